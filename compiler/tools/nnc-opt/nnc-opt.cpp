@@ -1,0 +1,26 @@
+//===- nnc-opt.cpp - the pass driver for nnc's dialects and passes --------===//
+//
+// mlir-opt with the nn dialect and the project's passes registered: what lit
+// tests run to exercise one pass or one verifier at a time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/nn/IR/NNDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  mlir::registerInlinerPass();
+
+  mlir::DialectRegistry registry;
+  registry.insert<nnc::nn::NNDialect, mlir::func::FuncDialect,
+                  mlir::arith::ArithDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "nnc pass driver\n", registry));
+}

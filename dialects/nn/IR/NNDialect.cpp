@@ -1,0 +1,66 @@
+//===- NNDialect.cpp - the nn dialect -------------------------------------===//
+//
+// Registers the ops and verifies the attributes the dialect attaches to
+// function arguments (`nn.param`, `nn.init`, `nn.trainable`, `nn.input`) and
+// to functions (`nn.model`).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/nn/IR/NNDialect.h"
+#include "dialects/nn/IR/NNOps.h"
+#include "dialects/nn/IR/NNVocabulary.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+using namespace nnc::nn;
+
+#include "dialects/nn/IR/NNDialect.cpp.inc"
+
+void NNDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/nn/IR/NNOps.cpp.inc"
+      >();
+}
+
+LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op,
+                                                  unsigned /*regionIndex*/,
+                                                  unsigned argIndex,
+                                                  NamedAttribute attr) {
+  StringRef name = attr.getName().strref();
+  auto fail = [&](const Twine &msg) {
+    return op->emitError() << "argument #" << argIndex << ": " << msg;
+  };
+  if (name == kParamAttr || name == kInputAttr) {
+    auto str = dyn_cast<StringAttr>(attr.getValue());
+    if (!str || str.getValue().empty())
+      return fail("'" + name + "' must be a non-empty string");
+    return success();
+  }
+  if (name == kInitAttr) {
+    auto str = dyn_cast<StringAttr>(attr.getValue());
+    if (!str || !isIn(builtinInitializers(), str.getValue()))
+      return fail("'" + name + "' must name a known initializer");
+    return success();
+  }
+  if (name == kTrainableAttr) {
+    if (!isa<BoolAttr>(attr.getValue()))
+      return fail("'" + name + "' must be a boolean");
+    return success();
+  }
+  return fail("unknown nn argument attribute '" + name + "'");
+}
+
+LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
+                                                  NamedAttribute attr) {
+  StringRef name = attr.getName().strref();
+  if (name == kModelAttr) {
+    if (!isa<func::FuncOp>(op))
+      return op->emitError() << "'" << name << "' applies to func.func only";
+    if (!isa<UnitAttr>(attr.getValue()))
+      return op->emitError() << "'" << name << "' must be a unit attribute";
+    return success();
+  }
+  return op->emitError() << "unknown nn attribute '" << name << "'";
+}

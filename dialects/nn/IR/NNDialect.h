@@ -1,0 +1,31 @@
+//===- NNDialect.h - the nn dialect -----------------------------*- C++ -*-===//
+//
+// Declares the dialect class and the names of the attributes it attaches to
+// function arguments (parameters and inputs) and to functions (models).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_DIALECTS_NN_IR_NNDIALECT_H
+#define NNC_DIALECTS_NN_IR_NNDIALECT_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Dialect.h"
+
+#include "dialects/nn/IR/NNDialect.h.inc"
+
+namespace nnc::nn {
+
+/// Argument attributes: a parameter's name (unique in the model, e.g.
+/// "dense_1.kernel"), its initialiser, whether training updates it, and the
+/// source name of a model input.
+inline constexpr llvm::StringLiteral kParamAttr = "nn.param";
+inline constexpr llvm::StringLiteral kInitAttr = "nn.init";
+inline constexpr llvm::StringLiteral kTrainableAttr = "nn.trainable";
+inline constexpr llvm::StringLiteral kInputAttr = "nn.input";
+/// Function attribute: this func.func is a model (inputs, then parameters).
+inline constexpr llvm::StringLiteral kModelAttr = "nn.model";
+
+} // namespace nnc::nn
+
+#endif // NNC_DIALECTS_NN_IR_NNDIALECT_H

@@ -1,0 +1,293 @@
+//===- NNOps.cpp - operations of the nn dialect ---------------------------===//
+//
+// Verifiers, result-type inference and folders. Shape rules come from
+// NNShapes.h so that the front end and the ops agree on them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/nn/IR/NNOps.h"
+#include "dialects/nn/IR/NNShapes.h"
+#include "dialects/nn/IR/NNVocabulary.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace nnc::nn;
+
+static RankedTensorType tensorOf(ArrayRef<int64_t> shape, Type elementType) {
+  return RankedTensorType::get(shape, elementType);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+OpFoldResult NegOp::fold(FoldAdaptor) {
+  // -(-x) == x
+  if (auto inner = getX().getDefiningOp<NegOp>())
+    return inner.getX();
+  return {};
+}
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getX().getType().getRank();
+  // I64Attr getters return the bits as uint64_t; the axis is signed.
+  auto axis = static_cast<int64_t>(getAxis());
+  if (!normalizeAxes({axis}, rank))
+    return emitOpError() << "axis " << axis << " is out of range for rank "
+                         << rank;
+  return success();
+}
+
+static LogicalResult inferBroadcast(std::optional<Location> loc, Value lhs,
+                                    Value rhs, SmallVectorImpl<Type> &out) {
+  auto l = cast<RankedTensorType>(lhs.getType());
+  auto r = cast<RankedTensorType>(rhs.getType());
+  std::optional<Shape> shape = broadcastShapes(l.getShape(), r.getShape());
+  if (!shape)
+    return emitOptionalError(loc, "operands of shapes ",
+                             formatShape(l.getShape()), " and ",
+                             formatShape(r.getShape()), " do not broadcast");
+  out.push_back(tensorOf(*shape, l.getElementType()));
+  return success();
+}
+
+#define NN_BINARY_INFER(OP)                                                    \
+  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &out) {             \
+    return inferBroadcast(loc, adaptor.getLhs(), adaptor.getRhs(), out);       \
+  }
+NN_BINARY_INFER(AddOp)
+NN_BINARY_INFER(SubOp)
+NN_BINARY_INFER(MulOp)
+NN_BINARY_INFER(DivOp)
+NN_BINARY_INFER(PowOp)
+NN_BINARY_INFER(MaximumOp)
+NN_BINARY_INFER(MinimumOp)
+#undef NN_BINARY_INFER
+
+//===----------------------------------------------------------------------===//
+// Dense layers
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &out) {
+  auto x = cast<RankedTensorType>(adaptor.getX().getType());
+  auto w = cast<RankedTensorType>(adaptor.getW().getType());
+  std::optional<Shape> shape = matmulShape(x.getShape(), w.getShape());
+  if (!shape)
+    return emitOptionalError(loc, "cannot multiply shapes ",
+                             formatShape(x.getShape()), " and ",
+                             formatShape(w.getShape()),
+                             ": need [batch, k] and [k, n]");
+  out.push_back(tensorOf(*shape, x.getElementType()));
+  return success();
+}
+
+LogicalResult BiasAddOp::verify() {
+  ArrayRef<int64_t> x = getX().getType().getShape();
+  int64_t n = getBias().getType().getDimSize(0);
+  if (x.empty())
+    return emitOpError() << "needs an operand of rank 1 or more";
+  if (!ShapedType::isDynamic(x.back()) && !ShapedType::isDynamic(n) &&
+      x.back() != n)
+    return emitOpError() << "bias of size " << n
+                         << " does not match the last dimension of "
+                         << formatShape(x);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and shape changes
+//===----------------------------------------------------------------------===//
+
+static LogicalResult inferReduce(std::optional<Location> loc, Value x,
+                                 ArrayRef<int64_t> axes, bool keepDims,
+                                 SmallVectorImpl<Type> &out) {
+  auto type = cast<RankedTensorType>(x.getType());
+  auto normal = normalizeAxes(axes, type.getRank());
+  if (!normal)
+    return emitOptionalError(loc, "reduction axes out of range or repeated "
+                                  "for rank ",
+                             type.getRank());
+  out.push_back(tensorOf(reducedShape(type.getShape(), *normal, keepDims),
+                         type.getElementType()));
+  return success();
+}
+
+#define NN_REDUCE_INFER(OP)                                                    \
+  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &out) {             \
+    ArrayRef<int64_t> axes;                                                    \
+    if (auto attr = adaptor.getAxesAttr())                                     \
+      axes = attr.asArrayRef();                                                \
+    return inferReduce(loc, adaptor.getX(), axes, adaptor.getKeepdims(), out); \
+  }
+NN_REDUCE_INFER(ReduceSumOp)
+NN_REDUCE_INFER(ReduceMeanOp)
+NN_REDUCE_INFER(ReduceMaxOp)
+#undef NN_REDUCE_INFER
+
+LogicalResult ReshapeOp::verify() {
+  ArrayRef<int64_t> from = getX().getType().getShape();
+  ArrayRef<int64_t> to = getType().getShape();
+  if (!isValidReshape(from, to))
+    return emitOpError() << "cannot reshape " << formatShape(from) << " into "
+                         << formatShape(to);
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getX().getType() == getType())
+    return getX();
+  // reshape(reshape(x)) -> reshape(x): only the final shape matters.
+  if (auto inner = getX().getDefiningOp<ReshapeOp>()) {
+    getXMutable().assign(inner.getX());
+    return getResult();
+  }
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+/// A batch loss gives one rank-0 value of the predictions' element type.
+static LogicalResult inferLoss(Value yPred, SmallVectorImpl<Type> &out) {
+  out.push_back(
+      tensorOf({}, cast<RankedTensorType>(yPred.getType()).getElementType()));
+  return success();
+}
+
+#define NN_LOSS_INFER(OP)                                                      \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location>,   \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &out) {             \
+    return inferLoss(adaptor.getYPred(), out);                                 \
+  }
+NN_LOSS_INFER(MseOp)
+NN_LOSS_INFER(MaeOp)
+NN_LOSS_INFER(BinaryCrossentropyOp)
+NN_LOSS_INFER(CategoricalCrossentropyOp)
+NN_LOSS_INFER(SparseCategoricalCrossentropyOp)
+#undef NN_LOSS_INFER
+
+/// Dense losses compare tensors of one shape (the batch may be dynamic on
+/// either side).
+static LogicalResult verifySameShapeLoss(Operation *op, Value yPred,
+                                         Value yTrue) {
+  auto p = cast<RankedTensorType>(yPred.getType());
+  auto t = cast<RankedTensorType>(yTrue.getType());
+  if (p.getElementType() != t.getElementType())
+    return op->emitOpError() << "y_pred and y_true must have one element type";
+  if (p.getRank() < 1 || failed(verifyCompatibleShape(p, t)))
+    return op->emitOpError()
+           << "y_pred of shape " << formatShape(p.getShape())
+           << " and y_true of shape " << formatShape(t.getShape())
+           << " must have the same shape of rank 1 or more";
+  return success();
+}
+
+LogicalResult MseOp::verify() {
+  return verifySameShapeLoss(*this, getYPred(), getYTrue());
+}
+LogicalResult MaeOp::verify() {
+  return verifySameShapeLoss(*this, getYPred(), getYTrue());
+}
+LogicalResult BinaryCrossentropyOp::verify() {
+  return verifySameShapeLoss(*this, getYPred(), getYTrue());
+}
+LogicalResult CategoricalCrossentropyOp::verify() {
+  return verifySameShapeLoss(*this, getYPred(), getYTrue());
+}
+
+LogicalResult SparseCategoricalCrossentropyOp::verify() {
+  // Labels are [batch] or [batch, 1] for predictions [batch, classes].
+  ArrayRef<int64_t> p = getYPred().getType().getShape();
+  ArrayRef<int64_t> t = getYTrue().getType().getShape();
+  bool ok = p.size() == 2 && (t.size() == 1 || (t.size() == 2 && t[1] == 1)) &&
+            succeeded(verifyCompatibleShape({p[0]}, {t[0]}));
+  if (!ok)
+    return emitOpError() << "needs y_pred of shape (batch, classes) and "
+                            "y_true of shape (batch,) or (batch, 1), got "
+                         << formatShape(p) << " and " << formatShape(t);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Derivatives
+//===----------------------------------------------------------------------===//
+
+LogicalResult GradOp::verify() {
+  Block &body = getBody().front();
+  if (body.getNumArguments() != 1 ||
+      body.getArgument(0).getType() != getX().getType())
+    return emitOpError() << "body must take one argument of type "
+                         << getX().getType();
+  if (!isa<YieldOp>(body.getTerminator()))
+    return emitOpError() << "body must end in nn.yield";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Training configuration
+//===----------------------------------------------------------------------===//
+
+LogicalResult TrainConfigOp::verify() {
+  if (auto name = dyn_cast<StringAttr>(getLoss()))
+    if (canonicalLossName(name.getValue()) != name.getValue())
+      return emitOpError() << "unknown loss '" << name.getValue() << "'";
+  const OptimizerSpec *spec = lookupOptimizer(getOptimizer());
+  if (!spec)
+    return emitOpError() << "unknown optimizer '" << getOptimizer() << "'";
+  for (NamedAttribute entry : getOptimizerConfig()) {
+    const OptimizerParam *param = nullptr;
+    for (const OptimizerParam &p : spec->params)
+      if (p.name == entry.getName().strref())
+        param = &p;
+    if (!param)
+      return emitOpError() << "optimizer '" << spec->name
+                           << "' has no hyper-parameter '"
+                           << entry.getName().strref() << "'";
+    bool isFloat = isa<FloatAttr>(entry.getValue());
+    if (isFloat != (param->kind == OptimizerParam::Float))
+      return emitOpError() << "hyper-parameter '" << param->name
+                           << "' has the wrong kind of value";
+  }
+  for (Attribute metric : getMetrics())
+    if (!isIn(builtinMetrics(), cast<StringAttr>(metric).getValue()))
+      return emitOpError() << "unknown metric " << metric;
+  // I64Attr getters return the bits as uint64_t; the settings are signed.
+  if (static_cast<int64_t>(getBatchSize()) < 1)
+    return emitOpError() << "batch_size must be positive";
+  if (static_cast<int64_t>(getEpochs()) < 1)
+    return emitOpError() << "epochs must be positive";
+  double split = getValidationSplit().convertToDouble();
+  if (split < 0.0 || split >= 1.0)
+    return emitOpError() << "validation_split must be in [0, 1)";
+  return success();
+}
+
+LogicalResult
+TrainConfigOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto model =
+      symbolTable.lookupNearestSymbolFrom<func::FuncOp>(*this, getModelAttr());
+  if (!model || !model->hasAttr(kModelAttr))
+    return emitOpError() << "'" << getModel()
+                         << "' does not name a func.func marked nn.model";
+  if (auto ref = dyn_cast<FlatSymbolRefAttr>(getLoss()))
+    if (!symbolTable.lookupNearestSymbolFrom<func::FuncOp>(*this, ref))
+      return emitOpError() << "custom loss " << ref
+                           << " does not name a func.func";
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/nn/IR/NNOps.cpp.inc"

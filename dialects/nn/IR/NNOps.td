@@ -1,0 +1,287 @@
+//===- NNOps.td - operations of the nn dialect -------------*- tablegen -*-===//
+//
+// One op per concept a network is built from. Every op infers its result type
+// from its operands (InferTypeOpInterface) through the shape functions in
+// NNShapes.h, which the front end also calls to report shape mismatches in the
+// user's terms before any op is built.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NN_OPS_TD
+#define NN_OPS_TD
+
+include "dialects/nn/IR/NNBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary ops
+//===----------------------------------------------------------------------===//
+
+class NN_UnaryOp<string mnemonic, string desc, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+  let summary = desc;
+  let description = "Applies " # desc # " to every element of `x`.\n\n"
+      # "Example:\n\n```mlir\n%y = nn." # mnemonic
+      # " %x : tensor<?x8xf32>\n```";
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x)";
+}
+
+def NN_NegOp : NN_UnaryOp<"neg", "negation (-x)"> { let hasFolder = 1; }
+def NN_ExpOp : NN_UnaryOp<"exp", "the exponential e^x">;
+def NN_LogOp : NN_UnaryOp<"log", "the natural logarithm">;
+def NN_SqrtOp : NN_UnaryOp<"sqrt", "the square root">;
+def NN_AbsOp : NN_UnaryOp<"abs", "the absolute value">;
+def NN_SinOp : NN_UnaryOp<"sin", "the sine">;
+def NN_CosOp : NN_UnaryOp<"cos", "the cosine">;
+def NN_ReluOp : NN_UnaryOp<"relu", "the rectified linear unit max(x, 0)">;
+def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "the logistic sigmoid 1 / (1 + e^-x)">;
+def NN_TanhOp : NN_UnaryOp<"tanh", "the hyperbolic tangent">;
+
+def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "softmax along one axis";
+  let description = [{
+    `exp(x - max(x)) / sum(exp(x - max(x)))` along `axis` (negative counts
+    from the last dimension). Lowerings compute it in the max-subtracted,
+    numerically stable form.
+
+    Example:
+
+    ```mlir
+    %p = nn.softmax %logits {axis = -1 : i64} : tensor<?x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary ops with NumPy broadcasting
+//===----------------------------------------------------------------------===//
+
+class NN_BinaryOp<string mnemonic, string desc>
+    : NN_Op<mnemonic, [Pure, SameOperandsElementType,
+                       InferTypeOpAdaptor]> {
+  let summary = desc;
+  let description = "Elementwise " # desc # " with NumPy broadcasting: "
+      # "dimensions are aligned from the right and a dimension of size 1 "
+      # "stretches to match. A dynamic dimension (the batch) matches any "
+      # "size.\n\nExample:\n\n```mlir\n%z = nn." # mnemonic
+      # " %x, %b : tensor<?x8xf32>, tensor<8xf32>\n```";
+  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+}
+
+def NN_AddOp : NN_BinaryOp<"add", "addition">;
+def NN_SubOp : NN_BinaryOp<"sub", "subtraction">;
+def NN_MulOp : NN_BinaryOp<"mul", "multiplication">;
+def NN_DivOp : NN_BinaryOp<"div", "division">;
+def NN_PowOp : NN_BinaryOp<"pow", "power lhs^rhs">;
+def NN_MaximumOp : NN_BinaryOp<"maximum", "maximum">;
+def NN_MinimumOp : NN_BinaryOp<"minimum", "minimum">;
+
+//===----------------------------------------------------------------------===//
+// Dense layers
+//===----------------------------------------------------------------------===//
+
+def NN_MatmulOp : NN_Op<"matmul", [Pure, SameOperandsElementType,
+                                   InferTypeOpAdaptor]> {
+  let summary = "matrix product of a batch of rows with a weight matrix";
+  let description = [{
+    `result[b, n] = sum_k x[b, k] * w[k, n]`: the kernel product of a dense
+    layer. `x` is `[batch, k]` and `w` is `[k, n]`.
+
+    Example:
+
+    ```mlir
+    %h = nn.matmul %x, %w : tensor<?x4xf32>, tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$w);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $w attr-dict `:` type($x) `,` type($w)";
+}
+
+def NN_BiasAddOp : NN_Op<"bias_add", [Pure, SameOperandsElementType,
+                                      AllTypesMatch<["x", "result"]>]> {
+  let summary = "adds a bias vector along the last dimension";
+  let description = [{
+    `result[..., n] = x[..., n] + bias[n]`.
+
+    Example:
+
+    ```mlir
+    %z = nn.bias_add %h, %b : tensor<?x8xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, 1DTensorOf<[F32, F64]>:$bias);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $bias attr-dict `:` type($x) `,` type($bias)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and shape changes
+//===----------------------------------------------------------------------===//
+
+class NN_ReduceOp<string mnemonic, string desc>
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = desc # " over some axes";
+  let description = "Reduces `x` by " # desc # " over `axes` (all axes when "
+      # "empty; negative axes count from the end). With `keepdims` the "
+      # "reduced axes stay as size 1.\n\nExample:\n\n```mlir\n%s = nn."
+      # mnemonic # " %x axes = [1] : tensor<?x8xf32>\n```";
+  // Named in the format (not left to attr-dict) so the parser stores them as
+  // properties before it infers the result type.
+  let arguments = (ins NN_FloatTensor:$x,
+                       OptionalAttr<DenseI64ArrayAttr>:$axes,
+                       UnitAttr:$keepdims);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x (`axes` `=` $axes^)? (`keepdims` $keepdims^)? attr-dict `:` type($x)
+  }];
+}
+
+def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "the sum">;
+def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "the mean">;
+def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "the maximum">;
+
+def NN_ReshapeOp : NN_Op<"reshape", [Pure, SameOperandsAndResultElementType]> {
+  let summary = "reinterprets a tensor with another shape";
+  let description = [{
+    Keeps the elements in row-major order. The leading (batch) dimension may
+    be dynamic in both types; the other dimensions must hold as many elements
+    in the result as in the operand.
+
+    Example:
+
+    ```mlir
+    %f = nn.reshape %img : tensor<?x28x28x1xf32> -> tensor<?x784xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+class NN_LossOp<string mnemonic, string desc, Type labelType = NN_FloatTensor>
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = desc # ", averaged over the batch";
+  let description = desc # " between predictions `y_pred` and targets "
+      # "`y_true`, with Keras' definition, reduced to the mean over the batch "
+      # "(a rank-0 tensor).\n\nExample:\n\n```mlir\n%l = nn." # mnemonic
+      # " %y_pred, %y_true : tensor<?x3xf32>, tensor<?x3xf32>\n```";
+  let arguments = (ins NN_FloatTensor:$y_pred, labelType:$y_true);
+  let results = (outs NN_ScalarTensor:$result);
+  let assemblyFormat =
+      "$y_pred `,` $y_true attr-dict `:` type($y_pred) `,` type($y_true)";
+  let hasVerifier = 1;
+}
+
+def NN_MseOp : NN_LossOp<"mse", "mean squared error">;
+def NN_MaeOp : NN_LossOp<"mae", "mean absolute error">;
+def NN_BinaryCrossentropyOp
+    : NN_LossOp<"binary_crossentropy", "binary cross-entropy">;
+def NN_CategoricalCrossentropyOp
+    : NN_LossOp<"categorical_crossentropy", "categorical cross-entropy">;
+def NN_SparseCategoricalCrossentropyOp
+    : NN_LossOp<"sparse_categorical_crossentropy",
+                "categorical cross-entropy with integer class labels",
+                NN_LabelTensor>;
+
+//===----------------------------------------------------------------------===//
+// Derivatives
+//===----------------------------------------------------------------------===//
+
+def NN_GradOp : NN_Op<"grad", [RecursiveMemoryEffects, SingleBlock,
+                                AllTypesMatch<["x", "result"]>]> {
+  let summary = "derivative of a computation with respect to its input";
+  let description = [{
+    The body computes `y = f(x)` from its single block argument (bound to
+    `x`); the op's value is the gradient of `sum(y)` with respect to `x`,
+    which has `x`'s type. For a per-sample model output this is `dy/dx` for
+    every sample, the quantity physics-informed losses put in their residual.
+    The body may use values defined above it (model parameters). The autodiff
+    pass replaces the op by the reverse-mode derivative of its body.
+
+    Example:
+
+    ```mlir
+    %dg = nn.grad %x : tensor<?x1xf32> {
+    ^bb0(%a: tensor<?x1xf32>):
+      %y = nn.tanh %a : tensor<?x1xf32>
+      nn.yield %y : tensor<?x1xf32>
+    }
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$x `:` type($x) attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+}
+
+def NN_YieldOp : NN_Op<"yield", [Pure, Terminator, HasParent<"GradOp">]> {
+  let summary = "returns the value computed by an enclosing region";
+  let description = [{
+    Terminates the body of `nn.grad` and names the value it differentiates.
+
+    Example:
+
+    ```mlir
+    nn.yield %y : tensor<?x1xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
+}
+
+//===----------------------------------------------------------------------===//
+// Training configuration
+//===----------------------------------------------------------------------===//
+
+def NN_TrainConfigOp : NN_Op<"train_config",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "how a model is trained: loss, optimizer, metrics, schedule";
+  let description = [{
+    Records a `.nn` file's `train` section for the training pipeline. `loss`
+    is either the name of a built-in loss or a symbol reference to a
+    `func.func` that computes a custom loss. `optimizer_config` holds every
+    hyper-parameter with the user's values and Keras' defaults filled in.
+
+    Example:
+
+    ```mlir
+    nn.train_config @iris {loss = "categorical_crossentropy",
+        optimizer = "adam", optimizer_config = {learning_rate = 1.0e-03 : f64},
+        metrics = ["accuracy"], batch_size = 8 : i64, epochs = 200 : i64,
+        validation_split = 2.0e-01 : f64}
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$model,
+                       AnyAttrOf<[StrAttr, FlatSymbolRefAttr]>:$loss,
+                       StrAttr:$optimizer,
+                       DictionaryAttr:$optimizer_config,
+                       StrArrayAttr:$metrics,
+                       I64Attr:$batch_size,
+                       I64Attr:$epochs,
+                       F64Attr:$validation_split);
+  let assemblyFormat = "$model attr-dict";
+  let hasVerifier = 1;
+}
+
+#endif // NN_OPS_TD

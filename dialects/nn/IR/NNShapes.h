@@ -1,0 +1,54 @@
+//===- NNShapes.h - shape functions shared by ops and the front end -------===//
+//
+// The rules that decide an op's result shape live here once. Ops call them
+// from inferReturnTypes/verify; the front end calls them first so that a user's
+// shape mistake is reported at the `.nn` source location, naming the layer and
+// both shapes, instead of surfacing as an op verifier failure.
+//
+// Shapes use mlir::ShapedType::kDynamic for the dynamic (batch) dimension.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_DIALECTS_NN_IR_NNSHAPES_H
+#define NNC_DIALECTS_NN_IR_NNSHAPES_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace nnc::nn {
+
+using Shape = llvm::SmallVector<int64_t, 4>;
+
+/// NumPy broadcasting. A dynamic dimension matches any size (checked at run
+/// time) and a size-1 dimension stretches. Returns std::nullopt when two
+/// static sizes disagree.
+std::optional<Shape> broadcastShapes(llvm::ArrayRef<int64_t> lhs,
+                                     llvm::ArrayRef<int64_t> rhs);
+
+/// [b, k] x [k, n] -> [b, n]. std::nullopt when ranks are not 2 or the
+/// static contracting sizes differ.
+std::optional<Shape> matmulShape(llvm::ArrayRef<int64_t> x,
+                                 llvm::ArrayRef<int64_t> w);
+
+/// Normalises `axes` (negative counts from the end) against `rank`; returns
+/// std::nullopt for an axis out of range or repeated. Empty means all axes.
+std::optional<llvm::SmallVector<int64_t>>
+normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank);
+
+/// The shape left after reducing `axes` (already normalised).
+Shape reducedShape(llvm::ArrayRef<int64_t> shape,
+                   llvm::ArrayRef<int64_t> axes, bool keepDims);
+
+/// Whether a reshape between the two shapes keeps the element count. A
+/// dynamic leading dimension on both sides is the same batch.
+bool isValidReshape(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to);
+
+/// Renders a shape the way Keras prints it: (None, 4).
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
+} // namespace nnc::nn
+
+#endif // NNC_DIALECTS_NN_IR_NNSHAPES_H

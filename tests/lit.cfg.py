@@ -1,0 +1,21 @@
+# lit configuration for nnc's regression tests: `.nn` sources through the nnc
+# driver and `.mlir` files through nnc-opt, checked with FileCheck.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "nnc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".nn", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.nnc_obj_root, "tests")
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
+                   "README.md"]
+
+config.substitutions.append(("%nnc_src_root", config.nnc_src_root))
+config.substitutions.append(("%python", "python3"))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["nnc", "nnc-opt"], [config.nnc_tools_dir])
