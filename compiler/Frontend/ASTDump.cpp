@@ -8,6 +8,7 @@
 #include "compiler/Frontend/AST.h"
 
 #include "llvm/Support/Casting.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/SourceMgr.h"
 
 using namespace nnc::ast;
@@ -29,7 +30,7 @@ public:
       if (n->isInteger)
         os << n->intValue;
       else
-        os << n->value;
+        os << llvm::format("%g", n->value);
     } else if (auto *s = llvm::dyn_cast<StringExpr>(&e)) {
       os << '"' << s->value << '"';
     } else if (auto *b = llvm::dyn_cast<BoolExpr>(&e)) {

@@ -2,6 +2,7 @@
 
 #include "compiler/Frontend/Lexer.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cctype>

@@ -1,0 +1,243 @@
+//===- Layers.cpp - the built-in layers and their arguments ---------------===//
+
+#include "compiler/Frontend/Layers.h"
+
+#include "dialects/nn/IR/NNVocabulary.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include <cstdio>
+
+using namespace nnc;
+
+std::string ConstValue::str() const {
+  switch (kind) {
+  case Kind::Int:
+    return std::to_string(i);
+  case Kind::Float: {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%g", f);
+    return buf;
+  }
+  case Kind::Bool:
+    return b ? "true" : "false";
+  case Kind::String:
+    return "\"" + s + "\"";
+  case Kind::Name:
+    return s;
+  case Kind::List: {
+    std::string out = "[";
+    for (size_t k = 0; k < list.size(); ++k)
+      out += (k ? ", " : "") + list[k].str();
+    return out + "]";
+  }
+  }
+  return "?";
+}
+
+static ConstValue word(llvm::StringRef w) {
+  ConstValue c;
+  c.kind = ConstValue::Kind::String;
+  c.s = w.str();
+  return c;
+}
+static ConstValue boolean(bool v) {
+  ConstValue c;
+  c.kind = ConstValue::Kind::Bool;
+  c.b = v;
+  return c;
+}
+
+llvm::ArrayRef<LayerSpec> nnc::builtinLayers() {
+  // Keras' defaults: Dense(units, activation=None, use_bias=True,
+  // kernel_initializer="glorot_uniform", bias_initializer="zeros").
+  static const std::vector<LayerSpec> kLayers = {
+      {"dense",
+       {{"units", ArgKind::PositiveInt, std::nullopt},
+        {"activation", ArgKind::Activation, word("linear")},
+        {"use_bias", ArgKind::Bool, boolean(true)},
+        {"kernel_initializer", ArgKind::Initializer, word("glorot_uniform")},
+        {"bias_initializer", ArgKind::Initializer, word("zeros")},
+        {"trainable", ArgKind::Bool, boolean(true)},
+        {"name", ArgKind::String, word("")}},
+       "fully connected: activation(x @ kernel + bias)"},
+      {"activation",
+       {{"activation", ArgKind::Activation, std::nullopt},
+        {"name", ArgKind::String, word("")}},
+       "applies an activation function"},
+      {"flatten",
+       {{"name", ArgKind::String, word("")}},
+       "flattens each sample to one dimension"},
+      {"reshape",
+       {{"target_shape", ArgKind::Shape, std::nullopt},
+        {"name", ArgKind::String, word("")}},
+       "reshapes each sample (the batch dimension is kept)"},
+  };
+  return kLayers;
+}
+
+const LayerSpec *nnc::lookupLayer(llvm::StringRef name) {
+  for (const LayerSpec &spec : builtinLayers())
+    if (spec.name == name)
+      return &spec;
+  return nullptr;
+}
+
+llvm::ArrayRef<llvm::StringRef> nnc::activationNames() {
+  static const llvm::StringRef kNames[] = {"linear", "relu", "sigmoid", "tanh",
+                                           "softmax"};
+  return kNames;
+}
+
+std::string nnc::closestMatch(llvm::StringRef name,
+                              llvm::ArrayRef<std::string> candidates) {
+  std::string best;
+  unsigned bestDistance = 3; // farther than this is not a typo
+  for (const std::string &c : candidates) {
+    unsigned d = name.edit_distance(c, /*AllowReplacements=*/true,
+                                    /*MaxEditDistance=*/bestDistance);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+static std::string kindDescription(ArgKind kind) {
+  switch (kind) {
+  case ArgKind::PositiveInt: return "a positive integer";
+  case ArgKind::Int: return "an integer";
+  case ArgKind::Float: return "a number";
+  case ArgKind::Probability: return "a number in [0, 1)";
+  case ArgKind::Bool: return "true or false";
+  case ArgKind::String: return "a string";
+  case ArgKind::Activation:
+    return "an activation (" + llvm::join(activationNames(), ", ") + ")";
+  case ArgKind::Initializer:
+    return "an initializer (" + llvm::join(nn::builtinInitializers(), ", ") +
+           ")";
+  case ArgKind::Shape: return "a list of positive integers such as [28, 28]";
+  }
+  return "a value";
+}
+
+/// Converts `v` to what `kind` wants (ints widen to floats, words normalise
+/// to strings) or returns false.
+static bool coerce(ConstValue &v, ArgKind kind) {
+  using K = ConstValue::Kind;
+  switch (kind) {
+  case ArgKind::PositiveInt:
+    return v.kind == K::Int && v.i > 0;
+  case ArgKind::Int:
+    return v.kind == K::Int;
+  case ArgKind::Float:
+  case ArgKind::Probability:
+    if (!v.isNumber())
+      return false;
+    v.kind = K::Float; // f already holds the value for ints
+    return kind == ArgKind::Float || (v.f >= 0.0 && v.f < 1.0);
+  case ArgKind::Bool:
+    return v.kind == K::Bool;
+  case ArgKind::String:
+    return v.kind == K::String;
+  case ArgKind::Activation:
+  case ArgKind::Initializer: {
+    if (!v.isWord())
+      return false;
+    bool known = kind == ArgKind::Activation
+                     ? nn::isIn(activationNames(), v.s)
+                     : nn::isIn(nn::builtinInitializers(), v.s);
+    if (known)
+      v.kind = K::String;
+    return known;
+  }
+  case ArgKind::Shape:
+    if (v.kind != K::List || v.list.empty())
+      return false;
+    return llvm::all_of(v.list, [](const ConstValue &e) {
+      return e.kind == K::Int && e.i > 0;
+    });
+  }
+  return false;
+}
+
+std::optional<BoundArgs> nnc::bindArguments(const LayerSpec &spec,
+                                            llvm::ArrayRef<ArgValue> args,
+                                            llvm::SMLoc callLoc,
+                                            DiagnosticEngine &diags) {
+  BoundArgs bound;
+  std::map<std::string, llvm::SMLoc> seen;
+  bool ok = true;
+  size_t positional = 0;
+  bool sawNamed = false;
+  for (const ArgValue &arg : args) {
+    const ArgSpec *target = nullptr;
+    if (arg.name.empty()) {
+      if (sawNamed) {
+        diags.error(arg.nameLoc,
+                    "positional argument after a named argument in '" +
+                        spec.name + "'");
+        ok = false;
+        continue;
+      }
+      if (positional >= spec.args.size()) {
+        diags.error(arg.nameLoc, "'" + spec.name + "' takes at most " +
+                                     std::to_string(spec.args.size()) +
+                                     " argument" +
+                                     (spec.args.size() == 1 ? "" : "s") +
+                                     ", got more");
+        ok = false;
+        continue;
+      }
+      target = &spec.args[positional++];
+    } else {
+      sawNamed = true;
+      for (const ArgSpec &a : spec.args)
+        if (a.name == arg.name)
+          target = &a;
+      if (!target) {
+        std::vector<std::string> names;
+        for (const ArgSpec &a : spec.args)
+          names.push_back(a.name);
+        std::string hint = closestMatch(arg.name, names);
+        diags.error(arg.nameLoc,
+                    "'" + spec.name + "' has no argument '" + arg.name + "'" +
+                        (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+        ok = false;
+        continue;
+      }
+    }
+    if (seen.count(target->name)) {
+      diags.error(arg.nameLoc, "argument '" + target->name + "' of '" +
+                                   spec.name + "' is given twice");
+      ok = false;
+      continue;
+    }
+    seen[target->name] = arg.nameLoc;
+    ConstValue v = arg.value;
+    if (!coerce(v, target->kind)) {
+      diags.error(arg.value.loc, spec.name + " expects '" + target->name +
+                                     "' to be " +
+                                     kindDescription(target->kind) + ", got " +
+                                     arg.value.str());
+      ok = false;
+      continue;
+    }
+    bound[target->name] = v;
+  }
+  for (const ArgSpec &a : spec.args) {
+    if (bound.count(a.name) || seen.count(a.name))
+      continue;
+    if (!a.defaultValue) {
+      diags.error(callLoc, "'" + spec.name + "' needs argument '" + a.name +
+                               "' (" + kindDescription(a.kind) + ")");
+      ok = false;
+      continue;
+    }
+    bound[a.name] = *a.defaultValue;
+  }
+  if (!ok)
+    return std::nullopt;
+  return bound;
+}
