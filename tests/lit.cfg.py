@@ -15,6 +15,10 @@ config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
 
 config.substitutions.append(("%nnc_src_root", config.nnc_src_root))
 config.substitutions.append(("%python", "python3"))
+config.substitutions.append(
+    ("%expect_exit",
+     "sh " + os.path.join(config.nnc_src_root, "tests", "Inputs",
+                          "expect-exit.sh")))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

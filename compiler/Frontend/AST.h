@@ -10,6 +10,7 @@
 #define NNC_COMPILER_FRONTEND_AST_H
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Casting.h"
 #include "llvm/Support/SMLoc.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -104,6 +105,14 @@ struct CallExpr : Expr {
   static bool classof(const Expr *e) { return e->kind == Kind::Call; }
 };
 
+/// Where an expression's text begins. A binary expression's own `loc` is its
+/// operator, which is where operand mismatches are reported.
+inline llvm::SMLoc startLoc(const Expr &e) {
+  if (auto *b = llvm::dyn_cast<BinaryExpr>(&e))
+    return startLoc(*b->lhs);
+  return e.loc;
+}
+
 //===----------------------------------------------------------------------===//
 // Types and parameters
 //===----------------------------------------------------------------------===//
@@ -151,6 +160,7 @@ struct ModelDecl {
   std::vector<TypeSpec> results; // optional `-> f32[3]`
   std::vector<Stmt> body;
   llvm::SMLoc endLoc; // the closing brace
+  bool hadSyntaxErrors = false; // statements were dropped while parsing
   bool isFunctional() const {
     for (const Stmt &s : body)
       if (s.kind == Stmt::Kind::Return)
@@ -178,6 +188,7 @@ struct TrainDecl {
   llvm::SMLoc loc;
   llvm::SMLoc modelLoc;
   std::vector<TrainEntry> entries;
+  bool hadSyntaxErrors = false; // entries were dropped while parsing
 };
 
 struct Module {

@@ -58,19 +58,19 @@ llvm::ArrayRef<LayerSpec> nnc::builtinLayers() {
         {"use_bias", ArgKind::Bool, boolean(true)},
         {"kernel_initializer", ArgKind::Initializer, word("glorot_uniform")},
         {"bias_initializer", ArgKind::Initializer, word("zeros")},
-        {"trainable", ArgKind::Bool, boolean(true)},
-        {"name", ArgKind::String, word("")}},
+        {"trainable", ArgKind::Bool, boolean(true), true},
+        {"name", ArgKind::String, word(""), true}},
        "fully connected: activation(x @ kernel + bias)"},
       {"activation",
        {{"activation", ArgKind::Activation, std::nullopt},
-        {"name", ArgKind::String, word("")}},
+        {"name", ArgKind::String, word(""), true}},
        "applies an activation function"},
       {"flatten",
-       {{"name", ArgKind::String, word("")}},
+       {{"name", ArgKind::String, word(""), true}},
        "flattens each sample to one dimension"},
       {"reshape",
        {{"target_shape", ArgKind::Shape, std::nullopt},
-        {"name", ArgKind::String, word("")}},
+        {"name", ArgKind::String, word(""), true}},
        "reshapes each sample (the batch dimension is kept)"},
   };
   return kLayers;
@@ -169,6 +169,13 @@ std::optional<BoundArgs> nnc::bindArguments(const LayerSpec &spec,
   BoundArgs bound;
   std::map<std::string, llvm::SMLoc> seen;
   bool ok = true;
+  size_t numPositionalParams = 0;
+  for (const ArgSpec &a : spec.args)
+    numPositionalParams += !a.keywordOnly;
+  size_t numPositional = 0;
+  for (const ArgValue &arg : args)
+    numPositional += arg.name.empty();
+
   size_t positional = 0;
   bool sawNamed = false;
   for (const ArgValue &arg : args) {
@@ -181,12 +188,16 @@ std::optional<BoundArgs> nnc::bindArguments(const LayerSpec &spec,
         ok = false;
         continue;
       }
-      if (positional >= spec.args.size()) {
-        diags.error(arg.nameLoc, "'" + spec.name + "' takes at most " +
-                                     std::to_string(spec.args.size()) +
-                                     " argument" +
-                                     (spec.args.size() == 1 ? "" : "s") +
-                                     ", got more");
+      if (positional >= numPositionalParams) {
+        // Report once, at the first argument too many.
+        if (positional++ == numPositionalParams)
+          diags.error(arg.nameLoc,
+                      "'" + spec.name + "' takes " +
+                          (numPositionalParams ? "at most " : "") +
+                          std::to_string(numPositionalParams) +
+                          " positional argument" +
+                          (numPositionalParams == 1 ? "" : "s") + ", got " +
+                          std::to_string(numPositional));
         ok = false;
         continue;
       }
@@ -226,7 +237,10 @@ std::optional<BoundArgs> nnc::bindArguments(const LayerSpec &spec,
     }
     bound[target->name] = v;
   }
+  // After a bad argument a "missing argument" error would only repeat it.
   for (const ArgSpec &a : spec.args) {
+    if (!ok)
+      break;
     if (bound.count(a.name) || seen.count(a.name))
       continue;
     if (!a.defaultValue) {

@@ -42,6 +42,7 @@ struct ArgSpec {
   std::string name;
   ArgKind kind;
   std::optional<ConstValue> defaultValue; // none: required
+  bool keywordOnly = false; // only `name: value`; such args come last
 };
 
 struct LayerSpec {

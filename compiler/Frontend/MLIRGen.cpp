@@ -1030,7 +1030,13 @@ private:
     mlir::func::ReturnOp::create(builder, loc(t.lossLoc), loss);
     if (yPred->use_empty())
       yPred->erase();
-    finishSignature(fs, info.numInputs + 1, [&](unsigned i) {
+    // A physics-informed loss has no targets: then y_true is no input.
+    unsigned numInputs = info.numInputs + 1;
+    if (yTrue.use_empty()) {
+      entry->eraseArgument(info.numInputs);
+      --numInputs;
+    }
+    finishSignature(fs, numInputs, [&](unsigned i) {
       return i < info.numInputs ? t.model->params[i].name
                                 : std::string("y_true");
     });

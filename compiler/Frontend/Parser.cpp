@@ -22,16 +22,18 @@ void Parser::consume() {
   }
   // Invalid characters were reported by the lexer; skip them here so the
   // parser does not add a second message for the same mistake.
-  do
+  do {
     tok = lexer.next();
-  while (tok.kind == Tok::Error);
+    lexErrorInStatement |= tok.kind == Tok::Error;
+  } while (tok.kind == Tok::Error);
 }
 
 const Token &Parser::peek() {
   if (!hasLookahead) {
-    do
+    do {
       lookahead = lexer.next();
-    while (lookahead.kind == Tok::Error);
+      lexErrorInStatement |= lookahead.kind == Tok::Error;
+    } while (lookahead.kind == Tok::Error);
     hasLookahead = true;
   }
   return lookahead;
@@ -58,6 +60,8 @@ std::string Parser::describe(const Token &t) const {
 }
 
 void Parser::errorHere(const llvm::Twine &expected) {
+  if (lexErrorInStatement)
+    return;
   diags.error(tok.loc, "expected " + expected + ", got " + describe(tok));
 }
 
@@ -107,6 +111,7 @@ void Parser::skipToStatementEnd() {
 std::unique_ptr<Module> Parser::parseModule() {
   auto module = std::make_unique<Module>();
   while (!is(Tok::Eof)) {
+    lexErrorInStatement = false;
     switch (tok.kind) {
     case Tok::KwModel:
     case Tok::KwBlock:
@@ -152,7 +157,7 @@ void Parser::parseModelDecl(Module &module) {
       decl.results.push_back(std::move(type));
     } while (consumeIf(Tok::Comma));
   }
-  if (!parseBody(decl.body, decl.endLoc))
+  if (!parseBody(decl))
     return skipToDeclaration();
   module.models.push_back(std::move(decl));
 }
@@ -227,7 +232,7 @@ bool Parser::parseType(TypeSpec &type) {
   return false;
 }
 
-bool Parser::parseBody(std::vector<Stmt> &body, llvm::SMLoc &endLoc) {
+bool Parser::parseBody(ModelDecl &decl) {
   if (!expect(Tok::LBrace, "to start the body"))
     return false;
   while (!is(Tok::RBrace)) {
@@ -239,17 +244,20 @@ bool Parser::parseBody(std::vector<Stmt> &body, llvm::SMLoc &endLoc) {
       errorHere("'}' to close the body");
       return false;
     }
-    if (!parseStmt(body))
+    if (!parseStmt(decl.body) || lexErrorInStatement) {
+      decl.hadSyntaxErrors = true;
       skipToStatementEnd();
+    }
     while (consumeIf(Tok::Semicolon)) {
     }
   }
-  endLoc = tok.loc;
+  decl.endLoc = tok.loc;
   consume();
   return true;
 }
 
 bool Parser::parseStmt(std::vector<Stmt> &body) {
+  lexErrorInStatement = false;
   Stmt stmt;
   stmt.loc = tok.loc;
   if (consumeIf(Tok::KwReturn)) {
@@ -341,6 +349,7 @@ void Parser::parseTrainDecl(Module &module) {
     }
     TrainEntry entry;
     entry.loc = tok.loc;
+    lexErrorInStatement = false;
     bool ok = false;
     if (!is(Tok::Ident)) {
       errorHere("a setting such as 'loss: mse'");
@@ -352,10 +361,12 @@ void Parser::parseTrainDecl(Module &module) {
         ok = entry.value != nullptr;
       }
     }
-    if (ok)
+    if (ok) {
       decl.entries.push_back(std::move(entry));
-    else
+    } else {
+      decl.hadSyntaxErrors = true;
       skipToStatementEnd();
+    }
     while (consumeIf(Tok::Comma) || consumeIf(Tok::Semicolon)) {
     }
   }

@@ -42,7 +42,7 @@ private:
   void parseTrainDecl(ast::Module &module);
   bool parseParams(std::vector<ast::Param> &params);
   bool parseType(ast::TypeSpec &type);
-  bool parseBody(std::vector<ast::Stmt> &body, llvm::SMLoc &endLoc);
+  bool parseBody(ast::ModelDecl &decl);
   bool parseStmt(std::vector<ast::Stmt> &body);
 
   // Expressions, lowest precedence first.
@@ -59,6 +59,9 @@ private:
   Token tok;
   Token lookahead;
   bool hasLookahead = false;
+  // The lexer reported an invalid token in the current statement; the
+  // parser's own "expected ..." there would only repeat that mistake.
+  bool lexErrorInStatement = false;
 };
 
 } // namespace nnc

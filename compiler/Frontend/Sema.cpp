@@ -132,6 +132,10 @@ private:
       diags.error(m.loc, std::string(m.isBlock ? "block" : "model") + " '" +
                              m.name + "' needs at least one tensor input");
 
+    // Statements were dropped while parsing: the body's form and names
+    // cannot be judged without them, and the parser has reported why.
+    if (m.hadSyntaxErrors)
+      return;
     if (m.body.empty()) {
       diags.error(m.endLoc, std::string(m.isBlock ? "block" : "model") +
                                 " '" + m.name + "' has an empty body");
@@ -158,13 +162,8 @@ private:
       }
       // A layer statement: a call whose input is the previous value.
       auto *call = llvm::cast<CallExpr>(s.values[0].get());
-      if (!lookupLayer(call->callee)) {
-        auto it = result.models.find(call->callee);
-        if (it == result.models.end() || !it->second->isBlock) {
-          reportUnknownLayer(*call);
-          continue;
-        }
-      }
+      if (!checkLayerCallee(*call))
+        continue;
       for (const Argument &a : call->args)
         checkExpr(*a.value, scope, Context::Body);
     }
@@ -195,6 +194,23 @@ private:
     }
   }
 
+  /// A call in a model body names a built-in layer or a block.
+  bool checkLayerCallee(const CallExpr &call) {
+    if (lookupLayer(call.callee))
+      return true;
+    auto it = result.models.find(call.callee);
+    if (it != result.models.end() && it->second->isBlock)
+      return true;
+    if (it != result.models.end()) {
+      diags.error(call.loc, "model '" + call.callee +
+                                "' cannot be used as a layer; declare it as "
+                                "a 'block'");
+      return false;
+    }
+    reportUnknownLayer(call);
+    return false;
+  }
+
   void reportUnknownLayer(const CallExpr &call) {
     std::vector<std::string> names;
     for (const LayerSpec &l : builtinLayers())
@@ -218,6 +234,10 @@ private:
         return;
       std::vector<std::string> names;
       scope.collect(names);
+      for (llvm::StringRef a : activationNames())
+        names.push_back(a.str());
+      for (llvm::StringRef i : nn::builtinInitializers())
+        names.push_back(i.str());
       std::string hint = closestMatch(n->name, names);
       diags.error(e.loc, "unknown name '" + n->name + "'" +
                              (hint.empty() ? ""
@@ -276,7 +296,7 @@ private:
       if (b->kind == BuiltinKind::Grad) {
         auto *var = llvm::dyn_cast<NameExpr>(c.args[1].value.get());
         if (!var)
-          diags.error(c.args[1].value->loc,
+          diags.error(startLoc(*c.args[1].value),
                       "the second argument of 'grad' must be a name, the "
                       "input to differentiate by");
         else if (!scope.contains(var->name))
@@ -285,18 +305,8 @@ private:
       return;
     }
     if (ctx == Context::Body) {
-      if (lookupLayer(c.callee))
-        return;
-      auto it = result.models.find(c.callee);
-      if (it != result.models.end() && it->second->isBlock)
-        return;
-      if (it != result.models.end()) {
-        diags.error(c.loc, "model '" + c.callee +
-                               "' cannot be used as a layer; declare it as a "
-                               "'block'");
-        return;
-      }
-      return reportUnknownLayer(c);
+      checkLayerCallee(c);
+      return;
     }
     // Defs and losses call models and other defs.
     auto m = result.models.find(c.callee);
@@ -412,7 +422,7 @@ private:
       }
     }
     for (const char *required : {"loss", "optimizer"}) {
-      if (!seen.count(required)) {
+      if (!seen.count(required) && !t.hadSyntaxErrors) {
         diags.error(t.loc, "training section for '" + t.model +
                                "' needs a '" + required + "'");
         ok = false;
