@@ -117,8 +117,11 @@ int main(int argc, char **argv) {
     return kInternalError;
   }
   mlir::OpPrintingFlags flags;
+  // Locations print inline, next to each op, rather than as #loc aliases
+  // collected at the end: the point is to read which .nn line made an op.
   if (!noLocations)
-    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false)
+        .useLocalScope();
   ir->print(output->os(), flags);
   output->keep();
   return kSuccess;
