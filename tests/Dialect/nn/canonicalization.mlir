@@ -1,0 +1,46 @@
+// RUN: nnc-opt %s -canonicalize | FileCheck %s
+// The folders of the nn dialect.
+
+// CHECK-LABEL: func.func @neg_neg
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @neg_neg(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = nn.neg %x : tensor<?x3xf32>
+  %1 = nn.neg %0 : tensor<?x3xf32>
+  return %1 : tensor<?x3xf32>
+}
+
+// CHECK-LABEL: func.func @reshape_identity
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @reshape_identity(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = nn.reshape %x : tensor<?x3xf32> -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// CHECK-LABEL: func.func @reshape_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2x3xf32>)
+// CHECK-NEXT: %[[R:.*]] = nn.reshape %[[X]] : tensor<?x2x3xf32> -> tensor<?x3x2xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @reshape_chain(%x: tensor<?x2x3xf32>) -> tensor<?x3x2xf32> {
+  %0 = nn.reshape %x : tensor<?x2x3xf32> -> tensor<?x6xf32>
+  %1 = nn.reshape %0 : tensor<?x6xf32> -> tensor<?x3x2xf32>
+  return %1 : tensor<?x3x2xf32>
+}
+
+// CHECK-LABEL: func.func @reshape_round_trip
+// CHECK-SAME: (%[[X:.*]]: tensor<?x6xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @reshape_round_trip(%x: tensor<?x6xf32>) -> tensor<?x6xf32> {
+  %0 = nn.reshape %x : tensor<?x6xf32> -> tensor<?x2x3xf32>
+  %1 = nn.reshape %0 : tensor<?x2x3xf32> -> tensor<?x6xf32>
+  return %1 : tensor<?x6xf32>
+}
+
+// Unused pure ops disappear.
+// CHECK-LABEL: func.func @dead
+// CHECK-NOT: nn.
+func.func @dead(%x: tensor<?x3xf32>) {
+  %0 = nn.tanh %x : tensor<?x3xf32>
+  return
+}

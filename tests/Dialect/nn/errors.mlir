@@ -1,0 +1,236 @@
+// RUN: nnc-opt %s -split-input-file -verify-diagnostics
+// One case per verifier message of the nn dialect.
+
+func.func @broadcast(%a: tensor<?x3xf32>, %b: tensor<?x4xf32>) {
+  // expected-error @+1 {{operands of shapes (None, 3) and (None, 4) do not broadcast}}
+  %0 = nn.add %a, %b : tensor<?x3xf32>, tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @element_types(%a: tensor<3xf32>, %b: tensor<3xf64>) {
+  // expected-error @+1 {{requires the same element type for all operands}}
+  %0 = "nn.mul"(%a, %b) : (tensor<3xf32>, tensor<3xf64>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @integer_tensor(%a: tensor<3xi32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 64-bit float values}}
+  %0 = "nn.relu"(%a) : (tensor<3xi32>) -> tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @wrong_result_type(%a: tensor<?x3xf32>, %b: tensor<3xf32>) {
+  // expected-error @+2 {{inferred type(s) 'tensor<?x3xf32>' are incompatible with return type(s) of operation 'tensor<?x4xf32>'}}
+  // expected-error @+1 {{'nn.add' op failed to infer returned types}}
+  %0 = "nn.add"(%a, %b) : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @matmul(%x: tensor<?x4xf32>, %w: tensor<5x8xf32>) {
+  // expected-error @+1 {{cannot multiply shapes (None, 4) and (5, 8): need [batch, k] and [k, n]}}
+  %0 = nn.matmul %x, %w : tensor<?x4xf32>, tensor<5x8xf32>
+  return
+}
+
+// -----
+
+func.func @bias(%x: tensor<?x8xf32>, %b: tensor<7xf32>) {
+  // expected-error @+1 {{'nn.bias_add' op bias of size 7 does not match the last dimension of (None, 8)}}
+  %0 = nn.bias_add %x, %b : tensor<?x8xf32>, tensor<7xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{'nn.softmax' op axis 2 is out of range for rank 2}}
+  %0 = nn.softmax %x {axis = 2} : tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_axes(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{reduction axes out of range or repeated for rank 2}}
+  %0 = nn.reduce_sum %x axes = [0, -2] : tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @reshape(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'nn.reshape' op cannot reshape (None, 4) into (None, 3, 2)}}
+  %0 = nn.reshape %x : tensor<?x4xf32> -> tensor<?x3x2xf32>
+  return
+}
+
+// -----
+
+func.func @loss_shapes(%p: tensor<?x3xf32>, %t: tensor<?x4xf32>) {
+  // expected-error @+1 {{'nn.mse' op y_pred of shape (None, 3) and y_true of shape (None, 4) must have the same shape of rank 1 or more}}
+  %0 = nn.mse %p, %t : tensor<?x3xf32>, tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @loss_types(%p: tensor<?x3xf32>, %t: tensor<?x3xf64>) {
+  // expected-error @+1 {{'nn.categorical_crossentropy' op y_pred and y_true must have one element type}}
+  %0 = nn.categorical_crossentropy %p, %t : tensor<?x3xf32>, tensor<?x3xf64>
+  return
+}
+
+// -----
+
+func.func @sparse_labels(%p: tensor<?x3xf32>, %t: tensor<?x3xi32>) {
+  // expected-error @+1 {{'nn.sparse_categorical_crossentropy' op needs y_pred of shape (batch, classes) and y_true of shape (batch,) or (batch, 1), got (None, 3) and (None, 3)}}
+  %0 = nn.sparse_categorical_crossentropy %p, %t : tensor<?x3xf32>, tensor<?x3xi32>
+  return
+}
+
+// -----
+
+func.func @grad_arg(%x: tensor<?x1xf32>) {
+  // expected-error @+1 {{'nn.grad' op body must take one argument of type 'tensor<?x1xf32>'}}
+  %0 = nn.grad %x : tensor<?x1xf32> {
+  ^bb0(%a: tensor<?x2xf32>):
+    nn.yield %x : tensor<?x1xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @yield_outside(%x: tensor<?x1xf32>) {
+  // expected-error @+1 {{'nn.yield' op expects parent op 'nn.grad'}}
+  nn.yield %x : tensor<?x1xf32>
+}
+
+// -----
+
+// expected-error @+1 {{argument #1: 'nn.init' must name a known initializer}}
+func.func @bad_init(%x: tensor<?x2xf32>, %w: tensor<2x2xf32> {nn.param = "w", nn.init = "xavier"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: 'nn.param' must be a non-empty string}}
+func.func @bad_param(%w: tensor<2x2xf32> {nn.param = ""}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: 'nn.trainable' must be a boolean}}
+func.func @bad_trainable(%w: tensor<2x2xf32> {nn.param = "w", nn.trainable = 1 : i32}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: unknown nn argument attribute 'nn.weight'}}
+func.func @unknown_arg_attr(%w: tensor<2x2xf32> {nn.weight = "w"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'nn.model' must be a unit attribute}}
+func.func @bad_model_attr() attributes {nn.model = 1 : i32} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'nn.model' applies to func.func only}}
+module attributes {nn.model} {
+}
+
+// -----
+
+func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  return %x : tensor<?x2xf32>
+}
+// expected-error @+1 {{'nn.train_config' op 'm' does not name a func.func marked nn.model}}
+nn.train_config @m {loss = "mse", optimizer = "adam", optimizer_config = {}, metrics = [], batch_size = 4 : i64, epochs = 2 : i64, validation_split = 0.0 : f64}
+
+// -----
+
+func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> attributes {nn.model} {
+  return %x : tensor<?x2xf32>
+}
+// expected-error @+1 {{'nn.train_config' op custom loss @nowhere does not name a func.func}}
+nn.train_config @m {loss = @nowhere, optimizer = "adam", optimizer_config = {}, metrics = [], batch_size = 4 : i64, epochs = 2 : i64, validation_split = 0.0 : f64}
+
+// -----
+
+func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> attributes {nn.model} {
+  return %x : tensor<?x2xf32>
+}
+// expected-error @+1 {{'nn.train_config' op unknown loss 'hinge'}}
+nn.train_config @m {loss = "hinge", optimizer = "adam", optimizer_config = {}, metrics = [], batch_size = 4 : i64, epochs = 2 : i64, validation_split = 0.0 : f64}
+
+// -----
+
+func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> attributes {nn.model} {
+  return %x : tensor<?x2xf32>
+}
+// expected-error @+1 {{'nn.train_config' op unknown optimizer 'rmsprop'}}
+nn.train_config @m {loss = "mse", optimizer = "rmsprop", optimizer_config = {}, metrics = [], batch_size = 4 : i64, epochs = 2 : i64, validation_split = 0.0 : f64}
+
+// -----
+
+func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> attributes {nn.model} {
+  return %x : tensor<?x2xf32>
+}
+// expected-error @+1 {{'nn.train_config' op optimizer 'sgd' has no hyper-parameter 'beta_1'}}
+nn.train_config @m {loss = "mse", optimizer = "sgd", optimizer_config = {beta_1 = 0.9 : f64}, metrics = [], batch_size = 4 : i64, epochs = 2 : i64, validation_split = 0.0 : f64}
+
+// -----
+
+func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> attributes {nn.model} {
+  return %x : tensor<?x2xf32>
+}
+// expected-error @+1 {{'nn.train_config' op hyper-parameter 'nesterov' has the wrong kind of value}}
+nn.train_config @m {loss = "mse", optimizer = "sgd", optimizer_config = {nesterov = 1.0 : f64}, metrics = [], batch_size = 4 : i64, epochs = 2 : i64, validation_split = 0.0 : f64}
+
+// -----
+
+func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> attributes {nn.model} {
+  return %x : tensor<?x2xf32>
+}
+// expected-error @+1 {{'nn.train_config' op unknown metric "auc"}}
+nn.train_config @m {loss = "mse", optimizer = "sgd", optimizer_config = {}, metrics = ["auc"], batch_size = 4 : i64, epochs = 2 : i64, validation_split = 0.0 : f64}
+
+// -----
+
+func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> attributes {nn.model} {
+  return %x : tensor<?x2xf32>
+}
+// expected-error @+1 {{'nn.train_config' op batch_size must be positive}}
+nn.train_config @m {loss = "mse", optimizer = "sgd", optimizer_config = {}, metrics = [], batch_size = -4 : i64, epochs = 2 : i64, validation_split = 0.0 : f64}
+
+// -----
+
+func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> attributes {nn.model} {
+  return %x : tensor<?x2xf32>
+}
+// expected-error @+1 {{'nn.train_config' op epochs must be positive}}
+nn.train_config @m {loss = "mse", optimizer = "sgd", optimizer_config = {}, metrics = [], batch_size = 4 : i64, epochs = 0 : i64, validation_split = 0.0 : f64}
+
+// -----
+
+func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> attributes {nn.model} {
+  return %x : tensor<?x2xf32>
+}
+// expected-error @+1 {{'nn.train_config' op validation_split must be in [0, 1)}}
+nn.train_config @m {loss = "mse", optimizer = "sgd", optimizer_config = {}, metrics = [], batch_size = 4 : i64, epochs = 2 : i64, validation_split = 1.0 : f64}
