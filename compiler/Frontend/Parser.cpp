@@ -380,13 +380,16 @@ void Parser::parseTrainDecl(Module &module) {
 
 ExprPtr Parser::parseExpr() { return parseAdditive(); }
 
-ExprPtr Parser::parseAdditive() {
-  ExprPtr lhs = parseTerm();
-  while (lhs && (is(Tok::Plus) || is(Tok::Minus))) {
-    char op = is(Tok::Plus) ? '+' : '-';
+ExprPtr Parser::parseBinaryLevel(Tok first, char firstOp, Tok second,
+                                 char secondOp,
+                                 ExprPtr (Parser::*operand)()) {
+  // Left-associative: a - b - c is (a - b) - c.
+  ExprPtr lhs = (this->*operand)();
+  while (lhs && (is(first) || is(second))) {
+    char op = is(first) ? firstOp : secondOp;
     llvm::SMLoc loc = tok.loc;
     consume();
-    ExprPtr rhs = parseTerm();
+    ExprPtr rhs = (this->*operand)();
     if (!rhs)
       return nullptr;
     lhs = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), std::move(rhs));
@@ -394,18 +397,14 @@ ExprPtr Parser::parseAdditive() {
   return lhs;
 }
 
+ExprPtr Parser::parseAdditive() {
+  return parseBinaryLevel(Tok::Plus, '+', Tok::Minus, '-',
+                          &Parser::parseTerm);
+}
+
 ExprPtr Parser::parseTerm() {
-  ExprPtr lhs = parseUnary();
-  while (lhs && (is(Tok::Star) || is(Tok::Slash))) {
-    char op = is(Tok::Star) ? '*' : '/';
-    llvm::SMLoc loc = tok.loc;
-    consume();
-    ExprPtr rhs = parseUnary();
-    if (!rhs)
-      return nullptr;
-    lhs = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), std::move(rhs));
-  }
-  return lhs;
+  return parseBinaryLevel(Tok::Star, '*', Tok::Slash, '/',
+                          &Parser::parseUnary);
 }
 
 ExprPtr Parser::parseUnary() {

@@ -47,6 +47,9 @@ private:
 
   // Expressions, lowest precedence first.
   ast::ExprPtr parseExpr();
+  ast::ExprPtr parseBinaryLevel(Tok first, char firstOp, Tok second,
+                                char secondOp,
+                                ast::ExprPtr (Parser::*operand)());
   ast::ExprPtr parseAdditive();
   ast::ExprPtr parseTerm();
   ast::ExprPtr parseUnary();
