@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/Passes.h"
 #include "dialects/nn/IR/NNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -17,10 +18,12 @@ int main(int argc, char **argv) {
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerInlinerPass();
+  nnc::registerConversionPasses();
 
   mlir::DialectRegistry registry;
   registry.insert<nnc::nn::NNDialect, mlir::func::FuncDialect,
-                  mlir::arith::ArithDialect>();
+                  mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
+                  mlir::tensor::TensorDialect, mlir::math::MathDialect>();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "nnc pass driver\n", registry));
 }

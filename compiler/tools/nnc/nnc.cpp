@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/Passes.h"
 #include "compiler/Frontend/AST.h"
 #include "compiler/Frontend/Lexer.h"
 #include "compiler/Frontend/MLIRGen.h"
@@ -21,6 +22,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -40,7 +42,7 @@ enum ExitCode : int {
   kInternalError = 4,
 };
 
-enum class Stage { AST, NN };
+enum class Stage { AST, NN, Linalg };
 
 cl::OptionCategory nncCategory("nnc options");
 
@@ -54,7 +56,9 @@ cl::opt<std::string> outputFilename("o", cl::desc("Output file (default: -)"),
 cl::opt<Stage> emitStage(
     "emit", cl::desc("The stage to print"), cl::init(Stage::NN),
     cl::values(clEnumValN(Stage::AST, "ast", "the checked syntax tree"),
-               clEnumValN(Stage::NN, "nn", "the nn dialect")),
+               clEnumValN(Stage::NN, "nn", "the nn dialect"),
+               clEnumValN(Stage::Linalg, "linalg",
+                          "linalg/tensor/arith/math on tensors")),
     cl::cat(nncCategory));
 
 cl::opt<bool> noLocations("no-locations",
@@ -115,6 +119,15 @@ int main(int argc, char **argv) {
     llvm::errs() << "nnc: internal error: the generated nn IR does not "
                     "verify; please report this with the .nn file\n";
     return kInternalError;
+  }
+  if (emitStage == Stage::Linalg) {
+    mlir::PassManager pm(&context);
+    pm.addPass(nnc::createConvertNNToLinalg());
+    if (mlir::failed(pm.run(*ir))) {
+      llvm::errs() << "nnc: internal error: lowering to linalg failed; "
+                      "please report this with the .nn file\n";
+      return kInternalError;
+    }
   }
   mlir::OpPrintingFlags flags;
   // Locations print inline, next to each op, rather than as #loc aliases

@@ -1,0 +1,137 @@
+//===- Common.cpp - helpers shared by the nn-to-linalg patterns -----------===//
+
+#include "compiler/Conversion/NNToLinalg/Common.h"
+
+#include "dialects/nn/IR/NNShapes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace nnc {
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                  ValueRange sources) {
+  SmallVector<Value> dynamicSizes;
+  int64_t rank = type.getRank();
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!type.isDynamicDim(i))
+      continue;
+    Value size;
+    for (Value src : sources) {
+      auto srcType = cast<RankedTensorType>(src.getType());
+      int64_t j = i - (rank - srcType.getRank()); // right-aligned
+      if (j >= 0 && srcType.isDynamicDim(j)) {
+        size = tensor::DimOp::create(b, loc, src, j);
+        break;
+      }
+    }
+    assert(size && "a dynamic result size comes from a dynamic operand size");
+    dynamicSizes.push_back(size);
+  }
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType(), dynamicSizes);
+}
+
+Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+/// The map reading `operand` at the iteration point of a `rank`-d result:
+/// right-aligned dimensions, a stretched size-1 dimension reads index 0.
+static AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operand,
+                              RankedTensorType result) {
+  int64_t rank = result.getRank();
+  int64_t offset = rank - operand.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t j = 0; j < operand.getRank(); ++j) {
+    bool stretched = operand.getDimSize(j) == 1 &&
+                     result.getDimSize(offset + j) != 1;
+    exprs.push_back(stretched ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(offset + j, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  ValueRange operands, ScalarBody body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value v : operands)
+    maps.push_back(
+        broadcastMap(ctx, cast<RankedTensorType>(v.getType()), resultType));
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  Value init = emptyTensor(b, loc, resultType, operands);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, operands, init, maps, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value r = body(nb, nl, args.drop_back());
+        linalg::YieldOp::create(nb, nl, r);
+      });
+  return generic.getResult(0);
+}
+
+Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
+             bool keepDims, TypedAttr init, ScalarBody combine) {
+  MLIRContext *ctx = b.getContext();
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inType.getRank();
+  // The accumulator drops the reduced axes; keepdims reshapes afterwards.
+  nn::Shape accShape = nn::reducedShape(inType.getShape(), axes, false);
+  auto accType = RankedTensorType::get(accShape, inType.getElementType());
+
+  SmallVector<Value> dynamicSizes;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i) {
+    bool reduced = llvm::is_contained(axes, i);
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    if (reduced)
+      continue;
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+    if (inType.isDynamicDim(i))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, i));
+  }
+  Value empty = tensor::EmptyOp::create(b, loc, accShape,
+                                        inType.getElementType(), dynamicSizes);
+  Value initValue = arith::ConstantOp::create(b, loc, init);
+  Value acc = linalg::FillOp::create(b, loc, initValue, empty).getResult(0);
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
+                              AffineMap::get(rank, 0, outExprs, ctx)};
+  Value result =
+      linalg::GenericOp::create(
+          b, loc, accType, input, acc, maps, iterators,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            linalg::YieldOp::create(nb, nl, combine(nb, nl, args));
+          })
+          .getResult(0);
+  if (!keepDims)
+    return result;
+  // Re-insert the reduced axes as size 1.
+  nn::Shape keptShape = nn::reducedShape(inType.getShape(), axes, true);
+  auto keptType = RankedTensorType::get(keptShape, inType.getElementType());
+  // Each kept axis groups with the reduced (size-1) axes around it; reduced
+  // axes before the first kept one join its group. No kept axis: rank 0.
+  SmallVector<ReassociationIndices> reassociation;
+  ReassociationIndices leading;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (!llvm::is_contained(axes, i)) {
+      ReassociationIndices group = leading;
+      leading.clear();
+      group.push_back(i);
+      reassociation.push_back(group);
+    } else if (reassociation.empty()) {
+      leading.push_back(i);
+    } else {
+      reassociation.back().push_back(i);
+    }
+  }
+  return tensor::ExpandShapeOp::create(b, loc, keptType, result,
+                                       reassociation);
+}
+
+} // namespace nnc

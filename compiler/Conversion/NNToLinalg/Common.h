@@ -1,0 +1,45 @@
+//===- Common.h - helpers shared by the nn-to-linalg patterns ---*- C++ -*-===//
+//
+// The building blocks every op family uses: an empty destination tensor whose
+// dynamic sizes come from the operands, a broadcasting elementwise generic
+// (NumPy broadcasting becomes indexing maps), and a reduction generic.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_COMPILER_CONVERSION_NNTOLINALG_COMMON_H
+#define NNC_COMPILER_CONVERSION_NNTOLINALG_COMMON_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace nnc {
+
+using ScalarBody = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange args)>;
+
+/// tensor.empty of `type`; each dynamic size is read (tensor.dim) from the
+/// first of `sources` that has a dynamic size at the right-aligned position.
+mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType type,
+                        mlir::ValueRange sources);
+
+/// A linalg.generic computing `body(operands...)` elementwise into a tensor
+/// of `resultType`, broadcasting operands NumPy-style.
+mlir::Value elementwise(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType resultType,
+                        mlir::ValueRange operands, ScalarBody body);
+
+/// A linalg.generic reducing `input` over the (normalised, sorted) `axes`
+/// with `combine(element, accumulator)`, starting from `init`. The result has
+/// the reduced axes dropped (or kept as size 1 with `keepDims`).
+mlir::Value reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                   llvm::ArrayRef<int64_t> axes, bool keepDims,
+                   mlir::TypedAttr init, ScalarBody combine);
+
+/// A scalar float constant of `type`.
+mlir::Value floatConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
+                       double value);
+
+} // namespace nnc
+
+#endif // NNC_COMPILER_CONVERSION_NNTOLINALG_COMMON_H

@@ -1,0 +1,143 @@
+//===- Elementwise.cpp - elementwise nn ops to linalg.generic -------------===//
+//
+// Every elementwise op becomes one linalg.generic whose body is the scalar
+// computation; broadcasting lives in the indexing maps. Chains of such
+// generics are fused later by linalg's elementwise fusion into one loop.
+// Softmax becomes max, exp-sum and divide: the max-subtracted, numerically
+// stable form.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/NNToLinalg/Common.h"
+#include "compiler/Conversion/NNToLinalg/Patterns.h"
+
+#include "dialects/nn/IR/NNOps.h"
+#include "dialects/nn/IR/NNShapes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace nnc;
+
+/// The scalar computation of one elementwise nn op on its operands' elements.
+static Value scalarBody(Operation *op, OpBuilder &b, Location loc,
+                        ValueRange v) {
+  Type t = v[0].getType();
+  return llvm::TypeSwitch<Operation *, Value>(op)
+      .Case([&](nn::NegOp) { return arith::NegFOp::create(b, loc, v[0]); })
+      .Case([&](nn::ExpOp) { return math::ExpOp::create(b, loc, v[0]); })
+      .Case([&](nn::LogOp) { return math::LogOp::create(b, loc, v[0]); })
+      .Case([&](nn::SqrtOp) { return math::SqrtOp::create(b, loc, v[0]); })
+      .Case([&](nn::AbsOp) { return math::AbsFOp::create(b, loc, v[0]); })
+      .Case([&](nn::SinOp) { return math::SinOp::create(b, loc, v[0]); })
+      .Case([&](nn::CosOp) { return math::CosOp::create(b, loc, v[0]); })
+      .Case([&](nn::TanhOp) { return math::TanhOp::create(b, loc, v[0]); })
+      .Case([&](nn::ReluOp) {
+        return arith::MaximumFOp::create(b, loc, v[0],
+                                         floatConst(b, loc, t, 0.0));
+      })
+      .Case([&](nn::SigmoidOp) {
+        // 1 / (1 + exp(-x))
+        Value e = math::ExpOp::create(b, loc,
+                                      arith::NegFOp::create(b, loc, v[0]));
+        Value one = floatConst(b, loc, t, 1.0);
+        return arith::DivFOp::create(b, loc, one,
+                                     arith::AddFOp::create(b, loc, one, e));
+      })
+      .Case([&](nn::AddOp) { return arith::AddFOp::create(b, loc, v[0], v[1]); })
+      .Case([&](nn::BiasAddOp) {
+        return arith::AddFOp::create(b, loc, v[0], v[1]);
+      })
+      .Case([&](nn::SubOp) { return arith::SubFOp::create(b, loc, v[0], v[1]); })
+      .Case([&](nn::MulOp) { return arith::MulFOp::create(b, loc, v[0], v[1]); })
+      .Case([&](nn::DivOp) { return arith::DivFOp::create(b, loc, v[0], v[1]); })
+      .Case([&](nn::PowOp) { return math::PowFOp::create(b, loc, v[0], v[1]); })
+      .Case([&](nn::MaximumOp) {
+        return arith::MaximumFOp::create(b, loc, v[0], v[1]);
+      })
+      .Case([&](nn::MinimumOp) {
+        return arith::MinimumFOp::create(b, loc, v[0], v[1]);
+      })
+      .Default([](Operation *) -> Value {
+        llvm_unreachable("not an elementwise nn op");
+      });
+}
+
+namespace {
+
+/// One pattern for every elementwise op: operands in, one generic out.
+template <typename NNOp>
+struct ElementwiseToGeneric : OpConversionPattern<NNOp> {
+  using OpConversionPattern<NNOp>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(NNOp op, typename NNOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    Operation *raw = op.getOperation();
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, adaptor.getOperands(),
+        [&](OpBuilder &b, Location l, ValueRange v) {
+          return scalarBody(raw, b, l, v);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SoftmaxToLinalg : OpConversionPattern<nn::SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type elt = type.getElementType();
+    int64_t axis = *nn::normalizeAxes({static_cast<int64_t>(op.getAxis())},
+                                      type.getRank())
+                        ->begin();
+    auto negInf = rewriter.getFloatAttr(
+        elt, APFloat::getInf(cast<FloatType>(elt).getFloatSemantics(),
+                             /*Negative=*/true));
+    Value max = reduce(rewriter, loc, x, {axis}, /*keepDims=*/true, negInf,
+                       [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                         return arith::MaximumFOp::create(b, l, v[0], v[1]);
+                       });
+    Value exps = elementwise(rewriter, loc, type, {x, max},
+                             [](OpBuilder &b, Location l, ValueRange v) {
+                               Value d = arith::SubFOp::create(b, l, v[0], v[1]);
+                               return math::ExpOp::create(b, l, d);
+                             });
+    Value sum = reduce(rewriter, loc, exps, {axis}, /*keepDims=*/true,
+                       rewriter.getFloatAttr(elt, 0.0),
+                       [](OpBuilder &b, Location l, ValueRange v) -> Value {
+                         return arith::AddFOp::create(b, l, v[0], v[1]);
+                       });
+    Value result = elementwise(rewriter, loc, type, {exps, sum},
+                               [](OpBuilder &b, Location l, ValueRange v) {
+                                 return arith::DivFOp::create(b, l, v[0], v[1]);
+                               });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void nnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<ElementwiseToGeneric<nn::NegOp>, ElementwiseToGeneric<nn::ExpOp>,
+               ElementwiseToGeneric<nn::LogOp>, ElementwiseToGeneric<nn::SqrtOp>,
+               ElementwiseToGeneric<nn::AbsOp>, ElementwiseToGeneric<nn::SinOp>,
+               ElementwiseToGeneric<nn::CosOp>, ElementwiseToGeneric<nn::ReluOp>,
+               ElementwiseToGeneric<nn::SigmoidOp>,
+               ElementwiseToGeneric<nn::TanhOp>, ElementwiseToGeneric<nn::AddOp>,
+               ElementwiseToGeneric<nn::SubOp>, ElementwiseToGeneric<nn::MulOp>,
+               ElementwiseToGeneric<nn::DivOp>, ElementwiseToGeneric<nn::PowOp>,
+               ElementwiseToGeneric<nn::MaximumOp>,
+               ElementwiseToGeneric<nn::MinimumOp>,
+               ElementwiseToGeneric<nn::BiasAddOp>, SoftmaxToLinalg>(ctx);
+}

@@ -1,0 +1,52 @@
+//===- NNToLinalg.cpp - the convert-nn-to-linalg pass ---------------------===//
+//
+// Applies the pattern families of this folder as a partial conversion: the
+// nn ops of a model's computation are illegal afterwards. nn.grad (with its
+// body), the losses and nn.train_config stay: autodiff and the training
+// pipeline expand them first.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/Passes.h"
+#include "compiler/Conversion/NNToLinalg/Patterns.h"
+
+#include "dialects/nn/IR/NNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_CONVERTNNTOLINALG
+#include "compiler/Conversion/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+
+namespace {
+
+struct ConvertNNToLinalgPass
+    : nnc::impl::ConvertNNToLinalgBase<ConvertNNToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
+                           arith::ArithDialect, math::MathDialect,
+                           func::FuncDialect>();
+    target.addIllegalDialect<nnc::nn::NNDialect>();
+    target.addLegalOp<nnc::nn::TrainConfigOp, nnc::nn::MseOp,
+                      nnc::nn::MaeOp, nnc::nn::BinaryCrossentropyOp,
+                      nnc::nn::CategoricalCrossentropyOp,
+                      nnc::nn::SparseCategoricalCrossentropyOp>();
+    target.markOpRecursivelyLegal<nnc::nn::GradOp>();
+
+    RewritePatternSet patterns(ctx);
+    nnc::populateElementwiseToLinalgPatterns(patterns);
+    nnc::populateMatmulToLinalgPatterns(patterns);
+    nnc::populateReductionToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

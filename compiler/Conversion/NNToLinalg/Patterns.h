@@ -1,0 +1,19 @@
+//===- Patterns.h - nn-to-linalg pattern families ---------------*- C++ -*-===//
+
+#ifndef NNC_COMPILER_CONVERSION_NNTOLINALG_PATTERNS_H
+#define NNC_COMPILER_CONVERSION_NNTOLINALG_PATTERNS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace nnc {
+
+/// Unary and binary elementwise ops, bias_add, activations and softmax.
+void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// matmul.
+void populateMatmulToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// reduce_sum/mean/max and reshape.
+void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace nnc
+
+#endif // NNC_COMPILER_CONVERSION_NNTOLINALG_PATTERNS_H
