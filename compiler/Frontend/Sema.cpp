@@ -433,7 +433,7 @@ private:
   }
 
   bool checkLoss(const TrainEntry &e, TrainConfig &config) {
-    config.lossLoc = e.value->loc;
+    config.lossLoc = startLoc(*e.value);
     if (auto *n = llvm::dyn_cast<NameExpr>(e.value.get())) {
       std::string canonical = nn::canonicalLossName(n->name).str();
       if (!canonical.empty()) {
