@@ -34,6 +34,12 @@ Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
                                  type.getElementType(), dynamicSizes);
 }
 
+TypedAttr negativeInfinity(OpBuilder &b, Type type) {
+  return b.getFloatAttr(
+      type, APFloat::getInf(cast<FloatType>(type).getFloatSemantics(),
+                            /*Negative=*/true));
+}
+
 Value floatConst(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
 }

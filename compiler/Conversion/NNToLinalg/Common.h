@@ -36,6 +36,9 @@ mlir::Value reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                    llvm::ArrayRef<int64_t> axes, bool keepDims,
                    mlir::TypedAttr init, ScalarBody combine);
 
+/// -inf of float type `type`: the identity of a max reduction.
+mlir::TypedAttr negativeInfinity(mlir::OpBuilder &b, mlir::Type type);
+
 /// A scalar float constant of `type`.
 mlir::Value floatConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                        double value);

@@ -99,10 +99,8 @@ struct SoftmaxToLinalg : OpConversionPattern<nn::SoftmaxOp> {
     int64_t axis = *nn::normalizeAxes({static_cast<int64_t>(op.getAxis())},
                                       type.getRank())
                         ->begin();
-    auto negInf = rewriter.getFloatAttr(
-        elt, APFloat::getInf(cast<FloatType>(elt).getFloatSemantics(),
-                             /*Negative=*/true));
-    Value max = reduce(rewriter, loc, x, {axis}, /*keepDims=*/true, negInf,
+    Value max = reduce(rewriter, loc, x, {axis}, /*keepDims=*/true,
+                       negativeInfinity(rewriter, elt),
                        [](OpBuilder &b, Location l, ValueRange v) -> Value {
                          return arith::MaximumFOp::create(b, l, v[0], v[1]);
                        });

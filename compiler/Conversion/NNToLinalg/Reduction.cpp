@@ -35,9 +35,7 @@ struct ReduceToLinalg : OpConversionPattern<NNOp> {
 
     TypedAttr init = rewriter.getFloatAttr(elt, 0.0);
     if (kind == ReduceKind::Max)
-      init = rewriter.getFloatAttr(
-          elt, APFloat::getInf(cast<FloatType>(elt).getFloatSemantics(),
-                               /*Negative=*/true));
+      init = negativeInfinity(rewriter, elt);
     Value result = reduce(
         rewriter, loc, x, axes, op.getKeepdims(), init,
         [](OpBuilder &b, Location l, ValueRange v) -> Value {
