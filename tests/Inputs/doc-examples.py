@@ -15,7 +15,7 @@ text = open(doc, encoding="utf-8").read()
 blocks = re.findall(r"^```nn\n(.*?)^```", text, flags=re.S | re.M)
 failed = 0
 for i, block in enumerate(blocks, 1):
-    proc = subprocess.run([nnc, "-", "--no-locations"], input=block,
+    proc = subprocess.run([nnc, "-", "--emit=nn", "--no-locations"], input=block,
                           capture_output=True, text=True)
     ok = proc.returncode == 0 and "func.func" in proc.stdout
     failed += not ok

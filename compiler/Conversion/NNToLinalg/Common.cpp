@@ -80,6 +80,22 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   return generic.getResult(0);
 }
 
+Value alongAxis(OpBuilder &b, Location loc, Value full, Value reduced,
+                int64_t axis, ScalarBody body) {
+  auto type = cast<RankedTensorType>(full.getType());
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<AffineMap> maps{id, id.dropResult(axis), id};
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  Value init = emptyTensor(b, loc, type, {full});
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{full, reduced}, init, maps, iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args.drop_back()));
+             })
+      .getResult(0);
+}
+
 Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
              bool keepDims, TypedAttr init, ScalarBody combine) {
   MLIRContext *ctx = b.getContext();

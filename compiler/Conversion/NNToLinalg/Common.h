@@ -37,6 +37,11 @@ mlir::Value reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                    mlir::TypedAttr init, ScalarBody combine);
 
 /// -inf of float type `type`: the identity of a max reduction.
+/// body(full[i...], reduced[i... without axis]) for every element of `full`:
+/// combines a tensor with a statistic reduced along `axis` (keepdims=false).
+mlir::Value alongAxis(mlir::OpBuilder &b, mlir::Location loc, mlir::Value full,
+                      mlir::Value reduced, int64_t axis, ScalarBody body);
+
 mlir::TypedAttr negativeInfinity(mlir::OpBuilder &b, mlir::Type type);
 
 /// A scalar float constant of `type`.

@@ -99,25 +99,28 @@ struct SoftmaxToLinalg : OpConversionPattern<nn::SoftmaxOp> {
     int64_t axis = *nn::normalizeAxes({static_cast<int64_t>(op.getAxis())},
                                       type.getRank())
                         ->begin();
-    Value max = reduce(rewriter, loc, x, {axis}, /*keepDims=*/true,
+    // The row statistics are read back through a map that drops `axis`
+    // (no reshape in between), so that tiling the last step along the other
+    // dimensions can pull the whole softmax into one loop nest.
+    Value max = reduce(rewriter, loc, x, {axis}, /*keepDims=*/false,
                        negativeInfinity(rewriter, elt),
                        [](OpBuilder &b, Location l, ValueRange v) -> Value {
                          return arith::MaximumFOp::create(b, l, v[0], v[1]);
                        });
-    Value exps = elementwise(rewriter, loc, type, {x, max},
-                             [](OpBuilder &b, Location l, ValueRange v) {
-                               Value d = arith::SubFOp::create(b, l, v[0], v[1]);
-                               return math::ExpOp::create(b, l, d);
-                             });
-    Value sum = reduce(rewriter, loc, exps, {axis}, /*keepDims=*/true,
+    Value exps = alongAxis(rewriter, loc, x, max, axis,
+                           [](OpBuilder &b, Location l, ValueRange v) {
+                             Value d = arith::SubFOp::create(b, l, v[0], v[1]);
+                             return math::ExpOp::create(b, l, d);
+                           });
+    Value sum = reduce(rewriter, loc, exps, {axis}, /*keepDims=*/false,
                        rewriter.getFloatAttr(elt, 0.0),
                        [](OpBuilder &b, Location l, ValueRange v) -> Value {
                          return arith::AddFOp::create(b, l, v[0], v[1]);
                        });
-    Value result = elementwise(rewriter, loc, type, {exps, sum},
-                               [](OpBuilder &b, Location l, ValueRange v) {
-                                 return arith::DivFOp::create(b, l, v[0], v[1]);
-                               });
+    Value result = alongAxis(rewriter, loc, exps, sum, axis,
+                             [](OpBuilder &b, Location l, ValueRange v) {
+                               return arith::DivFOp::create(b, l, v[0], v[1]);
+                             });
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -6,9 +6,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/Passes.h"
+#include "compiler/Pipelines/CPUPipeline.h"
+#include "compiler/Transforms/Passes.h"
 #include "dialects/nn/IR/NNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -19,11 +23,15 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   mlir::registerInlinerPass();
   nnc::registerConversionPasses();
+  nnc::registerTransformsPasses();
+  nnc::registerCPUPipeline();
+  // The upstream passes the CPU pipeline is made of, to run them one by one.
+  mlir::registerLinalgPasses();
+  mlir::bufferization::registerBufferizationPasses();
+  mlir::registerConvertLinalgToLoopsPass();
 
   mlir::DialectRegistry registry;
-  registry.insert<nnc::nn::NNDialect, mlir::func::FuncDialect,
-                  mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
-                  mlir::tensor::TensorDialect, mlir::math::MathDialect>();
+  nnc::registerCPUPipelineDialects(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "nnc pass driver\n", registry));
 }

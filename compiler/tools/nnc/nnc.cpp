@@ -1,7 +1,8 @@
 //===- nnc.cpp - the nnc compiler driver ----------------------------------===//
 //
-// Reads a .nn file and runs the pipeline up to the stage named by --emit,
-// printing that stage. Every failure maps to one exit code:
+// Reads a .nn file and either prints the stage named by --emit or builds an
+// artifact: a linked executable (default), an object plus C header (-c) or a
+// shared library (--shared). Every failure maps to one exit code:
 //
 //   0  success
 //   1  the .nn file has errors (reported as file:line:col diagnostics)
@@ -11,7 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Conversion/Passes.h"
+#include "compiler/Pipelines/CPUPipeline.h"
+#include "compiler/Target/Emitter.h"
+#include "compiler/Target/Manifest.h"
+#include "compiler/tools/nnc/Link.h"
 #include "compiler/Frontend/AST.h"
 #include "compiler/Frontend/Lexer.h"
 #include "compiler/Frontend/MLIRGen.h"
@@ -27,6 +31,8 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace nnc;
@@ -42,7 +48,7 @@ enum ExitCode : int {
   kInternalError = 4,
 };
 
-enum class Stage { AST, NN, Linalg };
+enum class Stage { AST, NN, Linalg, Fused, Loops, MLIRLLVM, LLVM, Asm, Obj, None };
 
 cl::OptionCategory nncCategory("nnc options");
 
@@ -54,12 +60,47 @@ cl::opt<std::string> outputFilename("o", cl::desc("Output file (default: -)"),
                                     cl::cat(nncCategory));
 
 cl::opt<Stage> emitStage(
-    "emit", cl::desc("The stage to print"), cl::init(Stage::NN),
-    cl::values(clEnumValN(Stage::AST, "ast", "the checked syntax tree"),
-               clEnumValN(Stage::NN, "nn", "the nn dialect"),
-               clEnumValN(Stage::Linalg, "linalg",
-                          "linalg/tensor/arith/math on tensors")),
+    "emit", cl::desc("Print one stage instead of building an artifact"),
+    cl::init(Stage::None),
+    cl::values(
+        clEnumValN(Stage::AST, "ast", "the checked syntax tree"),
+        clEnumValN(Stage::NN, "nn", "the nn dialect"),
+        clEnumValN(Stage::Linalg, "linalg",
+                   "linalg/tensor/arith/math on tensors"),
+        clEnumValN(Stage::Fused, "fused",
+                   "after fusion and tile-and-fuse (tensors)"),
+        clEnumValN(Stage::Loops, "loops", "bufferized scf loops on memrefs"),
+        clEnumValN(Stage::MLIRLLVM, "mlir-llvm", "the LLVM dialect"),
+        clEnumValN(Stage::LLVM, "llvm", "LLVM IR with the artifact ABI"),
+        clEnumValN(Stage::Asm, "asm", "target assembly"),
+        clEnumValN(Stage::Obj, "obj", "an object file (same as -c)")),
     cl::cat(nncCategory));
+
+cl::opt<bool> compileOnly("c",
+                          cl::desc("Write an object file and a C header"),
+                          cl::init(false), cl::cat(nncCategory));
+
+cl::opt<bool> buildShared("shared",
+                          cl::desc("Write a shared library the runtime loads"),
+                          cl::init(false), cl::cat(nncCategory));
+
+cl::opt<std::string> targetCPU("target-cpu",
+                               cl::desc("CPU to generate code for "
+                                        "(default: the host's)"),
+                               cl::init(""), cl::cat(nncCategory));
+
+cl::opt<std::string> targetFeatures(
+    "target-features",
+    cl::desc("Target features, e.g. +avx2,+fma (default: the host's)"),
+    cl::init(""), cl::cat(nncCategory));
+
+cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level (0-3)"),
+                           cl::Prefix, cl::init(3), cl::cat(nncCategory));
+
+cl::opt<std::string> runtimeDir(
+    "runtime-dir",
+    cl::desc("Where libnnrt.a is (default: ../lib next to nnc)"),
+    cl::init(""), cl::cat(nncCategory));
 
 cl::opt<bool> noLocations("no-locations",
                           cl::desc("Print IR without source locations"),
@@ -95,20 +136,49 @@ int main(int argc, char **argv) {
   if (diags.hadErrors())
     return kInputError;
 
-  std::string error;
-  auto output = mlir::openOutputFile(outputFilename, &error);
-  if (!output) {
-    llvm::errs() << "nnc: error: " << error << "\n";
-    return kIOError;
+  bool printing = emitStage != Stage::None;
+  if (printing && (compileOnly || buildShared)) {
+    llvm::errs() << "nnc: error: --emit prints one stage; it cannot be "
+                    "combined with -c or --shared\n";
+    return kUsageError;
+  }
+  if (compileOnly && buildShared) {
+    llvm::errs() << "nnc: error: choose one of -c and --shared\n";
+    return kUsageError;
+  }
+  if (optLevel > 3) {
+    llvm::errs() << "nnc: error: -O takes 0 to 3\n";
+    return kUsageError;
+  }
+  std::string outPath = outputFilename;
+  if (outPath.empty()) {
+    if (printing) {
+      outPath = "-";
+    } else if (inputFilename == "-") {
+      llvm::errs() << "nnc: error: name the output with -o when the model "
+                      "comes from standard input\n";
+      return kUsageError;
+    } else {
+      outPath = llvm::sys::path::stem(inputFilename).str() +
+                (compileOnly ? ".o" : buildShared ? ".so" : "");
+    }
   }
 
+  std::string error;
   if (emitStage == Stage::AST) {
+    auto output = mlir::openOutputFile(outPath, &error);
+    if (!output) {
+      llvm::errs() << "nnc: error: " << error << "\n";
+      return kIOError;
+    }
     ast::dump(*module, sourceMgr, output->os());
     output->keep();
     return kSuccess;
   }
 
-  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  registerCPUPipelineDialects(registry);
+  mlir::MLIRContext context(registry);
   // Op diagnostics (verifier failures) print with the .nn source line.
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   mlir::OwningOpRef<mlir::ModuleOp> ir =
@@ -120,22 +190,108 @@ int main(int argc, char **argv) {
                     "verify; please report this with the .nn file\n";
     return kInternalError;
   }
-  if (emitStage == Stage::Linalg) {
+
+  // The manifest describes the model as written, so it is read first.
+  std::vector<EntrySpec> entries = collectEntries(*ir);
+  std::string manifest =
+      buildManifest(*ir, entries, llvm::sys::path::filename(inputFilename),
+                    buffer);
+
+  CPUStage cpuStage = emitStage == Stage::Linalg  ? CPUStage::Linalg
+                      : emitStage == Stage::Fused ? CPUStage::Fused
+                      : emitStage == Stage::Loops ? CPUStage::Loops
+                                                  : CPUStage::LLVM;
+  if (emitStage != Stage::NN) {
+    if (entries.empty()) {
+      llvm::errs() << "nnc: error: '" << inputFilename
+                   << "' declares no model to compile\n";
+      return kInputError;
+    }
     mlir::PassManager pm(&context);
-    pm.addPass(nnc::createConvertNNToLinalg());
+    buildCPUPipeline(pm, cpuStage);
     if (mlir::failed(pm.run(*ir))) {
-      llvm::errs() << "nnc: internal error: lowering to linalg failed; "
-                      "please report this with the .nn file\n";
+      llvm::errs() << "nnc: internal error: lowering failed; please report "
+                      "this with the .nn file\n";
       return kInternalError;
     }
   }
-  mlir::OpPrintingFlags flags;
-  // Locations print inline, next to each op, rather than as #loc aliases
-  // collected at the end: the point is to read which .nn line made an op.
-  if (!noLocations)
-    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false)
-        .useLocalScope();
-  ir->print(output->os(), flags);
-  output->keep();
+
+  bool mlirStage = emitStage == Stage::NN || emitStage == Stage::Linalg ||
+                   emitStage == Stage::Fused || emitStage == Stage::Loops ||
+                   emitStage == Stage::MLIRLLVM;
+  if (mlirStage) {
+    auto output = mlir::openOutputFile(outPath, &error);
+    if (!output) {
+      llvm::errs() << "nnc: error: " << error << "\n";
+      return kIOError;
+    }
+    mlir::OpPrintingFlags flags;
+    // Locations print inline, next to each op, rather than as #loc aliases
+    // collected at the end: the point is to read which .nn line made an op.
+    if (!noLocations)
+      flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false)
+          .useLocalScope();
+    ir->print(output->os(), flags);
+    output->keep();
+    return kSuccess;
+  }
+
+  EmitOptions options;
+  options.targetCPU = targetCPU;
+  options.targetFeatures = targetFeatures;
+  options.optLevel = optLevel;
+  options.artifactName = entries.front().model;
+  options.emitMain = emitStage == Stage::None && !compileOnly && !buildShared;
+  options.sharedAlias = buildShared;
+
+  if (printing || compileOnly) {
+    OutputKind kind = emitStage == Stage::LLVM  ? OutputKind::LLVMIR
+                      : emitStage == Stage::Asm ? OutputKind::Assembly
+                                                : OutputKind::Object;
+    auto output = mlir::openOutputFile(outPath, &error);
+    if (!output) {
+      llvm::errs() << "nnc: error: " << error << "\n";
+      return kIOError;
+    }
+    if (!emitArtifact(*ir, entries, manifest, options, kind, output->os(),
+                      error)) {
+      llvm::errs() << "nnc: internal error: " << error << "\n";
+      return kInternalError;
+    }
+    if (compileOnly && outPath != "-") {
+      llvm::SmallString<128> header(outPath);
+      llvm::sys::path::replace_extension(header, ".h");
+      auto h = mlir::openOutputFile(header, &error);
+      if (!h) {
+        llvm::errs() << "nnc: error: " << error << "\n";
+        return kIOError;
+      }
+      h->os() << generateHeader(entries, options.artifactName);
+      h->keep();
+    }
+    output->keep();
+    return kSuccess;
+  }
+
+  // An executable or a shared library: an object in a temporary file, then
+  // the system's C compiler driver as the linker.
+  TempObject object;
+  if (!object.create(error)) {
+    llvm::errs() << "nnc: error: " << error << "\n";
+    return kIOError;
+  }
+  if (!emitArtifact(*ir, entries, manifest, options, OutputKind::Object,
+                    object.stream(), error)) {
+    llvm::errs() << "nnc: internal error: " << error << "\n";
+    return kInternalError;
+  }
+  object.close();
+  LinkRequest link{object.path(), outPath, buildShared,
+                   runtimeDir.empty() ? defaultRuntimeDir(argv[0])
+                                      : std::string(runtimeDir)};
+  if (!runLinker(link, error)) {
+    llvm::errs() << "nnc: error: " << error << "\n";
+    return kIOError;
+  }
   return kSuccess;
 }

@@ -1,8 +1,8 @@
 //===- NNDialect.cpp - the nn dialect -------------------------------------===//
 //
 // Registers the ops and verifies the attributes the dialect attaches to
-// function arguments (`nn.param`, `nn.init`, `nn.trainable`, `nn.input`) and
-// to functions (`nn.model`).
+// function arguments (`nn.param`, `nn.init`, `nn.trainable`, `nn.input`, `nn.output`)
+// and to functions (`nn.model`, `nn.layers`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,7 +32,7 @@ LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op,
   auto fail = [&](const Twine &msg) {
     return op->emitError() << "argument #" << argIndex << ": " << msg;
   };
-  if (name == kParamAttr || name == kInputAttr) {
+  if (name == kParamAttr || name == kInputAttr || name == kOutputAttr) {
     auto str = dyn_cast<StringAttr>(attr.getValue());
     if (!str || str.getValue().empty())
       return fail("'" + name + "' must be a non-empty string");
@@ -60,6 +60,21 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
       return op->emitError() << "'" << name << "' applies to func.func only";
     if (!isa<UnitAttr>(attr.getValue()))
       return op->emitError() << "'" << name << "' must be a unit attribute";
+    return success();
+  }
+  if (name == kLayersAttr) {
+    auto layers = dyn_cast<ArrayAttr>(attr.getValue());
+    if (!isa<func::FuncOp>(op) || !layers)
+      return op->emitError()
+             << "'" << name << "' must be an array on a func.func";
+    for (Attribute a : layers) {
+      auto d = dyn_cast<DictionaryAttr>(a);
+      if (!d || !d.getAs<StringAttr>("name") || !d.getAs<StringAttr>("type") ||
+          !d.getAs<DenseI64ArrayAttr>("shape") ||
+          !d.getAs<IntegerAttr>("params"))
+        return op->emitError() << "'" << name
+                               << "' entries need name, type, shape, params";
+    }
     return success();
   }
   return op->emitError() << "unknown nn attribute '" << name << "'";

@@ -23,6 +23,11 @@ inline constexpr llvm::StringLiteral kParamAttr = "nn.param";
 inline constexpr llvm::StringLiteral kInitAttr = "nn.init";
 inline constexpr llvm::StringLiteral kTrainableAttr = "nn.trainable";
 inline constexpr llvm::StringLiteral kInputAttr = "nn.input";
+/// Marks a caller-owned output buffer (added by nnc-destination-outputs).
+inline constexpr llvm::StringLiteral kOutputAttr = "nn.output";
+/// On a model function: the Keras-style layer table, an array of
+/// {name, type, shape, params} dictionaries (shape: -1 for the batch).
+inline constexpr llvm::StringLiteral kLayersAttr = "nn.layers";
 /// Function attribute: this func.func is a model (inputs, then parameters).
 inline constexpr llvm::StringLiteral kModelAttr = "nn.model";
 

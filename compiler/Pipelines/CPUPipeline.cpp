@@ -1,0 +1,135 @@
+//===- CPUPipeline.cpp - nn to the LLVM dialect for the host CPU ---------===//
+//
+//   nn ──convert-nn-to-linalg──▶ linalg on tensors
+//      ──elementwise fusion, in-place epilogues, tile-and-fuse of
+//        contractions and of row reductions──▶ fused
+//      ──one-shot bufferize, deallocation, linalg-to-loops──▶ loops
+//      ──scf/arith/math/memref/func to LLVM──▶ LLVM dialect
+//
+// Vector code comes from LLVM's loop vectorizer at the target's width: the
+// loops this pipeline produces have unit-stride innermost loops and no
+// reductions there (see ContractionLoopOrder), which is what it needs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Pipelines/CPUPipeline.h"
+
+#include "compiler/Conversion/Passes.h"
+#include "compiler/Transforms/Passes.h"
+#include "dialects/nn/IR/NNDialect.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Index/IR/IndexDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void nnc::registerCPUPipelineDialects(DialectRegistry &registry) {
+  registry.insert<nn::NNDialect, func::FuncDialect, arith::ArithDialect,
+                  math::MathDialect, linalg::LinalgDialect,
+                  tensor::TensorDialect, bufferization::BufferizationDialect,
+                  memref::MemRefDialect, scf::SCFDialect,
+                  affine::AffineDialect, cf::ControlFlowDialect,
+                  index::IndexDialect, LLVM::LLVMDialect>();
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  linalg::registerTilingInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerTilingInterfaceExternalModels(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+static void addCleanup(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
+                           const CPUPipelineOptions &options) {
+  pm.addPass(nnc::createKeepInference());
+  pm.addPass(nnc::createConvertNNToLinalg());
+  addCleanup(pm);
+  if (stage == CPUStage::Linalg)
+    return;
+
+  // Fusion on tensors, while use-def chains still show what feeds what.
+  pm.addNestedPass<func::FuncOp>(nnc::createFuseElementwise());
+  pm.addNestedPass<func::FuncOp>(nnc::createReuseInputAsOutput());
+  addCleanup(pm);
+  pm.addNestedPass<func::FuncOp>(nnc::createTileAndFuseContractions(
+      {options.tileRows, options.tileCols}));
+  pm.addNestedPass<func::FuncOp>(
+      nnc::createTileAndFuseReductions({options.tileRows}));
+  pm.addNestedPass<func::FuncOp>(nnc::createContractionLoopOrder());
+  addCleanup(pm);
+  if (stage == CPUStage::Fused)
+    return;
+
+  // Buffers: caller-owned arguments for inputs, parameters and outputs;
+  // everything else is a temporary with an explicit lifetime.
+  pm.addPass(nnc::createDestinationOutputs());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Loops that update a buffer in place now return it unchanged; folding
+  // them shows the output argument itself is returned, which is dropped.
+  addCleanup(pm);
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  addCleanup(pm);
+  if (stage == CPUStage::Loops)
+    return;
+
+  pm.addPass(nnc::createStripNNAttributes());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  addCleanup(pm);
+}
+
+void nnc::registerCPUPipeline() {
+  PassPipelineRegistration<>(
+      "nnc-cpu-pipeline", "Lower nn IR to the LLVM dialect for the host CPU",
+      [](OpPassManager &pm) { buildCPUPipeline(pm, CPUStage::LLVM); });
+}

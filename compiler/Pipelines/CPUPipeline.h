@@ -1,0 +1,44 @@
+//===- CPUPipeline.h - nn to the LLVM dialect for the host CPU --*- C++ -*-===//
+//
+// The pass pipeline is split at the stages `nnc --emit` can stop after, so
+// that each stage a user can print is exactly what the next one consumes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_COMPILER_PIPELINES_CPUPIPELINE_H
+#define NNC_COMPILER_PIPELINES_CPUPIPELINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace nnc {
+
+/// Where `buildCPUPipeline` stops.
+enum class CPUStage {
+  Linalg,  ///< linalg on tensors, straight out of convert-nn-to-linalg
+  Fused,   ///< after fusion, in-place epilogues and tile-and-fuse (tensors)
+  Loops,   ///< bufferized, scf loops over memrefs
+  LLVM,    ///< the LLVM dialect, ready for translation
+};
+
+struct CPUPipelineOptions {
+  int64_t tileRows = 16;
+  int64_t tileCols = 64;
+};
+
+/// Registers every dialect and interface implementation the pipeline needs
+/// (bufferization and tiling models, LLVM translation interfaces).
+void registerCPUPipelineDialects(mlir::DialectRegistry &registry);
+
+/// Adds the passes that take nn IR to `stage`.
+void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage,
+                      const CPUPipelineOptions &options = {});
+
+/// Registers `nnc-cpu-pipeline` (to the LLVM dialect) with the pass registry,
+/// for nnc-opt.
+void registerCPUPipeline();
+
+} // namespace nnc
+
+#endif // NNC_COMPILER_PIPELINES_CPUPIPELINE_H

@@ -1,0 +1,264 @@
+//===- Emitter.cpp - LLVM IR, assembly and objects in process -------------===//
+//
+// The artifact ABI (see runtime/include/nnrt.h and docs/artifacts.md):
+//
+//   void nnc_<model>_infer(int64_t batch, void **buffers);
+//
+// `buffers` holds one data pointer per input, parameter and output, in
+// manifest order, each a dense row-major f32 array; every -1 dimension is
+// `batch`. The wrapper expands each pointer into the memref descriptor
+// (allocated, aligned, offset, sizes, strides) the lowered function takes,
+// so the runtime never needs to know MLIR's calling convention.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Target/Emitter.h"
+
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Analysis/TargetTransformInfo.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace llvm;
+
+namespace {
+
+/// Adds `void symbol(i64 batch, ptr buffers)` calling the lowered model.
+bool addEntryWrapper(Module &m, const nnc::EntrySpec &e, std::string &error) {
+  Function *impl = m.getFunction(e.model);
+  if (!impl) {
+    error = "internal: lowered function '" + e.model + "' is missing";
+    return false;
+  }
+  LLVMContext &ctx = m.getContext();
+  Type *i64 = Type::getInt64Ty(ctx);
+  PointerType *ptr = PointerType::getUnqual(ctx);
+  auto *fnType = FunctionType::get(Type::getVoidTy(ctx), {i64, ptr}, false);
+  Function *wrapper =
+      Function::Create(fnType, GlobalValue::ExternalLinkage, e.symbol, m);
+  wrapper->getArg(0)->setName("batch");
+  wrapper->getArg(1)->setName("buffers");
+  IRBuilder<> b(BasicBlock::Create(ctx, "entry", wrapper));
+  Value *batch = wrapper->getArg(0);
+
+  SmallVector<Value *> args;
+  for (auto [i, buf] : llvm::enumerate(e.buffers)) {
+    Value *slot = b.CreateConstGEP1_64(ptr, wrapper->getArg(1), i);
+    Value *data = b.CreateLoad(ptr, slot, buf.name);
+    args.append({data, data, b.getInt64(0)});
+    SmallVector<Value *> sizes;
+    for (int64_t d : buf.shape)
+      sizes.push_back(d < 0 ? batch : b.getInt64(d));
+    SmallVector<Value *> strides(sizes.size());
+    Value *stride = b.getInt64(1);
+    for (size_t k = sizes.size(); k-- > 0;) {
+      strides[k] = stride;
+      stride = b.CreateMul(stride, sizes[k]);
+    }
+    args.append(sizes.begin(), sizes.end());
+    args.append(strides.begin(), strides.end());
+  }
+  if (args.size() != impl->arg_size()) {
+    error = "internal: '" + e.model + "' takes " +
+            std::to_string(impl->arg_size()) + " values, the manifest gives " +
+            std::to_string(args.size());
+    return false;
+  }
+  b.CreateCall(impl, args);
+  b.CreateRetVoid();
+  impl->setLinkage(GlobalValue::InternalLinkage);
+  return true;
+}
+
+GlobalVariable *cString(Module &m, StringRef s, const Twine &name) {
+  Constant *init = ConstantDataArray::getString(m.getContext(), s, true);
+  auto *g = new GlobalVariable(m, init->getType(), true,
+                               GlobalValue::PrivateLinkage, init, name);
+  g->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  return g;
+}
+
+/// struct nnc_artifact { u32 abi; ptr manifest; u32 n; ptr names; ptr fns; }
+GlobalVariable *addDescriptor(Module &m,
+                              const std::vector<nnc::EntrySpec> &entries,
+                              const std::string &manifest,
+                              const std::string &name) {
+  LLVMContext &ctx = m.getContext();
+  Type *i32 = Type::getInt32Ty(ctx);
+  PointerType *ptr = PointerType::getUnqual(ctx);
+  SmallVector<Constant *> names, fns;
+  for (const nnc::EntrySpec &e : entries) {
+    names.push_back(cString(m, e.model + "." + e.kind, "nnc.entry.name"));
+    fns.push_back(m.getFunction(e.symbol));
+  }
+  auto arrayOf = [&](ArrayRef<Constant *> elems, const Twine &n) {
+    auto *t = ArrayType::get(ptr, elems.size());
+    return new GlobalVariable(m, t, true, GlobalValue::PrivateLinkage,
+                              ConstantArray::get(t, elems), n);
+  };
+  auto *type = StructType::get(ctx, {i32, ptr, i32, ptr, ptr});
+  Constant *init = ConstantStruct::get(
+      type, {ConstantInt::get(i32, nnc::kArtifactABIVersion),
+             cString(m, manifest, "nnc.manifest"),
+             ConstantInt::get(i32, entries.size()),
+             arrayOf(names, "nnc.entry.names"), arrayOf(fns, "nnc.entries")});
+  return new GlobalVariable(m, type, true, GlobalValue::ExternalLinkage, init,
+                            "nnc_artifact_" + name);
+}
+
+/// int main(int argc, char **argv) { return nnrt_cli_main(argc, argv, &A); }
+void addMain(Module &m, GlobalVariable *descriptor) {
+  LLVMContext &ctx = m.getContext();
+  Type *i32 = Type::getInt32Ty(ctx);
+  PointerType *ptr = PointerType::getUnqual(ctx);
+  FunctionCallee cli = m.getOrInsertFunction(
+      "nnrt_cli_main", FunctionType::get(i32, {i32, ptr, ptr}, false));
+  Function *main = Function::Create(FunctionType::get(i32, {i32, ptr}, false),
+                                    GlobalValue::ExternalLinkage, "main", m);
+  IRBuilder<> b(BasicBlock::Create(ctx, "entry", main));
+  b.CreateRet(
+      b.CreateCall(cli, {main->getArg(0), main->getArg(1), descriptor}));
+}
+
+std::unique_ptr<TargetMachine> makeTargetMachine(const nnc::EmitOptions &o,
+                                                 std::string &error) {
+  static bool initialized = [] {
+    InitializeNativeTarget();
+    InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+  Triple triple(o.targetTriple.empty() ? sys::getDefaultTargetTriple()
+                                       : o.targetTriple);
+  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = o.targetCPU.empty() ? sys::getHostCPUName().str()
+                                        : o.targetCPU;
+  std::string features = o.targetFeatures;
+  if (features.empty() && o.targetCPU.empty()) {
+    SubtargetFeatures f;
+    for (auto &kv : sys::getHostCPUFeatures())
+      f.AddFeature(kv.first(), kv.second);
+    features = f.getString();
+  }
+  TargetOptions options;
+  auto tm = std::unique_ptr<TargetMachine>(target->createTargetMachine(
+      triple, cpu, features, options, Reloc::PIC_, std::nullopt,
+      o.optLevel ? CodeGenOptLevel::Aggressive : CodeGenOptLevel::None));
+  if (!tm)
+    error = "cannot create a target machine for " + triple.str();
+  return tm;
+}
+
+void optimize(Module &m, TargetMachine &tm, unsigned level) {
+  LoopAnalysisManager lam;
+  FunctionAnalysisManager fam;
+  CGSCCAnalysisManager cgam;
+  ModuleAnalysisManager mam;
+  PipelineTuningOptions tuning;
+  tuning.LoopVectorization = level > 1;
+  tuning.SLPVectorization = level > 1;
+  PassBuilder pb(&tm, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  OptimizationLevel ol = level == 0   ? OptimizationLevel::O0
+                         : level == 1 ? OptimizationLevel::O1
+                         : level == 2 ? OptimizationLevel::O2
+                                      : OptimizationLevel::O3;
+  ModulePassManager mpm = level == 0 ? pb.buildO0DefaultPipeline(ol)
+                                     : pb.buildPerModuleDefaultPipeline(ol);
+  mpm.run(m, mam);
+}
+
+} // namespace
+
+bool nnc::emitArtifact(mlir::ModuleOp module,
+                       const std::vector<EntrySpec> &entries,
+                       const std::string &manifest, const EmitOptions &options,
+                       OutputKind kind, raw_pwrite_stream &os,
+                       std::string &error) {
+  std::unique_ptr<TargetMachine> tm = makeTargetMachine(options, error);
+  if (!tm)
+    return false;
+  LLVMContext ctx;
+  std::unique_ptr<Module> m = mlir::translateModuleToLLVMIR(module, ctx);
+  if (!m) {
+    error = "internal: translation to LLVM IR failed";
+    return false;
+  }
+  m->setTargetTriple(tm->getTargetTriple());
+  m->setDataLayout(tm->createDataLayout());
+  for (Function &f : *m)
+    if (!f.isDeclaration()) {
+      f.addFnAttr("target-cpu", tm->getTargetCPU());
+      f.addFnAttr("target-features", tm->getTargetFeatureString());
+    }
+  for (const EntrySpec &e : entries)
+    if (!addEntryWrapper(*m, e, error))
+      return false;
+  GlobalVariable *descriptor =
+      addDescriptor(*m, entries, manifest, options.artifactName);
+  if (options.sharedAlias)
+    GlobalAlias::create("nnc_artifact", descriptor);
+  if (options.emitMain)
+    addMain(*m, descriptor);
+  if (verifyModule(*m, &errs())) {
+    error = "internal: the generated LLVM IR does not verify";
+    return false;
+  }
+  optimize(*m, *tm, options.optLevel);
+
+  if (kind == OutputKind::LLVMIR) {
+    m->print(os, nullptr);
+    return true;
+  }
+  legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, os, nullptr,
+                              kind == OutputKind::Assembly
+                                  ? CodeGenFileType::AssemblyFile
+                                  : CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  pm.run(*m);
+  return true;
+}
+
+std::string nnc::generateHeader(const std::vector<EntrySpec> &entries,
+                                const std::string &artifactName) {
+  std::string s;
+  raw_string_ostream os(s);
+  std::string guard = "NNC_ARTIFACT_" + StringRef(artifactName).upper() + "_H";
+  os << "/* Generated by nnc: the entry points of artifact '" << artifactName
+     << "'. Do not edit. */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "/* The descriptor nnrt_model_open_linked() takes (see nnrt.h). */\n"
+     << "struct nnc_artifact;\nextern const struct nnc_artifact nnc_artifact_"
+     << artifactName << ";\n\n";
+  for (const EntrySpec &e : entries) {
+    os << "/* buffers[]: dense row-major float arrays, -1 = batch:\n";
+    for (auto [i, b] : llvm::enumerate(e.buffers)) {
+      os << " *   [" << i << "] " << b.role << " " << b.name << " (";
+      for (auto [k, d] : llvm::enumerate(b.shape))
+        os << (k ? ", " : "") << (d < 0 ? std::string("batch")
+                                         : std::to_string(d));
+      os << ")\n";
+    }
+    os << " */\nvoid " << e.symbol << "(int64_t batch, void **buffers);\n\n";
+  }
+  os << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+  return s;
+}

@@ -1,0 +1,48 @@
+//===- Emitter.h - LLVM IR, assembly and objects in process -----*- C++ -*-===//
+//
+// Translates the LLVM-dialect module, adds the artifact ABI (entry-point
+// wrappers, the manifest and the artifact descriptor, optionally `main`),
+// optimizes it for the target machine and writes LLVM IR, assembly or an
+// object file. Nothing is shelled out: the TargetMachine is created here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_COMPILER_TARGET_EMITTER_H
+#define NNC_COMPILER_TARGET_EMITTER_H
+
+#include "compiler/Target/Manifest.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace nnc {
+
+enum class OutputKind { LLVMIR, Assembly, Object };
+
+struct EmitOptions {
+  std::string targetTriple; ///< empty: the host
+  std::string targetCPU;    ///< empty: the host CPU
+  std::string targetFeatures; ///< empty: the host CPU's features
+  unsigned optLevel = 3;
+  std::string artifactName; ///< the descriptor is nnc_artifact_<name>
+  bool emitMain = false;    ///< add main() calling nnrt_cli_main
+  bool sharedAlias = false; ///< also export the descriptor as nnc_artifact
+};
+
+/// Writes `llvmDialectModule` (already lowered) as `kind` to `os`. On failure
+/// returns false and sets `error` to a message for the user.
+bool emitArtifact(mlir::ModuleOp llvmDialectModule,
+                  const std::vector<EntrySpec> &entries,
+                  const std::string &manifest, const EmitOptions &options,
+                  OutputKind kind, llvm::raw_pwrite_stream &os,
+                  std::string &error);
+
+/// The C header that declares an object's artifact and typed entry points.
+std::string generateHeader(const std::vector<EntrySpec> &entries,
+                           const std::string &artifactName);
+
+} // namespace nnc
+
+#endif // NNC_COMPILER_TARGET_EMITTER_H

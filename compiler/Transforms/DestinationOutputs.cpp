@@ -1,0 +1,88 @@
+//===- DestinationOutputs.cpp - caller-owned output buffers --------------===//
+//
+// The runtime allocates every tensor a model touches, so a model function's
+// results become arguments it writes into. Done on tensors right before
+// bufferization: the kernel (or tile loop) producing a result starts from a
+// tensor.empty, and pointing that empty at the argument makes the kernel
+// write the caller's buffer directly, with no copy at the end. (Upstream's
+// empty-tensor elimination leaves the output both as a loop's init and as a
+// copy's destination, a read-after-write conflict that one-shot bufferization
+// rejects. Running earlier does not work either: linalg canonicalization
+// replaces an init that is never read by a fresh tensor.empty.)
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "dialects/nn/IR/NNDialect.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_DESTINATIONOUTPUTS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+
+namespace {
+
+/// The operand holding the tensor.empty that `v`'s chain of destination
+/// operands starts from, if no link has another use. (The empty itself may
+/// have other uses: CSE merges them, and only this use is redirected.)
+OpOperand *chainStart(Value v) {
+  while (auto result = dyn_cast<OpResult>(v)) {
+    if (!v.hasOneUse())
+      return nullptr;
+    OpOperand *init = nullptr;
+    if (auto loop = dyn_cast<scf::ForOp>(result.getOwner()))
+      init = loop.getTiedLoopInit(result);
+    else if (auto dps =
+                 dyn_cast<DestinationStyleOpInterface>(result.getOwner()))
+      init = dps.getTiedOpOperand(result);
+    if (!init)
+      return nullptr;
+    if (init->get().getDefiningOp<tensor::EmptyOp>())
+      return init;
+    v = init->get();
+  }
+  return nullptr;
+}
+
+struct DestinationOutputsPass
+    : nnc::impl::DestinationOutputsBase<DestinationOutputsPass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func->hasAttr(nnc::nn::kModelAttr) && !func.isExternal())
+        rewrite(func);
+  }
+
+  void rewrite(func::FuncOp func) {
+    Block &entry = func.getBody().front();
+    auto ret = cast<func::ReturnOp>(entry.getTerminator());
+    OpBuilder b(ret);
+    SmallVector<Value> written;
+    for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+      unsigned argNo = func.getNumArguments();
+      if (failed(func.insertArgument(argNo, v.getType(), {}, v.getLoc())))
+        return signalPassFailure();
+      func.setArgAttr(argNo, nnc::nn::kOutputAttr,
+                      b.getStringAttr("output_" + std::to_string(i)));
+      Value dest = func.getArgument(argNo);
+      if (OpOperand *start = chainStart(v)) {
+        start->set(dest);
+        written.push_back(v);
+        continue;
+      }
+      written.push_back(bufferization::MaterializeInDestinationOp::create(
+                            b, v.getLoc(), v, dest)
+                            .getResult());
+    }
+    ret->setOperands(written);
+  }
+};
+
+} // namespace

@@ -1,0 +1,120 @@
+//===- Passes.td - nnc's tensor-level transformations -------*- tablegen -*-===//
+//
+// The passes between convert-nn-to-linalg and bufferization that decide what
+// the CPU kernels look like: which loops are fused, which buffers are reused,
+// and which way the innermost loop runs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_TRANSFORMS_PASSES_TD
+#define NNC_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def KeepInference : Pass<"nnc-keep-inference", "::mlir::ModuleOp"> {
+  let summary = "Drop the training section and loss functions";
+  let description = [{
+    Erases `nn.train_config` and every function not tagged `nn.model`: an
+    inference artifact runs the models only. The model functions become
+    private; the artifact exports generated entry points instead.
+  }];
+}
+
+def DestinationOutputs : Pass<"nnc-destination-outputs", "::mlir::ModuleOp"> {
+  let summary = "Give every model result a caller-owned output argument";
+  let description = [{
+    The runtime owns every buffer, outputs included. For each function
+    tagged `nn.model` this pass appends one tensor argument per result
+    (tagged `nn.output = "output_<i>"`). It runs right before bufferization.
+    When the result comes out of a chain of destination-style ops and loops that starts at a `tensor.empty`, that
+    empty is replaced by the new argument, so the last kernel writes the
+    caller's buffer directly; otherwise (a result that is a reshape or an
+    input) it is copied there with `bufferization.materialize_in_destination`.
+    `drop-equivalent-buffer-results` later removes the returned memref.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def FuseElementwise : Pass<"nnc-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuse chains of elementwise linalg ops into one generic";
+  let description = [{
+    Upstream's elementwise fusion patterns, applied only where the producer
+    has a single use (so nothing is computed twice) and without upstream's
+    reshape propagation.
+  }];
+}
+
+def ReuseInputAsOutput
+    : Pass<"nnc-reuse-input-as-output", "::mlir::func::FuncOp"> {
+  let summary = "Let elementwise kernels overwrite a dead input in place";
+  let description = [{
+    An elementwise `linalg.generic` whose output is a fresh `tensor.empty`
+    (its value never read) may instead write into one of its inputs when that
+    input has the output's type and indexing map, is produced by another
+    linalg op, and has no other use. After bufferization the kernel updates
+    that buffer in place: a dense layer's bias add and activation write the
+    matmul's accumulator instead of a second buffer of the same size.
+  }];
+}
+
+def TileAndFuseContractions
+    : Pass<"nnc-tile-and-fuse-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Tile contractions with their epilogue and fuse the producers";
+  let description = [{
+    For every contraction (linalg.matmul and contraction generics) the root
+    is its elementwise consumer when there is exactly one (the bias add and
+    activation of a dense layer), else the contraction itself. The root is
+    tiled along its parallel loops with `scf.for` and the contraction and its
+    `linalg.fill` initialisation are fused into the tile loops, so that
+    initialisation, accumulation and epilogue of one output tile run back to
+    back while the tile is in cache: one loop nest, no extra pass over the
+    output.
+  }];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"16",
+           "Tile size of the second-to-last parallel loop (rows)">,
+    Option<"tileCols", "tile-cols", "int64_t", /*default=*/"64",
+           "Tile size of the last parallel loop (output features)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def TileAndFuseReductions
+    : Pass<"nnc-tile-and-fuse-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Fuse a row statistic and its users into one row-tiled loop";
+  let description = [{
+    The last all-parallel generic that reads the result of a reduction (the
+    divide of a softmax) is tiled along the dimensions the reduction keeps,
+    and every non-contraction producer is fused into that loop: softmax's
+    max, exp, sum and divide run one row tile at a time.
+  }];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"16",
+           "Rows per tile">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def ContractionLoopOrder
+    : Pass<"nnc-contraction-loop-order", "::mlir::func::FuncOp"> {
+  let summary = "Put the output's contiguous dimension in the innermost loop";
+  let description = [{
+    Generalizes `linalg.matmul` and interchanges its loops from (i, j, k) to
+    (i, k, j): the innermost loop then reads B and updates C with unit
+    stride, which LLVM's loop vectorizer turns into full-width vector FMAs
+    without reassociating the reduction (results stay bit-identical from one
+    vector width to another).
+  }];
+}
+
+def StripNNAttributes : Pass<"nnc-strip-nn-attributes", "::mlir::ModuleOp"> {
+  let summary = "Remove nn.* function and argument attributes";
+  let description = [{
+    Run after the manifest has been read from the module and before lowering
+    to the LLVM dialect, whose verifier does not know these attributes.
+  }];
+}
+
+#endif // NNC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,39 @@
+//===- StripNNAttributes.cpp - drop nn metadata before LLVM ---------------===//
+//
+// nn.* function and argument attributes describe the model to the manifest
+// writer, which reads them before the pipeline runs. The LLVM dialect's
+// verifier would reject them on llvm.func, so they go before func-to-llvm.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_STRIPNNATTRIBUTES
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+
+namespace {
+
+bool isNN(NamedAttribute a) { return a.getName().strref().starts_with("nn."); }
+
+struct StripNNAttributesPass
+    : nnc::impl::StripNNAttributesBase<StripNNAttributesPass> {
+  void runOnOperation() override {
+    for (auto f : getOperation().getOps<func::FuncOp>()) {
+      for (NamedAttribute a : llvm::to_vector(f->getDiscardableAttrs()))
+        if (isNN(a))
+          f->removeDiscardableAttr(a.getName());
+      for (unsigned i = 0; i < f.getNumArguments(); ++i)
+        for (NamedAttribute a : llvm::to_vector(f.getArgAttrDict(i)
+                                                    ? f.getArgAttrDict(i)
+                                                    : DictionaryAttr()))
+          if (isNN(a))
+            f.removeArgAttr(i, a.getName());
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,43 @@
+//===- TileAndFuse.cpp - shared driver for the tile-and-fuse passes -------===//
+
+#include "compiler/Transforms/TileAndFuse.h"
+
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+
+using namespace mlir;
+
+LogicalResult nnc::tileAndFuse(RewriterBase &rewriter, linalg::LinalgOp root,
+                               ArrayRef<OpFoldResult> sizes,
+                               std::function<bool(Operation *)> shouldFuse) {
+  using ControlFnResult = scf::SCFTileAndFuseOptions::ControlFnResult;
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(sizes);
+  tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tiling);
+  options.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool) -> std::optional<ControlFnResult> {
+        if (shouldFuse(producer.getOwner()))
+          return ControlFnResult{};
+        return std::nullopt;
+      });
+  // A fused producer's slice of a tensor.empty becomes a tile-sized empty.
+  RewritePatternSet cleanup(rewriter.getContext());
+  tensor::populateFoldTensorEmptyPatterns(cleanup);
+  options.cleanupPatterns = FrozenRewritePatternSet(std::move(cleanup));
+
+  rewriter.setInsertionPoint(root);
+  FailureOr<scf::SCFTileAndFuseResult> result =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(root.getOperation()), options);
+  if (failed(result))
+    return root->emitError("nnc: could not tile and fuse this kernel");
+  for (OpResult r : root->getResults())
+    if (Value repl = result->replacements.lookup(r))
+      rewriter.replaceAllUsesWith(r, repl);
+  return success();
+}

@@ -1,0 +1,21 @@
+//===- TileAndFuse.h - shared driver for the tile-and-fuse passes -*- C++ -*-===//
+
+#ifndef NNC_COMPILER_TRANSFORMS_TILEANDFUSE_H
+#define NNC_COMPILER_TRANSFORMS_TILEANDFUSE_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace nnc {
+
+/// Tiles `root` with scf.for loops of `sizes` (0: not tiled), fuses the
+/// producers for which `shouldFuse` holds into the tile loops, and replaces
+/// `root`'s uses. Emits an error on `root` and fails if tiling fails.
+mlir::LogicalResult
+tileAndFuse(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp root,
+            llvm::ArrayRef<mlir::OpFoldResult> sizes,
+            std::function<bool(mlir::Operation *producer)> shouldFuse);
+
+} // namespace nnc
+
+#endif // NNC_COMPILER_TRANSFORMS_TILEANDFUSE_H

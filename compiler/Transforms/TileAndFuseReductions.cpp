@@ -1,0 +1,94 @@
+//===- TileAndFuseReductions.cpp - one loop nest per softmax --------------===//
+//
+// Softmax (and any "normalize by a row statistic" computation) lowers to
+// max-reduce, exp, sum-reduce and divide: four passes over the data. The
+// last elementwise op that reads a reduced statistic is the root; tiling it
+// along the dimensions the statistic keeps (the rows) and fusing every
+// non-contraction producer computes the whole chain one row tile at a time,
+// with all intermediate rows in cache.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+#include "compiler/Transforms/TileAndFuse.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_TILEANDFUSEREDUCTIONS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+
+namespace {
+
+bool isReduction(Operation *op) {
+  auto l = dyn_cast_or_null<linalg::LinalgOp>(op);
+  return l && l.getNumReductionLoops() > 0 &&
+         !linalg::isaContractionOpInterface(l);
+}
+
+/// An all-parallel generic that reads a reduction's result: the indexing maps
+/// of those operands, or nothing.
+SmallVector<AffineMap> reducedOperandMaps(linalg::GenericOp op) {
+  SmallVector<AffineMap> maps;
+  if (op.getNumParallelLoops() != op.getNumLoops() || !op.hasPureTensorSemantics())
+    return maps;
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (isReduction(in->get().getDefiningOp()))
+      maps.push_back(op.getMatchingIndexingMap(in));
+  return maps;
+}
+
+struct TileAndFuseReductionsPass
+    : nnc::impl::TileAndFuseReductionsBase<TileAndFuseReductionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> candidates;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (!reducedOperandMaps(op).empty())
+        candidates.push_back(op);
+    });
+    // Roots end a chain: no other candidate consumes them.
+    SmallVector<linalg::GenericOp> roots;
+    for (linalg::GenericOp c : candidates) {
+      bool consumed = llvm::any_of(c->getUsers(), [&](Operation *u) {
+        return llvm::is_contained(candidates, u);
+      });
+      if (!consumed)
+        roots.push_back(c);
+    }
+
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp root : roots) {
+      // Tile the loops every statistic is indexed by: innermost of those by
+      // `tileRows`, outer ones by 1; the reduced loops stay whole.
+      SmallVector<AffineMap> maps = reducedOperandMaps(root);
+      SmallVector<OpFoldResult> sizes(root.getNumLoops(),
+                                      rewriter.getIndexAttr(0));
+      std::optional<unsigned> innermost;
+      for (unsigned d = 0; d < root.getNumLoops(); ++d) {
+        bool kept = llvm::all_of(maps, [&](AffineMap m) {
+          return m.isFunctionOfDim(d);
+        });
+        if (kept) {
+          sizes[d] = rewriter.getIndexAttr(1);
+          innermost = d;
+        }
+      }
+      if (!innermost)
+        continue; // a full reduction: nothing to tile along
+      sizes[*innermost] = rewriter.getIndexAttr(tileRows);
+      auto shouldFuse = [](Operation *producer) {
+        auto l = dyn_cast<linalg::LinalgOp>(producer);
+        return l && !linalg::isaContractionOpInterface(l);
+      };
+      if (failed(nnc::tileAndFuse(rewriter, root, sizes, shouldFuse)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

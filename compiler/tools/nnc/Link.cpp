@@ -1,0 +1,95 @@
+//===- Link.cpp - the system C compiler driver as linker ------------------===//
+//
+// The C compiler driver knows the platform's crt files, libc and default
+// search paths, which is why it links rather than ld directly. Executables
+// get the runtime (libnnrt.a, C++ inside, hence libstdc++) and libm; shared
+// libraries only libm, since the loading process supplies the runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/tools/nnc/Link.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+using namespace llvm;
+
+bool nnc::TempObject::create(std::string &error) {
+  int fd;
+  SmallString<128> path;
+  if (std::error_code ec =
+          sys::fs::createTemporaryFile("nnc-model", "o", fd, path)) {
+    error = "cannot create a temporary object file: " + ec.message();
+    return false;
+  }
+  file = path.str().str();
+  os = std::make_unique<raw_fd_ostream>(fd, /*shouldClose=*/true);
+  return true;
+}
+
+nnc::TempObject::~TempObject() {
+  os.reset();
+  if (!file.empty())
+    sys::fs::remove(file);
+}
+
+std::string nnc::defaultRuntimeDir(const char *argv0) {
+  std::string exe =
+      sys::fs::getMainExecutable(argv0, (void *)&defaultRuntimeDir);
+  SmallString<256> dir(sys::path::parent_path(sys::path::parent_path(exe)));
+  sys::path::append(dir, "lib");
+  return dir.str().str();
+}
+
+bool nnc::runLinker(const LinkRequest &r, std::string &error) {
+  const char *envCC = std::getenv("NNC_CC");
+  std::string cc = envCC && *envCC ? envCC : "cc";
+  ErrorOr<std::string> program = sys::findProgramByName(cc);
+  if (!program) {
+    error = "cannot find the C compiler driver '" + cc +
+            "' to link with (set NNC_CC)";
+    return false;
+  }
+  std::vector<std::string> args{cc, r.object, "-o", r.output};
+  if (r.shared) {
+    args.insert(args.begin() + 1, "-shared");
+  } else {
+    SmallString<256> lib(r.runtimeDir);
+    sys::path::append(lib, "libnnrt.a");
+    if (!sys::fs::exists(lib)) {
+      error = "cannot find the runtime library '" + lib.str().str() +
+              "' (use --runtime-dir)";
+      return false;
+    }
+    args.push_back(lib.str().str());
+    args.push_back("-lstdc++");
+    args.push_back("-ldl");
+  }
+  args.push_back("-lm");
+
+  SmallString<128> log;
+  sys::fs::createTemporaryFile("nnc-link", "log", log);
+  std::optional<StringRef> redirects[] = {std::nullopt, log.str(), log.str()};
+  std::vector<StringRef> argRefs(args.begin(), args.end());
+  std::string execError;
+  int rc = sys::ExecuteAndWait(*program, argRefs, std::nullopt, redirects, 0,
+                               0, &execError);
+  std::string output;
+  if (auto buf = MemoryBuffer::getFile(log))
+    output = (*buf)->getBuffer().str();
+  sys::fs::remove(log);
+  if (rc != 0) {
+    error = "linking '" + r.output + "' failed";
+    for (const std::string &a : args)
+      error += (&a == &args.front() ? ": " : " ") + a;
+    if (!execError.empty())
+      error += "\n" + execError;
+    if (!output.empty())
+      error += "\n" + output;
+    return false;
+  }
+  return true;
+}
