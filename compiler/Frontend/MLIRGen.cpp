@@ -75,6 +75,13 @@ struct ModelInfo {
   std::vector<ParamRecord> params;
 };
 
+/// One row of the model's summary table (top-level layers and blocks).
+struct LayerRecord {
+  std::string name, type;
+  llvm::SmallVector<int64_t> shape;
+  int64_t params;
+};
+
 /// The function under construction.
 struct FuncState {
   mlir::func::FuncOp func;
@@ -82,6 +89,9 @@ struct FuncState {
   llvm::StringMap<unsigned> autoNames; // layer kind -> instances so far
   llvm::StringSet<> usedNames;
   std::string prefix; // "block." inside a block instance
+  int64_t paramScalars = 0;          // parameters added so far, as scalars
+  std::string firstInstanceName;     // of the layer being applied
+  std::vector<LayerRecord> layers;   // top level only
   // In a loss: the model it may call and the arguments holding its
   // parameters.
   const ModelDecl *callableModel = nullptr;
@@ -161,6 +171,7 @@ private:
                  const std::string &init, bool trainable, llvm::SMLoc l) {
     auto type = mlir::RankedTensorType::get(shape, elementType);
     fs.params.push_back({name, init, trainable});
+    fs.paramScalars += type.getNumElements();
     return fs.func.getBody().front().addArgument(type, loc(l));
   }
 
@@ -168,6 +179,15 @@ private:
   std::optional<std::string> instanceName(FuncState &fs, llvm::StringRef kind,
                                           llvm::StringRef explicitName,
                                           llvm::SMLoc l) {
+    std::optional<std::string> name = uniqueName(fs, kind, explicitName, l);
+    if (name && fs.firstInstanceName.empty())
+      fs.firstInstanceName = *name;
+    return name;
+  }
+
+  std::optional<std::string> uniqueName(FuncState &fs, llvm::StringRef kind,
+                                        llvm::StringRef explicitName,
+                                        llvm::SMLoc l) {
     std::string name;
     if (!explicitName.empty()) {
       name = fs.prefix + explicitName.str();
@@ -220,7 +240,25 @@ private:
     finishSignature(fs, m.params.size(), [&](unsigned i) {
       return m.params[i].name;
     });
+    setLayerTable(fs);
     models[m.name] = ModelInfo{func, unsigned(m.params.size()), fs.params};
+  }
+
+  /// The summary table, for the manifest: -1 marks the batch dimension.
+  void setLayerTable(FuncState &fs) {
+    llvm::SmallVector<mlir::Attribute> rows;
+    for (const LayerRecord &r : fs.layers) {
+      llvm::SmallVector<int64_t> shape;
+      for (int64_t d : r.shape)
+        shape.push_back(mlir::ShapedType::isDynamic(d) ? -1 : d);
+      rows.push_back(builder.getDictionaryAttr(
+          {builder.getNamedAttr("name", builder.getStringAttr(r.name)),
+           builder.getNamedAttr("type", builder.getStringAttr(r.type)),
+           builder.getNamedAttr("shape", builder.getDenseI64ArrayAttr(shape)),
+           builder.getNamedAttr("params",
+                                builder.getI64IntegerAttr(r.params))}));
+    }
+    fs.func->setAttr(nn::kLayersAttr, builder.getArrayAttr(rows));
   }
 
   /// Sets the function type from the entry block and tags every argument.
@@ -339,15 +377,44 @@ private:
         return std::nullopt;
       hyper.push_back({a.name, a.nameLoc, *v});
     }
+    bool topLevel = fs.prefix.empty();
+    int64_t scalarsBefore = fs.paramScalars;
+    fs.firstInstanceName.clear();
+    std::optional<Val> result;
+    std::string type;
     if (const LayerSpec *spec = lookupLayer(call.callee)) {
       std::optional<BoundArgs> args =
           bindArguments(*spec, hyper, call.loc, diags);
       if (!args)
         return std::nullopt;
-      return applyLayer(*spec, call, tensorArgs[0], *args, fs);
+      result = applyLayer(*spec, call, tensorArgs[0], *args, fs);
+      type = kerasClassName(spec->name);
+    } else {
+      const ModelDecl *block = sema.models.lookup(call.callee);
+      result = applyBlock(*block, call, std::move(tensorArgs), hyper, fs);
+      type = block->name;
     }
-    const ModelDecl *block = sema.models.lookup(call.callee);
-    return applyBlock(*block, call, std::move(tensorArgs), hyper, fs);
+    if (result && topLevel && result->tensor)
+      fs.layers.push_back(
+          {fs.firstInstanceName, type,
+           llvm::SmallVector<int64_t>(tensorType(result->tensor).getShape()),
+           fs.paramScalars - scalarsBefore});
+    return result;
+  }
+
+  /// "dense" -> "Dense", "max_pooling2d" -> "MaxPooling2d": Keras' names.
+  static std::string kerasClassName(llvm::StringRef layer) {
+    std::string out;
+    bool upper = true;
+    for (char c : layer) {
+      if (c == '_') {
+        upper = true;
+        continue;
+      }
+      out += upper ? llvm::toUpper(c) : c;
+      upper = false;
+    }
+    return out;
   }
 
   std::optional<ConstValue> constantOf(const Expr &e, const Env &env) {

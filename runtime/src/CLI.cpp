@@ -1,0 +1,235 @@
+//===- CLI.cpp - the generated executable's command line ------------------===//
+//
+//   <model> summary
+//   <model> init --output w.safetensors [--seed N]
+//   <model> predict --weights w.safetensors --input x.csv|x.npy
+//                   [--output y.csv|y.npy]
+//
+// Exit codes: 0 success, 1 bad input data or files, 2 bad command line.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nnrt.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Args {
+  std::vector<std::pair<std::string, std::string>> options;
+  bool help = false;
+  std::string error;
+
+  const char *get(const char *name) const {
+    for (const auto &o : options)
+      if (o.first == name)
+        return o.second.c_str();
+    return nullptr;
+  }
+};
+
+/// --name value pairs; `allowed` lists the names this subcommand takes.
+Args parse(int argc, char **argv, int first,
+           const std::vector<std::string> &allowed) {
+  Args a;
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      a.help = true;
+      continue;
+    }
+    std::string name = arg.rfind("--", 0) == 0 ? arg.substr(2) : "";
+    std::string value;
+    size_t eq = name.find('=');
+    bool inlineValue = eq != std::string::npos;
+    if (inlineValue) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    bool known = false;
+    for (const std::string &n : allowed)
+      known |= n == name;
+    if (!known) {
+      a.error = "unknown argument '" + arg + "'";
+      return a;
+    }
+    if (!inlineValue) {
+      if (i + 1 >= argc) {
+        a.error = "--" + name + " needs a value";
+        return a;
+      }
+      value = argv[++i];
+    }
+    a.options.push_back({name, value});
+  }
+  return a;
+}
+
+bool endsWith(const std::string &s, const char *suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+class CLI {
+public:
+  CLI(const char *prog, nnrt_model *m) : prog(prog), model(m) {}
+
+  int usage(FILE *out) {
+    std::fprintf(out,
+                 "usage: %s <command> [options]\n\n"
+                 "The compiled model '%s' (built by nnc).\n\n"
+                 "commands:\n"
+                 "  summary   print the layers, output shapes and parameter "
+                 "counts\n"
+                 "  init      write freshly initialised weights\n"
+                 "  predict   run the model on a CSV or .npy file of inputs\n\n"
+                 "Run '%s <command> --help' for a command's options.\n",
+                 prog, nnrt_model_name(model), prog);
+    return 0;
+  }
+
+  int error(int code, const std::string &msg) {
+    std::fprintf(stderr, "%s: error: %s\n", prog, msg.c_str());
+    return code;
+  }
+
+  int summary(const Args &a) {
+    if (a.help) {
+      std::printf("usage: %s summary\n\nPrints the Keras-style table of "
+                  "layers, output shapes and parameter counts.\n",
+                  prog);
+      return 0;
+    }
+    nnrt_model_print_summary(model, stdout);
+    return 0;
+  }
+
+  int init(const Args &a, nnrt_status *st) {
+    if (a.help) {
+      std::printf("usage: %s init --output w.safetensors [--seed N]\n\n"
+                  "Initialises every parameter with its initializer "
+                  "(glorot_uniform, zeros, ...) and saves them.\n"
+                  "  --output FILE   the safetensors file to write\n"
+                  "  --seed N        random seed (default 0)\n",
+                  prog);
+      return 0;
+    }
+    const char *out = a.get("output");
+    if (!out)
+      return error(2, "init needs --output FILE");
+    uint64_t seed = 0;
+    if (const char *s = a.get("seed")) {
+      char *end = nullptr;
+      seed = std::strtoull(s, &end, 10);
+      if (*s == '\0' || *end != '\0' || *s == '-')
+        return error(2, std::string("--seed takes a non-negative integer, "
+                                    "got '") + s + "'");
+    }
+    if (nnrt_model_init_params(model, seed, st) ||
+        nnrt_model_save_weights(model, out, st))
+      return error(1, nnrt_status_message(st));
+    return 0;
+  }
+
+  int predict(const Args &a, nnrt_status *st) {
+    if (a.help) {
+      std::printf(
+          "usage: %s predict --weights w.safetensors --input x.csv "
+          "[--output y.csv]\n\n"
+          "Runs the model on every row of the input and prints (or writes) "
+          "one row of outputs per sample.\n"
+          "  --weights FILE  trained weights (safetensors)\n"
+          "  --input FILE    inputs: CSV (one sample per row, an optional "
+          "header line) or .npy\n"
+          "  --output FILE   where to write the outputs (.csv or .npy; "
+          "default: standard output as CSV)\n",
+          prog);
+      return 0;
+    }
+    const char *weights = a.get("weights"), *input = a.get("input");
+    if (!weights || !input)
+      return error(2, "predict needs --weights FILE and --input FILE");
+    if (nnrt_model_num_inputs(model) != 1)
+      return error(2, "predict reads one input file; this model takes " +
+                          std::to_string(nnrt_model_num_inputs(model)));
+    if (nnrt_model_load_weights(model, weights, st))
+      return error(1, nnrt_status_message(st));
+    nnrt_tensor *x =
+        endsWith(input, ".npy")
+            ? nnrt_read_npy(input, st)
+            : nnrt_read_csv(input, nnrt_model_input_features(model, 0), st);
+    if (!x)
+      return error(1, nnrt_status_message(st));
+    const nnrt_tensor *inputs[] = {x};
+    nnrt_tensor *y = nnrt_model_predict(model, inputs, 1, st);
+    nnrt_tensor_free(x);
+    if (!y)
+      return error(1, nnrt_status_message(st));
+    const char *out = a.get("output");
+    int rc = 0;
+    if (out && endsWith(out, ".npy"))
+      rc = nnrt_write_npy(y, out, st);
+    else if (out)
+      rc = nnrt_write_csv(y, out, st);
+    else
+      rc = printCSV(y);
+    nnrt_tensor_free(y);
+    return rc ? error(1, nnrt_status_message(st)) : 0;
+  }
+
+private:
+  const char *prog;
+  nnrt_model *model;
+
+  static int printCSV(const nnrt_tensor *y) {
+    int64_t cols = nnrt_tensor_rank(y) >= 2 ? nnrt_tensor_dim(y, 1) : 1;
+    const float *d = nnrt_tensor_cdata(y);
+    for (int64_t i = 0; i < nnrt_tensor_size(y); ++i)
+      std::printf("%.9g%c", d[i], (i + 1) % cols == 0 ? '\n' : ',');
+    return 0;
+  }
+};
+
+} // namespace
+
+extern "C" int nnrt_cli_main(int argc, char **argv,
+                             const struct nnc_artifact *artifact) {
+  const char *prog = argc > 0 ? std::strrchr(argv[0], '/') : nullptr;
+  prog = prog ? prog + 1 : (argc > 0 ? argv[0] : "model");
+  nnrt_status *st = nnrt_status_new();
+  nnrt_model *model = nnrt_model_open_linked(artifact, st);
+  if (!model) {
+    std::fprintf(stderr, "%s: error: %s\n", prog, nnrt_status_message(st));
+    nnrt_status_free(st);
+    return 1;
+  }
+  CLI cli(prog, model);
+  int rc;
+  std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd.empty() || cmd == "--help" || cmd == "-h" || cmd == "help") {
+    rc = cmd.empty() ? (cli.usage(stderr), 2) : cli.usage(stdout);
+  } else {
+    std::vector<std::string> allowed =
+        cmd == "predict" ? std::vector<std::string>{"weights", "input",
+                                                    "output"}
+        : cmd == "init"  ? std::vector<std::string>{"output", "seed"}
+                         : std::vector<std::string>{};
+    Args a = parse(argc, argv, 2, allowed);
+    if (cmd != "summary" && cmd != "predict" && cmd != "init")
+      rc = cli.error(2, "unknown command '" + cmd + "' (try --help)");
+    else if (!a.error.empty())
+      rc = cli.error(2, a.error + " (try '" + cmd + " --help')");
+    else if (cmd == "summary")
+      rc = cli.summary(a);
+    else if (cmd == "init")
+      rc = cli.init(a, st);
+    else
+      rc = cli.predict(a, st);
+  }
+  nnrt_model_free(model);
+  nnrt_status_free(st);
+  return rc;
+}

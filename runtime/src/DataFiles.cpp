@@ -1,0 +1,260 @@
+//===- DataFiles.cpp - CSV and NumPy .npy ---------------------------------===//
+//
+// Errors name the file and, for CSV, the 1-based line, so that a user can go
+// straight to the bad row.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+using namespace nnrt;
+
+namespace {
+
+std::vector<std::string> splitFields(const std::string &line) {
+  std::vector<std::string> fields;
+  std::string cur;
+  for (char c : line) {
+    if (c == ',') {
+      fields.push_back(cur);
+      cur.clear();
+    } else if (c != '\r') {
+      cur += c;
+    }
+  }
+  fields.push_back(cur);
+  return fields;
+}
+
+std::string trim(const std::string &s) {
+  size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+bool toFloat(const std::string &field, float &out) {
+  std::string t = trim(field);
+  if (t.empty())
+    return false;
+  char *end = nullptr;
+  double v = std::strtod(t.c_str(), &end);
+  if (*end != '\0' || !std::isfinite(v))
+    return false;
+  out = static_cast<float>(v);
+  return true;
+}
+
+} // namespace
+
+extern "C" nnrt_tensor *nnrt_read_csv(const char *path, int64_t expected,
+                                      nnrt_status *status) {
+  std::string text, error;
+  if (!readFile(path, text, error))
+    return failNull<nnrt_tensor>(status, error);
+  std::vector<float> values;
+  int64_t columns = expected, rows = 0;
+  size_t start = 0;
+  for (int64_t lineNo = 1; start <= text.size(); ++lineNo) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos)
+      end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (trim(line).empty() || trim(line) == "\r")
+      continue;
+    std::vector<std::string> fields = splitFields(line);
+    std::vector<float> row(fields.size());
+    bool numeric = true;
+    size_t badField = 0;
+    for (size_t i = 0; i < fields.size() && numeric; ++i)
+      if (!toFloat(fields[i], row[i])) {
+        numeric = false;
+        badField = i;
+      }
+    if (!numeric && rows == 0 && values.empty() && lineNo == 1)
+      continue; // a header line
+    std::string where = std::string(path) + ":" + std::to_string(lineNo) + ": ";
+    if (columns < 0)
+      columns = static_cast<int64_t>(fields.size());
+    if (static_cast<int64_t>(fields.size()) != columns)
+      return failNull<nnrt_tensor>(
+          status, where + "expected " + std::to_string(columns) +
+                      " columns, found " + std::to_string(fields.size()));
+    if (!numeric)
+      return failNull<nnrt_tensor>(
+          status, where + "column " + std::to_string(badField + 1) + ": '" +
+                      trim(fields[badField]) + "' is not a number");
+    values.insert(values.end(), row.begin(), row.end());
+    ++rows;
+  }
+  if (rows == 0)
+    return failNull<nnrt_tensor>(status, std::string(path) +
+                                             ": no data rows");
+  nnrt_tensor *t = makeTensor({rows, columns});
+  t->data = std::move(values);
+  return t;
+}
+
+extern "C" int nnrt_write_csv(const nnrt_tensor *t, const char *path,
+                              nnrt_status *status) {
+  if (t->shape.size() > 2 || t->shape.empty())
+    return fail(status, "CSV holds 1-D or 2-D tensors, got " +
+                            formatShape(t->shape));
+  int64_t cols = t->shape.size() == 2 ? t->shape[1] : 1;
+  std::string out;
+  char buf[32];
+  for (size_t i = 0; i < t->data.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%.9g", t->data[i]);
+    out += buf;
+    out += (static_cast<int64_t>(i + 1) % cols == 0) ? "\n" : ",";
+  }
+  std::string error;
+  if (!writeFileAtomically(path, out, error))
+    return fail(status, error);
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// .npy: magic "\x93NUMPY", version, header length, a Python dict literal
+// {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }, then the data.
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The value text following `'key':` in the header dict.
+bool dictValue(const std::string &header, const std::string &key,
+               std::string &out) {
+  size_t k = header.find("'" + key + "'");
+  if (k == std::string::npos)
+    return false;
+  size_t colon = header.find(':', k);
+  if (colon == std::string::npos)
+    return false;
+  size_t b = header.find_first_not_of(' ', colon + 1);
+  if (b == std::string::npos)
+    return false;
+  size_t e = header[b] == '(' ? header.find(')', b) + 1
+             : header[b] == '\'' ? header.find('\'', b + 1) + 1
+                                 : header.find_first_of(",}", b);
+  if (e == std::string::npos || e == 0)
+    return false;
+  out = header.substr(b, e - b);
+  return true;
+}
+
+} // namespace
+
+extern "C" nnrt_tensor *nnrt_read_npy(const char *path, nnrt_status *status) {
+  std::string bytes, error;
+  if (!readFile(path, bytes, error))
+    return failNull<nnrt_tensor>(status, error);
+  std::string file(path);
+  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
+    return failNull<nnrt_tensor>(status,
+                                 file + ": not a .npy file (bad magic)");
+  unsigned major = static_cast<unsigned char>(bytes[6]);
+  size_t headerLen, headerStart;
+  if (major == 1) {
+    headerLen = static_cast<unsigned char>(bytes[8]) |
+                static_cast<unsigned char>(bytes[9]) << 8;
+    headerStart = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12)
+      return failNull<nnrt_tensor>(status, file + ": truncated header");
+    headerLen = 0;
+    for (int i = 3; i >= 0; --i)
+      headerLen = headerLen << 8 | static_cast<unsigned char>(bytes[8 + i]);
+    headerStart = 12;
+  } else {
+    return failNull<nnrt_tensor>(status, file + ": unsupported .npy version " +
+                                             std::to_string(major));
+  }
+  if (headerStart + headerLen > bytes.size())
+    return failNull<nnrt_tensor>(status, file + ": truncated header");
+  std::string header = bytes.substr(headerStart, headerLen);
+  std::string descr, order, shapeText;
+  if (!dictValue(header, "descr", descr) ||
+      !dictValue(header, "fortran_order", order) ||
+      !dictValue(header, "shape", shapeText))
+    return failNull<nnrt_tensor>(status, file + ": malformed header '" +
+                                             header + "'");
+  if (order != "False")
+    return failNull<nnrt_tensor>(
+        status, file + ": Fortran-order arrays are not supported");
+  size_t elemSize;
+  if (descr == "'<f4'" || descr == "'|f4'")
+    elemSize = 4;
+  else if (descr == "'<f8'")
+    elemSize = 8;
+  else
+    return failNull<nnrt_tensor>(status, file + ": dtype " + descr +
+                                             " is not supported (use float32 "
+                                             "or float64)");
+  std::vector<int64_t> shape;
+  int64_t count = 1;
+  for (size_t i = 1; i < shapeText.size();) {
+    size_t j = shapeText.find_first_of(",)", i);
+    std::string field = trim(shapeText.substr(i, j - i));
+    if (!field.empty()) {
+      char *end = nullptr;
+      long long d = std::strtoll(field.c_str(), &end, 10);
+      if (*end != '\0' || d < 0)
+        return failNull<nnrt_tensor>(status, file + ": bad shape " + shapeText);
+      shape.push_back(d);
+      count *= d;
+    }
+    if (j == std::string::npos)
+      break;
+    i = j + 1;
+  }
+  size_t dataStart = headerStart + headerLen;
+  size_t need = static_cast<size_t>(count) * elemSize;
+  size_t have = bytes.size() - dataStart;
+  if (have < need)
+    return failNull<nnrt_tensor>(
+        status, file + ": truncated: shape " + formatShape(shape) + " needs " +
+                    std::to_string(need) + " bytes of data, the file has " +
+                    std::to_string(have));
+  nnrt_tensor *t = makeTensor(shape);
+  const char *p = bytes.data() + dataStart;
+  for (int64_t i = 0; i < count; ++i) {
+    if (elemSize == 4) {
+      std::memcpy(&t->data[i], p + 4 * i, 4);
+    } else {
+      double d;
+      std::memcpy(&d, p + 8 * i, 8);
+      t->data[i] = static_cast<float>(d);
+    }
+  }
+  return t;
+}
+
+extern "C" int nnrt_write_npy(const nnrt_tensor *t, const char *path,
+                              nnrt_status *status) {
+  std::string dims;
+  for (int64_t d : t->shape)
+    dims += std::to_string(d) + ", ";
+  if (t->shape.size() > 1)
+    dims.erase(dims.size() - 2);
+  else if (!t->shape.empty())
+    dims.erase(dims.size() - 1);
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
+                       dims + "), }";
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(header.size() & 0xFF);
+  out += static_cast<char>(header.size() >> 8);
+  out += header;
+  out.append(reinterpret_cast<const char *>(t->data.data()),
+             t->data.size() * 4);
+  std::string error;
+  if (!writeFileAtomically(path, out, error))
+    return fail(status, error);
+  return 0;
+}

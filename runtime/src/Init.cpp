@@ -1,0 +1,123 @@
+//===- Init.cpp - Keras' parameter initialisers, seeded -------------------===//
+//
+// Definitions follow Keras (keras.initializers): for a kernel of shape
+// (..., fan_in, fan_out) with receptive field r = product of the leading
+// dims, fan_in *= r and fan_out *= r.
+//   glorot_uniform  U(-l, l), l = sqrt(6 / (fan_in + fan_out))
+//   glorot_normal   truncated N(0, s), s = sqrt(2 / (fan_in + fan_out)) / .8796
+//   he_uniform      l = sqrt(6 / fan_in);   he_normal     s = sqrt(2 / fan_in)
+//   lecun_uniform   l = sqrt(3 / fan_in);   lecun_normal  s = sqrt(1 / fan_in)
+//   random_uniform  U(-0.05, 0.05);         random_normal N(0, 0.05)
+// Truncated normals redraw samples beyond two standard deviations, and the
+// 0.8796 factor is the standard deviation of N(0,1) truncated to [-2, 2].
+// The generator is splitmix64-seeded xoshiro256**: small, fast, documented.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Init.h"
+
+#include <cmath>
+
+using namespace nnrt;
+
+namespace {
+
+uint64_t splitmix64(uint64_t &x) {
+  uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+class Rng {
+public:
+  explicit Rng(uint64_t seed) {
+    for (uint64_t &w : s)
+      w = splitmix64(seed);
+  }
+  uint64_t next() {
+    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return r;
+  }
+  /// Uniform in [0, 1).
+  double uniform() { return (next() >> 11) * 0x1.0p-53; }
+  double normal() {
+    double u1 = uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(2 * M_PI * u2);
+  }
+  double truncatedNormal() {
+    double x;
+    do
+      x = normal();
+    while (std::fabs(x) > 2.0);
+    return x;
+  }
+
+private:
+  uint64_t s[4];
+  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+};
+
+uint64_t hashName(const std::string &s) {
+  uint64_t h = 1469598103934665603ull; // FNV-1a
+  for (unsigned char c : s)
+    h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+} // namespace
+
+bool nnrt::initialize(const std::string &name,
+                      const std::vector<int64_t> &shape, uint64_t seed,
+                      const std::string &paramName, std::vector<float> &data) {
+  double fanIn = 1, fanOut = 1;
+  if (shape.size() == 1) {
+    fanIn = fanOut = static_cast<double>(shape[0]);
+  } else if (shape.size() >= 2) {
+    double receptive = 1;
+    for (size_t i = 0; i + 2 < shape.size(); ++i)
+      receptive *= static_cast<double>(shape[i]);
+    fanIn = static_cast<double>(shape[shape.size() - 2]) * receptive;
+    fanOut = static_cast<double>(shape.back()) * receptive;
+  }
+  Rng rng(seed ^ hashName(paramName));
+  auto uniform = [&](double limit) {
+    for (float &v : data)
+      v = static_cast<float>((2 * rng.uniform() - 1) * limit);
+  };
+  auto truncated = [&](double variance) {
+    double stddev = std::sqrt(variance) / 0.87962566103423978;
+    for (float &v : data)
+      v = static_cast<float>(rng.truncatedNormal() * stddev);
+  };
+  if (name == "zeros" || name == "ones") {
+    for (float &v : data)
+      v = name == "ones" ? 1.0f : 0.0f;
+  } else if (name == "glorot_uniform") {
+    uniform(std::sqrt(6.0 / (fanIn + fanOut)));
+  } else if (name == "glorot_normal") {
+    truncated(2.0 / (fanIn + fanOut));
+  } else if (name == "he_uniform") {
+    uniform(std::sqrt(6.0 / fanIn));
+  } else if (name == "he_normal") {
+    truncated(2.0 / fanIn);
+  } else if (name == "lecun_uniform") {
+    uniform(std::sqrt(3.0 / fanIn));
+  } else if (name == "lecun_normal") {
+    truncated(1.0 / fanIn);
+  } else if (name == "random_uniform") {
+    uniform(0.05);
+  } else if (name == "random_normal") {
+    for (float &v : data)
+      v = static_cast<float>(rng.normal() * 0.05);
+  } else {
+    return false;
+  }
+  return true;
+}

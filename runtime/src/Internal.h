@@ -1,0 +1,47 @@
+//===- Internal.h - the runtime's handle types ----------------------------===//
+
+#ifndef NNRT_SRC_INTERNAL_H
+#define NNRT_SRC_INTERNAL_H
+
+#include "nnrt.h"
+
+#include <string>
+#include <vector>
+
+struct nnrt_status {
+  bool ok = true;
+  std::string message;
+};
+
+struct nnrt_tensor {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+
+namespace nnrt {
+
+/// Records a failure in `status` (if any) and returns -1.
+int fail(nnrt_status *status, const std::string &message);
+/// Same, for calls that return a handle.
+template <typename T> T *failNull(nnrt_status *status, const std::string &m) {
+  fail(status, m);
+  return nullptr;
+}
+
+/// "(None, 4)" for {-1, 4}, as Keras prints shapes.
+std::string formatShape(const std::vector<int64_t> &shape);
+
+/// A tensor of `shape` (no -1 allowed), zero-filled.
+nnrt_tensor *makeTensor(const std::vector<int64_t> &shape);
+
+/// Reads a whole file; false and a message on failure.
+bool readFile(const std::string &path, std::string &out, std::string &error);
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so that
+/// a crash never leaves a half-written file behind.
+bool writeFileAtomically(const std::string &path, const std::string &bytes,
+                         std::string &error);
+
+} // namespace nnrt
+
+#endif // NNRT_SRC_INTERNAL_H

@@ -1,0 +1,333 @@
+//===- Model.cpp - loading an artifact and running it ---------------------===//
+//
+// Everything the runtime knows about a model comes from the manifest the
+// artifact embeds: the entry point, the order and shapes of its buffers and
+// the parameters with their initialisers. The model owns its parameters;
+// predict() allocates the output for the batch it is given.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Init.h"
+#include "Internal.h"
+#include "Json.h"
+#include "Safetensors.h"
+
+#include <dlfcn.h>
+
+using namespace nnrt;
+
+namespace {
+
+struct Buffer {
+  std::string role, name;
+  std::vector<int64_t> shape; // -1 = batch
+};
+
+struct Param {
+  std::string name, init;
+  bool trainable = true;
+  nnrt_tensor *value = nullptr;
+};
+
+struct Layer {
+  std::string name, type;
+  std::vector<int64_t> shape;
+  int64_t params = 0;
+};
+
+std::vector<int64_t> shapeOf(const Json *j) {
+  std::vector<int64_t> s;
+  if (j && j->kind == Json::Array)
+    for (const Json &d : j->items)
+      s.push_back(d.asInt());
+  return s;
+}
+
+int64_t product(const std::vector<int64_t> &shape, int64_t batch) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d < 0 ? batch : d;
+  return n;
+}
+
+} // namespace
+
+struct nnrt_model {
+  std::string name, manifest;
+  std::vector<Buffer> buffers; // of the infer entry, in call order
+  std::vector<Param> params;
+  std::vector<Layer> layers;
+  nnrt_entry_fn infer = nullptr;
+  void *library = nullptr; // dlopen handle for shared artifacts
+
+  ~nnrt_model() {
+    for (Param &p : params)
+      delete p.value;
+    if (library)
+      dlclose(library);
+  }
+};
+
+static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
+                                const std::string &where,
+                                nnrt_status *status) {
+  auto fail = [&](const std::string &m) {
+    if (library)
+      dlclose(library);
+    return failNull<nnrt_model>(status, where + ": " + m);
+  };
+  if (!a)
+    return fail("no artifact descriptor");
+  if (a->abi_version != NNRT_ABI_VERSION)
+    return fail("artifact ABI version " + std::to_string(a->abi_version) +
+                ", this runtime reads version " +
+                std::to_string(NNRT_ABI_VERSION) + "; recompile the model");
+  Json m;
+  std::string error;
+  if (!parseJson(a->manifest, m, error))
+    return fail("corrupt manifest: " + error);
+  const Json *models = m.get("models");
+  if (!models || models->kind != Json::Array || models->items.empty())
+    return fail("the manifest lists no model");
+  const Json &model = models->items[0];
+  const Json *name = model.get("name");
+  const Json *entries = model.get("entries");
+  if (!name || !entries || entries->kind != Json::Array)
+    return fail("corrupt manifest: model without name or entries");
+
+  auto *out = new nnrt_model;
+  out->name = name->str;
+  out->manifest = a->manifest;
+  out->library = library;
+  for (const Json &e : entries->items) {
+    const Json *kind = e.get("kind");
+    if (!kind || kind->str != "infer")
+      continue;
+    std::string wanted = out->name + ".infer";
+    for (uint32_t i = 0; i < a->num_entries; ++i)
+      if (wanted == a->entry_names[i])
+        out->infer = a->entries[i];
+  }
+  if (!out->infer) {
+    out->library = nullptr;
+    delete out;
+    return fail("the artifact has no inference entry point");
+  }
+  // Buffers in call order: inputs, parameters, outputs (see the manifest's
+  // entries[].buffers); shapes come from the typed lists.
+  auto collect = [&](const char *list, const char *role) {
+    const Json *l = model.get(list);
+    if (!l)
+      return;
+    for (const Json &b : l->items) {
+      Buffer buf{role, b.get("name") ? b.get("name")->str : "",
+                 shapeOf(b.get("shape"))};
+      out->buffers.push_back(buf);
+      if (std::string(role) == "param") {
+        Param p;
+        p.name = buf.name;
+        p.init = b.get("init") ? b.get("init")->str : "zeros";
+        p.trainable = !b.get("trainable") || b.get("trainable")->b;
+        p.value = makeTensor(buf.shape);
+        out->params.push_back(p);
+      }
+    }
+  };
+  collect("inputs", "input");
+  collect("params", "param");
+  collect("outputs", "output");
+  if (const Json *layers = model.get("layers"))
+    for (const Json &l : layers->items)
+      out->layers.push_back({l.get("name")->str, l.get("type")->str,
+                             shapeOf(l.get("shape")),
+                             l.get("params")->asInt()});
+  return out;
+}
+
+extern "C" {
+
+nnrt_model *nnrt_model_open_linked(const nnc_artifact *artifact,
+                                   nnrt_status *status) {
+  return openArtifact(artifact, nullptr, "linked model", status);
+}
+
+nnrt_model *nnrt_model_open_shared(const char *path, nnrt_status *status) {
+  void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!lib)
+    return failNull<nnrt_model>(status, std::string("cannot load '") + path +
+                                            "': " + dlerror());
+  auto *a = static_cast<const nnc_artifact *>(dlsym(lib, "nnc_artifact"));
+  if (!a) {
+    dlclose(lib);
+    return failNull<nnrt_model>(status, std::string(path) +
+                                            ": not an nnc model (no "
+                                            "nnc_artifact symbol; build it "
+                                            "with nnc --shared)");
+  }
+  return openArtifact(a, lib, path, status);
+}
+
+void nnrt_model_free(nnrt_model *m) { delete m; }
+const char *nnrt_model_name(const nnrt_model *m) { return m->name.c_str(); }
+const char *nnrt_model_manifest(const nnrt_model *m) {
+  return m->manifest.c_str();
+}
+
+size_t nnrt_model_num_inputs(const nnrt_model *m) {
+  size_t n = 0;
+  for (const Buffer &b : m->buffers)
+    n += b.role == "input";
+  return n;
+}
+
+int64_t nnrt_model_input_features(const nnrt_model *m, size_t i) {
+  for (const Buffer &b : m->buffers)
+    if (b.role == "input" && i-- == 0)
+      return product(b.shape, 1);
+  return -1;
+}
+
+size_t nnrt_model_num_params(const nnrt_model *m) { return m->params.size(); }
+const char *nnrt_model_param_name(const nnrt_model *m, size_t i) {
+  return m->params[i].name.c_str();
+}
+nnrt_tensor *nnrt_model_param(nnrt_model *m, size_t i) {
+  return m->params[i].value;
+}
+int64_t nnrt_model_total_params(const nnrt_model *m) {
+  int64_t n = 0;
+  for (const Param &p : m->params)
+    n += nnrt_tensor_size(p.value);
+  return n;
+}
+
+int nnrt_model_init_params(nnrt_model *m, uint64_t seed, nnrt_status *status) {
+  for (Param &p : m->params)
+    if (!initialize(p.init, p.value->shape, seed, p.name, p.value->data))
+      return fail(status, "parameter '" + p.name +
+                              "': unknown initializer '" + p.init + "'");
+  return 0;
+}
+
+int nnrt_model_load_weights(nnrt_model *m, const char *path,
+                            nnrt_status *status) {
+  std::vector<NamedTensor> tensors;
+  std::string error;
+  if (!readSafetensors(path, tensors, error))
+    return fail(status, error);
+  // Check everything before changing anything: a failed load leaves the
+  // model as it was.
+  std::vector<const NamedTensor *> match(m->params.size(), nullptr);
+  for (const NamedTensor &t : tensors) {
+    size_t i = 0;
+    while (i < m->params.size() && m->params[i].name != t.name)
+      ++i;
+    if (i == m->params.size())
+      return fail(status, std::string(path) + ": tensor '" + t.name +
+                              "' is not a parameter of model '" + m->name +
+                              "'");
+    if (t.shape != m->params[i].value->shape)
+      return fail(status, std::string(path) + ": '" + t.name +
+                              "' has shape " + formatShape(t.shape) +
+                              " but model '" + m->name + "' expects " +
+                              formatShape(m->params[i].value->shape));
+    match[i] = &t;
+  }
+  for (size_t i = 0; i < match.size(); ++i)
+    if (!match[i])
+      return fail(status, std::string(path) + ": missing parameter '" +
+                              m->params[i].name + "' " +
+                              formatShape(m->params[i].value->shape));
+  for (size_t i = 0; i < match.size(); ++i)
+    m->params[i].value->data = match[i]->data;
+  return 0;
+}
+
+int nnrt_model_save_weights(const nnrt_model *m, const char *path,
+                            nnrt_status *status) {
+  std::vector<NamedTensor> tensors;
+  for (const Param &p : m->params)
+    tensors.push_back({p.name, p.value->shape, p.value->data});
+  std::string error;
+  if (!writeSafetensors(path, tensors,
+                        "{\"format\":\"pt\",\"model\":" + quoteJson(m->name) +
+                            "}",
+                        error))
+    return fail(status, error);
+  return 0;
+}
+
+nnrt_tensor *nnrt_model_predict(nnrt_model *m,
+                                const nnrt_tensor *const *inputs,
+                                size_t numInputs, nnrt_status *status) {
+  if (numInputs != nnrt_model_num_inputs(m))
+    return failNull<nnrt_tensor>(
+        status, "model '" + m->name + "' takes " +
+                    std::to_string(nnrt_model_num_inputs(m)) +
+                    " input(s), got " + std::to_string(numInputs));
+  int64_t batch = numInputs ? (inputs[0]->shape.empty() ? 0
+                                                        : inputs[0]->shape[0])
+                            : 1;
+  std::vector<void *> ptrs;
+  std::vector<nnrt_tensor *> outputs;
+  size_t in = 0, param = 0;
+  for (const Buffer &b : m->buffers) {
+    if (b.role == "input") {
+      const nnrt_tensor *t = inputs[in++];
+      std::vector<int64_t> want = b.shape;
+      for (int64_t &d : want)
+        if (d < 0)
+          d = batch;
+      if (t->shape != want) {
+        for (nnrt_tensor *o : outputs)
+          delete o;
+        std::vector<int64_t> expected = b.shape;
+        return failNull<nnrt_tensor>(
+            status, "input '" + b.name + "' has shape " +
+                        formatShape(t->shape) + " but model '" + m->name +
+                        "' expects " + formatShape(expected));
+      }
+      ptrs.push_back(const_cast<float *>(t->data.data()));
+    } else if (b.role == "param") {
+      ptrs.push_back(m->params[param++].value->data.data());
+    } else {
+      std::vector<int64_t> shape = b.shape;
+      for (int64_t &d : shape)
+        if (d < 0)
+          d = batch;
+      outputs.push_back(makeTensor(shape));
+      ptrs.push_back(outputs.back()->data.data());
+    }
+  }
+  if (batch > 0)
+    m->infer(batch, ptrs.data());
+  for (size_t i = 1; i < outputs.size(); ++i)
+    delete outputs[i];
+  return outputs.empty() ? nullptr : outputs[0];
+}
+
+void nnrt_model_print_summary(const nnrt_model *m, FILE *out) {
+  const int w1 = 30, w2 = 24, w3 = 12;
+  std::string rule(w1 + w2 + w3, '-'), thick(w1 + w2 + w3, '=');
+  std::fprintf(out, "Model: \"%s\"\n%s\n", m->name.c_str(), rule.c_str());
+  std::fprintf(out, "%-*s%-*s%*s\n%s\n", w1, "Layer (type)", w2,
+               "Output Shape", w3, "Param #", thick.c_str());
+  for (const Layer &l : m->layers) {
+    std::string first = l.name + " (" + l.type + ")";
+    std::fprintf(out, "%-*s%-*s%*lld\n", w1, first.c_str(), w2,
+                 formatShape(l.shape).c_str(), w3,
+                 static_cast<long long>(l.params));
+  }
+  int64_t total = nnrt_model_total_params(m), trainable = 0;
+  for (const Param &p : m->params)
+    if (p.trainable)
+      trainable += nnrt_tensor_size(p.value);
+  std::fprintf(out,
+               "%s\nTotal params: %lld\nTrainable params: %lld\n"
+               "Non-trainable params: %lld\n%s\n",
+               thick.c_str(), static_cast<long long>(total),
+               static_cast<long long>(trainable),
+               static_cast<long long>(total - trainable), rule.c_str());
+}
+
+} // extern "C"
