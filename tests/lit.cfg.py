@@ -22,4 +22,4 @@ config.substitutions.append(
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["nnc", "nnc-opt"], [config.nnc_tools_dir])
+llvm_config.add_tool_substitutions(["nnc", "nnc-opt", "nnc-difftest"], [config.nnc_tools_dir])

@@ -1,0 +1,209 @@
+//===- ReferenceEvaluator.cpp - the naive oracle for nn IR ----------------===//
+
+#include "ReferenceEvaluator.h"
+
+#include "dialects/nn/IR/NNOps.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace nnc;
+using ref::Tensor;
+
+namespace {
+
+int64_t numElements(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+/// The multi-index of flat position `flat` in `shape` (row-major).
+std::vector<int64_t> unflatten(int64_t flat, const std::vector<int64_t> &shape) {
+  std::vector<int64_t> idx(shape.size());
+  for (size_t i = shape.size(); i-- > 0;) {
+    idx[i] = flat % shape[i];
+    flat /= shape[i];
+  }
+  return idx;
+}
+
+/// Element of `t` at `idx` of a (right-aligned) broadcast result.
+double broadcastRead(const Tensor &t, const std::vector<int64_t> &idx) {
+  size_t offset = idx.size() - t.shape.size();
+  int64_t flat = 0;
+  for (size_t i = 0; i < t.shape.size(); ++i) {
+    int64_t j = t.shape[i] == 1 ? 0 : idx[offset + i];
+    flat = flat * t.shape[i] + j;
+  }
+  return t.data[flat];
+}
+
+Tensor unary(const Tensor &x, double (*f)(double)) {
+  Tensor r = x;
+  for (double &v : r.data)
+    v = f(v);
+  return r;
+}
+
+Tensor binary(const Tensor &a, const Tensor &b, double (*f)(double, double)) {
+  size_t rank = std::max(a.shape.size(), b.shape.size());
+  Tensor r;
+  r.shape.assign(rank, 1);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t da = i + a.shape.size() >= rank ? a.shape[i + a.shape.size() - rank] : 1;
+    int64_t db = i + b.shape.size() >= rank ? b.shape[i + b.shape.size() - rank] : 1;
+    r.shape[i] = std::max(da, db);
+  }
+  r.data.resize(numElements(r.shape));
+  for (int64_t k = 0; k < (int64_t)r.data.size(); ++k) {
+    std::vector<int64_t> idx = unflatten(k, r.shape);
+    r.data[k] = f(broadcastRead(a, idx), broadcastRead(b, idx));
+  }
+  return r;
+}
+
+enum class Reduce { Sum, Mean, Max };
+
+Tensor reduce(const Tensor &x, std::vector<int64_t> axes, bool keepdims,
+              Reduce kind) {
+  int64_t rank = x.shape.size();
+  if (axes.empty())
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  for (int64_t &a : axes)
+    if (a < 0)
+      a += rank;
+  auto reduced = [&](int64_t i) {
+    return std::find(axes.begin(), axes.end(), i) != axes.end();
+  };
+  Tensor r;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!reduced(i) || keepdims)
+      r.shape.push_back(reduced(i) ? 1 : x.shape[i]);
+  int64_t outN = numElements(r.shape);
+  r.data.assign(outN, kind == Reduce::Max ? -INFINITY : 0.0);
+  std::vector<int64_t> counts(outN, 0);
+  for (int64_t k = 0; k < (int64_t)x.data.size(); ++k) {
+    std::vector<int64_t> idx = unflatten(k, x.shape);
+    int64_t flat = 0;
+    for (int64_t i = 0, o = 0; i < rank; ++i) {
+      if (reduced(i) && !keepdims)
+        continue;
+      flat = flat * r.shape[o] + (reduced(i) ? 0 : idx[i]);
+      ++o;
+    }
+    double v = x.data[k];
+    r.data[flat] = kind == Reduce::Max ? std::max(r.data[flat], v)
+                                       : r.data[flat] + v;
+    counts[flat]++;
+  }
+  if (kind == Reduce::Mean)
+    for (int64_t k = 0; k < outN; ++k)
+      r.data[k] /= counts[k];
+  return r;
+}
+
+Tensor matmul(const Tensor &a, const Tensor &b) {
+  int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];
+  Tensor r{{m, n}, std::vector<double>(m * n, 0.0)};
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t p = 0; p < k; ++p)
+        r.data[i * n + j] += a.data[i * k + p] * b.data[p * n + j];
+  return r;
+}
+
+Tensor softmax(const Tensor &x, int64_t axis) {
+  std::vector<int64_t> ax{axis};
+  Tensor mx = reduce(x, ax, true, Reduce::Max);
+  Tensor e = binary(x, mx, [](double a, double b) { return std::exp(a - b); });
+  Tensor s = reduce(e, ax, true, Reduce::Sum);
+  return binary(e, s, [](double a, double b) { return a / b; });
+}
+
+} // namespace
+
+bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
+                   std::vector<Tensor> &results, std::string &error) {
+  llvm::DenseMap<Value, Tensor> env;
+  for (auto [arg, t] : llvm::zip(func.getArguments(), args))
+    env[arg] = t;
+  auto in = [&](Value v) -> const Tensor & { return env[v]; };
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (Value v : ret.getOperands())
+        results.push_back(in(v));
+      return true;
+    }
+    std::optional<Tensor> r =
+        llvm::TypeSwitch<Operation *, std::optional<Tensor>>(&op)
+            .Case([&](nn::NegOp o) { return unary(in(o.getX()), [](double v) { return -v; }); })
+            .Case([&](nn::ExpOp o) { return unary(in(o.getX()), [](double v) { return std::exp(v); }); })
+            .Case([&](nn::LogOp o) { return unary(in(o.getX()), [](double v) { return std::log(v); }); })
+            .Case([&](nn::SqrtOp o) { return unary(in(o.getX()), [](double v) { return std::sqrt(v); }); })
+            .Case([&](nn::AbsOp o) { return unary(in(o.getX()), [](double v) { return std::fabs(v); }); })
+            .Case([&](nn::SinOp o) { return unary(in(o.getX()), [](double v) { return std::sin(v); }); })
+            .Case([&](nn::CosOp o) { return unary(in(o.getX()), [](double v) { return std::cos(v); }); })
+            .Case([&](nn::TanhOp o) { return unary(in(o.getX()), [](double v) { return std::tanh(v); }); })
+            .Case([&](nn::ReluOp o) { return unary(in(o.getX()), [](double v) { return v > 0 ? v : 0.0; }); })
+            .Case([&](nn::SigmoidOp o) { return unary(in(o.getX()), [](double v) { return 1.0 / (1.0 + std::exp(-v)); }); })
+            .Case([&](nn::AddOp o) { return binary(in(o.getLhs()), in(o.getRhs()), [](double a, double b) { return a + b; }); })
+            .Case([&](nn::SubOp o) { return binary(in(o.getLhs()), in(o.getRhs()), [](double a, double b) { return a - b; }); })
+            .Case([&](nn::MulOp o) { return binary(in(o.getLhs()), in(o.getRhs()), [](double a, double b) { return a * b; }); })
+            .Case([&](nn::DivOp o) { return binary(in(o.getLhs()), in(o.getRhs()), [](double a, double b) { return a / b; }); })
+            .Case([&](nn::PowOp o) { return binary(in(o.getLhs()), in(o.getRhs()), [](double a, double b) { return std::pow(a, b); }); })
+            .Case([&](nn::MaximumOp o) { return binary(in(o.getLhs()), in(o.getRhs()), [](double a, double b) { return std::max(a, b); }); })
+            .Case([&](nn::MinimumOp o) { return binary(in(o.getLhs()), in(o.getRhs()), [](double a, double b) { return std::min(a, b); }); })
+            .Case([&](nn::BiasAddOp o) { return binary(in(o->getOperand(0)), in(o->getOperand(1)), [](double a, double b) { return a + b; }); })
+            .Case([&](nn::MatmulOp o) { return matmul(in(o->getOperand(0)), in(o->getOperand(1))); })
+            .Case([&](nn::SoftmaxOp o) {
+              const Tensor &x = in(o->getOperand(0));
+              int64_t axis = static_cast<int64_t>(o.getAxis());
+              return softmax(x, axis < 0 ? axis + (int64_t)x.shape.size() : axis);
+            })
+            .Case([&](nn::ReduceSumOp o) { return reduce(in(o->getOperand(0)), o.getAxes() ? std::vector<int64_t>(o.getAxes()->begin(), o.getAxes()->end()) : std::vector<int64_t>{}, o.getKeepdims(), Reduce::Sum); })
+            .Case([&](nn::ReduceMeanOp o) { return reduce(in(o->getOperand(0)), o.getAxes() ? std::vector<int64_t>(o.getAxes()->begin(), o.getAxes()->end()) : std::vector<int64_t>{}, o.getKeepdims(), Reduce::Mean); })
+            .Case([&](nn::ReduceMaxOp o) { return reduce(in(o->getOperand(0)), o.getAxes() ? std::vector<int64_t>(o.getAxes()->begin(), o.getAxes()->end()) : std::vector<int64_t>{}, o.getKeepdims(), Reduce::Max); })
+            .Case([&](nn::ReshapeOp o) {
+              Tensor t = in(o->getOperand(0));
+              auto type = cast<ShapedType>(o->getResult(0).getType());
+              std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+              int64_t known = 1;
+              for (int64_t d : shape)
+                if (!ShapedType::isDynamic(d))
+                  known *= d;
+              for (int64_t &d : shape)
+                if (ShapedType::isDynamic(d))
+                  d = (int64_t)t.data.size() / known;
+              t.shape = shape;
+              return t;
+            })
+            .Case([&](arith::ConstantOp o) -> std::optional<Tensor> {
+              auto dense = dyn_cast<DenseElementsAttr>(o.getValue());
+              if (auto f = dyn_cast<FloatAttr>(o.getValue()))
+                return Tensor{{}, {f.getValueAsDouble()}};
+              if (!dense)
+                return std::nullopt;
+              Tensor t;
+              auto type = cast<ShapedType>(dense.getType());
+              t.shape.assign(type.getShape().begin(), type.getShape().end());
+              for (APFloat v : dense.getValues<APFloat>())
+                t.data.push_back(v.convertToDouble());
+              return t;
+            })
+            .Default([](Operation *) { return std::nullopt; });
+    if (!r) {
+      error = "the reference evaluator does not know '" +
+              op.getName().getStringRef().str() + "'";
+      return false;
+    }
+    env[op.getResult(0)] = *r;
+  }
+  error = "function without return";
+  return false;
+}

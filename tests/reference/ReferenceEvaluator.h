@@ -1,0 +1,32 @@
+//===- ReferenceEvaluator.h - the naive oracle for nn IR ---------*- C++ -*-===//
+//
+// Evaluates a function of nn ops in double precision with the plainest
+// loops possible: no fusion, no tiling, no vectorization, no shared code with
+// the compiler's lowering. Differential tests compare compiled kernels
+// against it. Clarity over speed, always.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_TESTS_REFERENCE_REFERENCEEVALUATOR_H
+#define NNC_TESTS_REFERENCE_REFERENCEEVALUATOR_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <string>
+#include <vector>
+
+namespace nnc::ref {
+
+struct Tensor {
+  std::vector<int64_t> shape;
+  std::vector<double> data;
+};
+
+/// Runs `func` on `args` (one per function argument, shapes concrete).
+/// Returns false with a message for an op it does not know.
+bool evaluate(mlir::func::FuncOp func, const std::vector<Tensor> &args,
+              std::vector<Tensor> &results, std::string &error);
+
+} // namespace nnc::ref
+
+#endif
