@@ -14,6 +14,7 @@ config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
                    "README.md"]
 
 config.substitutions.append(("%nnc_src_root", config.nnc_src_root))
+config.substitutions.append(("%nnc_obj_root", config.nnc_obj_root))
 config.substitutions.append(("%python", "python3"))
 config.substitutions.append(
     ("%expect_exit",

@@ -27,11 +27,10 @@ struct StripNNAttributesPass
         if (isNN(a))
           f->removeDiscardableAttr(a.getName());
       for (unsigned i = 0; i < f.getNumArguments(); ++i)
-        for (NamedAttribute a : llvm::to_vector(f.getArgAttrDict(i)
-                                                    ? f.getArgAttrDict(i)
-                                                    : DictionaryAttr()))
-          if (isNN(a))
-            f.removeArgAttr(i, a.getName());
+        if (DictionaryAttr attrs = f.getArgAttrDict(i))
+          for (NamedAttribute a : attrs)
+            if (isNN(a))
+              f.removeArgAttr(i, a.getName());
     }
   }
 };

@@ -281,11 +281,10 @@ nnrt_tensor *nnrt_model_predict(nnrt_model *m,
       if (t->shape != want) {
         for (nnrt_tensor *o : outputs)
           delete o;
-        std::vector<int64_t> expected = b.shape;
         return failNull<nnrt_tensor>(
             status, "input '" + b.name + "' has shape " +
                         formatShape(t->shape) + " but model '" + m->name +
-                        "' expects " + formatShape(expected));
+                        "' expects " + formatShape(b.shape));
       }
       ptrs.push_back(const_cast<float *>(t->data.data()));
     } else if (b.role == "param") {

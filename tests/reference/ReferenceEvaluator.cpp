@@ -108,6 +108,13 @@ Tensor reduce(const Tensor &x, std::vector<int64_t> axes, bool keepdims,
   return r;
 }
 
+/// A reduction's axes; none listed means all.
+template <typename ReduceOp> std::vector<int64_t> axesOf(ReduceOp op) {
+  std::optional<llvm::ArrayRef<int64_t>> axes = op.getAxes();
+  return axes ? std::vector<int64_t>(axes->begin(), axes->end())
+              : std::vector<int64_t>{};
+}
+
 Tensor matmul(const Tensor &a, const Tensor &b) {
   int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];
   Tensor r{{m, n}, std::vector<double>(m * n, 0.0)};
@@ -166,9 +173,9 @@ bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
               int64_t axis = static_cast<int64_t>(o.getAxis());
               return softmax(x, axis < 0 ? axis + (int64_t)x.shape.size() : axis);
             })
-            .Case([&](nn::ReduceSumOp o) { return reduce(in(o->getOperand(0)), o.getAxes() ? std::vector<int64_t>(o.getAxes()->begin(), o.getAxes()->end()) : std::vector<int64_t>{}, o.getKeepdims(), Reduce::Sum); })
-            .Case([&](nn::ReduceMeanOp o) { return reduce(in(o->getOperand(0)), o.getAxes() ? std::vector<int64_t>(o.getAxes()->begin(), o.getAxes()->end()) : std::vector<int64_t>{}, o.getKeepdims(), Reduce::Mean); })
-            .Case([&](nn::ReduceMaxOp o) { return reduce(in(o->getOperand(0)), o.getAxes() ? std::vector<int64_t>(o.getAxes()->begin(), o.getAxes()->end()) : std::vector<int64_t>{}, o.getKeepdims(), Reduce::Max); })
+            .Case([&](nn::ReduceSumOp o) { return reduce(in(o->getOperand(0)), axesOf(o), o.getKeepdims(), Reduce::Sum); })
+            .Case([&](nn::ReduceMeanOp o) { return reduce(in(o->getOperand(0)), axesOf(o), o.getKeepdims(), Reduce::Mean); })
+            .Case([&](nn::ReduceMaxOp o) { return reduce(in(o->getOperand(0)), axesOf(o), o.getKeepdims(), Reduce::Max); })
             .Case([&](nn::ReshapeOp o) {
               Tensor t = in(o->getOperand(0));
               auto type = cast<ShapedType>(o->getResult(0).getType());

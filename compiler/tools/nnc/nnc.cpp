@@ -55,9 +55,9 @@ cl::OptionCategory nncCategory("nnc options");
 cl::opt<std::string> inputFilename(cl::Positional, cl::desc("<model.nn>"),
                                    cl::Required, cl::cat(nncCategory));
 
-cl::opt<std::string> outputFilename("o", cl::desc("Output file (default: -)"),
-                                    cl::value_desc("file"), cl::init("-"),
-                                    cl::cat(nncCategory));
+cl::opt<std::string> outputFilename(
+    "o", cl::desc("Output file (default: - for --emit, else the input's stem)"),
+    cl::value_desc("file"), cl::init(""), cl::cat(nncCategory));
 
 cl::opt<Stage> emitStage(
     "emit", cl::desc("Print one stage instead of building an artifact"),
