@@ -633,6 +633,41 @@ private:
     return binaryOp(b.op, *l, *r, b.loc);
   }
 
+  /// The only dynamic dimension in a model is the batch, and it must stay
+  /// the leading axis: broadcasting may stretch a size-1 axis to it or add it
+  /// in front of a lower-rank operand, but never line it up with a static
+  /// size (the ops would then assume batch == that size) or with a
+  /// non-leading axis. Returns why the operands break that rule, or "".
+  std::string misalignedBatch(Value l, Value r) {
+    auto ls = tensorType(l).getShape(), rs = tensorType(r).getShape();
+    size_t rank = std::max(ls.size(), rs.size());
+    auto check = [&](Value a, llvm::ArrayRef<int64_t> as, Value b,
+                     llvm::ArrayRef<int64_t> bs) -> std::string {
+      for (auto [i, d] : llvm::enumerate(as)) {
+        if (!mlir::ShapedType::isDynamic(d))
+          continue;
+        size_t pos = rank - as.size() + i; // the axis in the result
+        size_t bOffset = rank - bs.size();
+        std::optional<int64_t> other;
+        if (pos >= bOffset)
+          other = bs[pos - bOffset];
+        if (pos == 0 && (!other || *other == 1 ||
+                         mlir::ShapedType::isDynamic(*other)))
+          continue;
+        std::string with =
+            !other ? "a missing axis"
+            : mlir::ShapedType::isDynamic(*other)
+                ? "its batch dimension"
+                : "size " + std::to_string(*other);
+        return "the batch dimension (None) of " + shapeOf(a) +
+               " would line up with " + with + " of " + shapeOf(b);
+      }
+      return "";
+    };
+    std::string why = check(l, ls, r, rs);
+    return why.empty() ? check(r, rs, l, ls) : why;
+  }
+
   std::optional<Val> binaryOp(char op, Value l, Value r, llvm::SMLoc at) {
     auto lt = tensorType(l), rt = tensorType(r);
     std::string opName = op == 'M'   ? "maximum"
@@ -645,6 +680,11 @@ private:
     if (!nn::broadcastShapes(lt.getShape(), rt.getShape())) {
       error(at, "shapes " + shapeOf(l) + " and " + shapeOf(r) +
                     " do not broadcast in " + opName);
+      return std::nullopt;
+    }
+    if (std::string why = misalignedBatch(l, r); !why.empty()) {
+      error(at, "shapes " + shapeOf(l) + " and " + shapeOf(r) +
+                    " do not broadcast in " + opName + ": " + why);
       return std::nullopt;
     }
     mlir::Location ml = loc(at);

@@ -111,8 +111,19 @@ int nnrt_model_load_weights(nnrt_model *model, const char *path,
 int nnrt_model_save_weights(const nnrt_model *model, const char *path,
                             nnrt_status *status);
 
+size_t nnrt_model_num_outputs(const nnrt_model *model);
+/* "output_0", ... as the manifest names them; NULL when out of range. */
+const char *nnrt_model_output_name(const nnrt_model *model, size_t i);
+
 /* Runs inference on a batch of any size: inputs[i] has shape
- * (batch, features...). Returns the first output; NULL on failure. */
+ * (batch, features...). On success stores one new tensor per output in
+ * outputs[0 .. num_outputs) (the caller frees them) and returns 0. */
+int nnrt_model_run(nnrt_model *model, const nnrt_tensor *const *inputs,
+                   size_t num_inputs, nnrt_tensor **outputs,
+                   size_t num_outputs, nnrt_status *status);
+
+/* nnrt_model_run for the first output only (the others are discarded);
+ * NULL on failure. */
 nnrt_tensor *nnrt_model_predict(nnrt_model *model,
                                 const nnrt_tensor *const *inputs,
                                 size_t num_inputs, nnrt_status *status);

@@ -11,6 +11,7 @@
 
 #include "nnrt.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -140,7 +141,7 @@ public:
           "usage: %s predict --weights w.safetensors --input x.csv "
           "[--output y.csv]\n\n"
           "Runs the model on every row of the input and prints (or writes) "
-          "one row of outputs per sample.\n"
+          "one row of outputs per sample (several outputs: side by side, each flattened).\n"
           "  --weights FILE  trained weights (safetensors)\n"
           "  --input FILE    inputs: CSV (one sample per row, an optional "
           "header line) or .npy\n"
@@ -164,10 +165,12 @@ public:
     if (!x)
       return error(1, nnrt_status_message(st));
     const nnrt_tensor *inputs[] = {x};
-    nnrt_tensor *y = nnrt_model_predict(model, inputs, 1, st);
+    std::vector<nnrt_tensor *> ys(nnrt_model_num_outputs(model), nullptr);
+    int failed = nnrt_model_run(model, inputs, 1, ys.data(), ys.size(), st);
     nnrt_tensor_free(x);
-    if (!y)
+    if (failed)
       return error(1, nnrt_status_message(st));
+    nnrt_tensor *y = joinPerSample(ys);
     const char *out = a.get("output");
     int rc = 0;
     if (out && endsWith(out, ".npy"))
@@ -184,8 +187,29 @@ private:
   const char *prog;
   nnrt_model *model;
 
+  /// One (batch, features) table from every output: a sample's outputs,
+  /// each flattened, side by side in manifest order. Frees `ys`.
+  static nnrt_tensor *joinPerSample(std::vector<nnrt_tensor *> &ys) {
+    int64_t batch = nnrt_tensor_rank(ys[0]) ? nnrt_tensor_dim(ys[0], 0) : 1;
+    int64_t cols = 0;
+    for (nnrt_tensor *y : ys)
+      cols += batch ? nnrt_tensor_size(y) / batch : 0;
+    int64_t shape[] = {batch, cols};
+    nnrt_tensor *out = nnrt_tensor_new(2, shape, nullptr);
+    float *o = nnrt_tensor_data(out);
+    for (int64_t b = 0; b < batch; ++b)
+      for (nnrt_tensor *y : ys) {
+        int64_t n = nnrt_tensor_size(y) / batch;
+        const float *d = nnrt_tensor_cdata(y) + b * n;
+        o = std::copy(d, d + n, o);
+      }
+    for (nnrt_tensor *y : ys)
+      nnrt_tensor_free(y);
+    return out;
+  }
+
   static int printCSV(const nnrt_tensor *y) {
-    int64_t cols = nnrt_tensor_rank(y) >= 2 ? nnrt_tensor_dim(y, 1) : 1;
+    int64_t cols = nnrt_tensor_dim(y, 1);
     const float *d = nnrt_tensor_cdata(y);
     for (int64_t i = 0; i < nnrt_tensor_size(y); ++i)
       std::printf("%.9g%c", d[i], (i + 1) % cols == 0 ? '\n' : ',');

@@ -202,7 +202,9 @@ extern "C" nnrt_tensor *nnrt_read_npy(const char *path, nnrt_status *status) {
     if (!field.empty()) {
       char *end = nullptr;
       long long d = std::strtoll(field.c_str(), &end, 10);
-      if (*end != '\0' || d < 0)
+      // Reject overflowing shapes before they turn into small byte counts.
+      if (*end != '\0' || d < 0 ||
+          (d > 0 && count > static_cast<int64_t>(bytes.size()) / d))
         return failNull<nnrt_tensor>(status, file + ": bad shape " + shapeText);
       shape.push_back(d);
       count *= d;

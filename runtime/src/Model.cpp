@@ -35,12 +35,16 @@ struct Layer {
   int64_t params = 0;
 };
 
-std::vector<int64_t> shapeOf(const Json *j) {
-  std::vector<int64_t> s;
-  if (j && j->kind == Json::Array)
-    for (const Json &d : j->items)
-      s.push_back(d.asInt());
-  return s;
+/// A manifest shape: a list of integers >= -1 (-1 is the batch).
+bool readShape(const Json *j, std::vector<int64_t> &shape) {
+  if (!j || j->kind != Json::Array)
+    return false;
+  for (const Json &d : j->items) {
+    if (!d.isNumber() || d.num < -1 || d.num != static_cast<double>(d.asInt()))
+      return false;
+    shape.push_back(d.asInt());
+  }
+  return true;
 }
 
 int64_t product(const std::vector<int64_t> &shape, int64_t batch) {
@@ -115,20 +119,36 @@ static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
   }
   // Buffers in call order: inputs, parameters, outputs (see the manifest's
   // entries[].buffers); shapes come from the typed lists.
+  std::string bad;
   auto collect = [&](const char *list, const char *role) {
     const Json *l = model.get(list);
     if (!l)
       return;
+    if (l->kind != Json::Array) {
+      bad = std::string("'") + list + "' is not a list";
+      return;
+    }
     for (const Json &b : l->items) {
-      Buffer buf{role, b.get("name") ? b.get("name")->str : "",
-                 shapeOf(b.get("shape"))};
-      out->buffers.push_back(buf);
+      const Json *bname = b.get("name");
+      std::vector<int64_t> shape;
+      if (!bname || bname->kind != Json::String ||
+          !readShape(b.get("shape"), shape)) {
+        bad = std::string("an entry of '") + list +
+              "' has no name or a malformed shape";
+        return;
+      }
+      out->buffers.push_back({role, bname->str, shape});
       if (std::string(role) == "param") {
         Param p;
-        p.name = buf.name;
+        p.name = bname->str;
         p.init = b.get("init") ? b.get("init")->str : "zeros";
         p.trainable = !b.get("trainable") || b.get("trainable")->b;
-        p.value = makeTensor(buf.shape);
+        for (int64_t d : shape)
+          if (d < 0)
+            bad = "parameter '" + p.name + "' has a batch dimension";
+        if (!bad.empty())
+          return;
+        p.value = makeTensor(shape);
         out->params.push_back(p);
       }
     }
@@ -136,11 +156,24 @@ static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
   collect("inputs", "input");
   collect("params", "param");
   collect("outputs", "output");
-  if (const Json *layers = model.get("layers"))
-    for (const Json &l : layers->items)
-      out->layers.push_back({l.get("name")->str, l.get("type")->str,
-                             shapeOf(l.get("shape")),
-                             l.get("params")->asInt()});
+  if (const Json *layers = model.get("layers"); layers && bad.empty()) {
+    for (const Json &l : layers->items) {
+      const Json *lname = l.get("name"), *type = l.get("type"),
+                 *params = l.get("params");
+      std::vector<int64_t> shape;
+      if (!lname || !type || !params || !params->isNumber() ||
+          !readShape(l.get("shape"), shape)) {
+        bad = "a layer entry without name, type, shape or params";
+        break;
+      }
+      out->layers.push_back({lname->str, type->str, shape, params->asInt()});
+    }
+  }
+  if (!bad.empty()) {
+    out->library = nullptr;
+    delete out;
+    return fail("corrupt manifest: " + bad);
+  }
   return out;
 }
 
@@ -257,52 +290,81 @@ int nnrt_model_save_weights(const nnrt_model *m, const char *path,
   return 0;
 }
 
-nnrt_tensor *nnrt_model_predict(nnrt_model *m,
-                                const nnrt_tensor *const *inputs,
-                                size_t numInputs, nnrt_status *status) {
+size_t nnrt_model_num_outputs(const nnrt_model *m) {
+  size_t n = 0;
+  for (const Buffer &b : m->buffers)
+    n += b.role == "output";
+  return n;
+}
+
+const char *nnrt_model_output_name(const nnrt_model *m, size_t i) {
+  for (const Buffer &b : m->buffers)
+    if (b.role == "output" && i-- == 0)
+      return b.name.c_str();
+  return nullptr;
+}
+
+int nnrt_model_run(nnrt_model *m, const nnrt_tensor *const *inputs,
+                   size_t numInputs, nnrt_tensor **outputs,
+                   size_t numOutputs, nnrt_status *status) {
   if (numInputs != nnrt_model_num_inputs(m))
-    return failNull<nnrt_tensor>(
-        status, "model '" + m->name + "' takes " +
-                    std::to_string(nnrt_model_num_inputs(m)) +
-                    " input(s), got " + std::to_string(numInputs));
+    return fail(status, "model '" + m->name + "' takes " +
+                            std::to_string(nnrt_model_num_inputs(m)) +
+                            " input(s), got " + std::to_string(numInputs));
+  if (numOutputs != nnrt_model_num_outputs(m))
+    return fail(status, "model '" + m->name + "' has " +
+                            std::to_string(nnrt_model_num_outputs(m)) +
+                            " output(s), got room for " +
+                            std::to_string(numOutputs));
   int64_t batch = numInputs ? (inputs[0]->shape.empty() ? 0
                                                         : inputs[0]->shape[0])
                             : 1;
   std::vector<void *> ptrs;
-  std::vector<nnrt_tensor *> outputs;
+  std::vector<nnrt_tensor *> made;
   size_t in = 0, param = 0;
   for (const Buffer &b : m->buffers) {
+    std::vector<int64_t> shape = b.shape;
+    for (int64_t &d : shape)
+      if (d < 0)
+        d = batch;
     if (b.role == "input") {
       const nnrt_tensor *t = inputs[in++];
-      std::vector<int64_t> want = b.shape;
-      for (int64_t &d : want)
-        if (d < 0)
-          d = batch;
-      if (t->shape != want) {
-        for (nnrt_tensor *o : outputs)
+      if (t->shape != shape) {
+        for (nnrt_tensor *o : made)
           delete o;
-        return failNull<nnrt_tensor>(
-            status, "input '" + b.name + "' has shape " +
-                        formatShape(t->shape) + " but model '" + m->name +
-                        "' expects " + formatShape(b.shape));
+        return fail(status, "input '" + b.name + "' has shape " +
+                                formatShape(t->shape) + " but model '" +
+                                m->name + "' expects " +
+                                formatShape(b.shape));
       }
       ptrs.push_back(const_cast<float *>(t->data.data()));
     } else if (b.role == "param") {
       ptrs.push_back(m->params[param++].value->data.data());
     } else {
-      std::vector<int64_t> shape = b.shape;
-      for (int64_t &d : shape)
-        if (d < 0)
-          d = batch;
-      outputs.push_back(makeTensor(shape));
-      ptrs.push_back(outputs.back()->data.data());
+      made.push_back(makeTensor(shape));
+      ptrs.push_back(made.back()->data.data());
     }
   }
   if (batch > 0)
     m->infer(batch, ptrs.data());
+  for (size_t i = 0; i < made.size(); ++i)
+    outputs[i] = made[i];
+  return 0;
+}
+
+nnrt_tensor *nnrt_model_predict(nnrt_model *m,
+                                const nnrt_tensor *const *inputs,
+                                size_t numInputs, nnrt_status *status) {
+  std::vector<nnrt_tensor *> outputs(nnrt_model_num_outputs(m), nullptr);
+  if (outputs.empty())
+    return failNull<nnrt_tensor>(status,
+                                 "model '" + m->name + "' has no output");
+  if (nnrt_model_run(m, inputs, numInputs, outputs.data(), outputs.size(),
+                     status))
+    return nullptr;
   for (size_t i = 1; i < outputs.size(); ++i)
     delete outputs[i];
-  return outputs.empty() ? nullptr : outputs[0];
+  return outputs[0];
 }
 
 void nnrt_model_print_summary(const nnrt_model *m, FILE *out) {

@@ -11,6 +11,7 @@
 
 #include "Json.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace nnrt;
@@ -60,7 +61,10 @@ bool nnrt::readSafetensors(const std::string &path,
     t.name = name;
     int64_t count = 1;
     for (const Json &d : shape->items) {
-      if (!d.isNumber() || d.num < 0) {
+      // The element count may not exceed the file (which also keeps the
+      // product from overflowing).
+      if (!d.isNumber() || d.num < 0 || d.num != std::floor(d.num) ||
+          (d.num > 0 && count > static_cast<int64_t>(dataSize) / d.num)) {
         error = path + ": corrupt shape for '" + name + "'";
         return false;
       }
@@ -90,7 +94,7 @@ bool nnrt::writeSafetensors(const std::string &path,
                             std::string &error) {
   std::string header = "{";
   if (!metadataJson.empty())
-    header += "\"__metadata__\":" + metadataJson + ",";
+    header += "\"__metadata__\":" + metadataJson + (tensors.empty() ? "" : ",");
   uint64_t offset = 0;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const NamedTensor &t = tensors[i];
