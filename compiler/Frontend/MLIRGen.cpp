@@ -979,7 +979,7 @@ private:
       return std::nullopt;
     }
     mlir::Location l = loc(c.loc);
-    auto op = nn::GradOp::create(builder, l, x->tensor.getType(), x->tensor);
+    auto op = nn::GradOp::create(builder, l, mlir::ValueRange{x->tensor});
     mlir::Block *body = builder.createBlock(&op.getBody());
     Value arg = body->addArgument(x->tensor.getType(), loc(var->loc));
     Env inner{{}, &env};
@@ -1006,7 +1006,7 @@ private:
     }
     nn::YieldOp::create(builder, l, y->tensor);
     restore();
-    return Val::ofTensor(op.getResult());
+    return Val::ofTensor(op->getResult(0));
   }
 
   //===--------------------------------------------------------------------===//

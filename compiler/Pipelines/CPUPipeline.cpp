@@ -1,6 +1,7 @@
 //===- CPUPipeline.cpp - nn to the LLVM dialect for the host CPU ---------===//
 //
-//   nn ──convert-nn-to-linalg──▶ linalg on tensors
+//   nn ──build-training, expand-losses, autodiff──▶ gradients (nn)
+//      ──convert-nn-to-linalg──▶ linalg on tensors
 //      ──elementwise fusion, in-place epilogues, tile-and-fuse of
 //        contractions and of row reductions──▶ fused
 //      ──one-shot bufferize, deallocation, linalg-to-loops──▶ loops
@@ -73,6 +74,15 @@ static void addCleanup(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void nnc::buildTrainingPipeline(OpPassManager &pm) {
+  pm.addPass(nnc::createBuildTraining());
+  pm.addPass(nnc::createExpandLosses());
+  pm.addPass(nnc::createAutodiff());
+  // The gradient's copy of the forward pass merges with the forward pass;
+  // forward values the gradient does not need disappear.
+  addCleanup(pm);
+}
+
 void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
                            const CPUPipelineOptions &options) {
   pm.addPass(nnc::createKeepInference());
@@ -130,6 +140,13 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
 
 void nnc::registerCPUPipeline() {
   PassPipelineRegistration<>(
+      "nnc-training-pipeline",
+      "Build training entry points, expand losses and differentiate",
+      [](OpPassManager &pm) { buildTrainingPipeline(pm); });
+  PassPipelineRegistration<>(
       "nnc-cpu-pipeline", "Lower nn IR to the LLVM dialect for the host CPU",
-      [](OpPassManager &pm) { buildCPUPipeline(pm, CPUStage::LLVM); });
+      [](OpPassManager &pm) {
+        buildTrainingPipeline(pm);
+        buildCPUPipeline(pm, CPUStage::LLVM);
+      });
 }

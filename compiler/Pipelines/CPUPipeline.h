@@ -31,12 +31,18 @@ struct CPUPipelineOptions {
 /// (bufferization and tiling models, LLVM translation interfaces).
 void registerCPUPipelineDialects(mlir::DialectRegistry &registry);
 
-/// Adds the passes that take nn IR to `stage`.
+/// The training prefix: builds the train-step and eval entry points of each
+/// nn.train_config, expands losses into arithmetic and every nn.grad into
+/// its derivative. Its output is `nnc --emit=grad`; the CPU pipeline takes
+/// it from there.
+void buildTrainingPipeline(mlir::OpPassManager &pm);
+
+/// Adds the passes that take nn IR (after the training prefix) to `stage`.
 void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage,
                       const CPUPipelineOptions &options = {});
 
-/// Registers `nnc-cpu-pipeline` (to the LLVM dialect) with the pass registry,
-/// for nnc-opt.
+/// Registers `nnc-training-pipeline` and `nnc-cpu-pipeline` (the training
+/// prefix, then everything to the LLVM dialect) for nnc-opt.
 void registerCPUPipeline();
 
 } // namespace nnc

@@ -33,9 +33,9 @@ namespace {
 
 /// Adds `void symbol(i64 batch, ptr buffers)` calling the lowered model.
 bool addEntryWrapper(Module &m, const nnc::EntrySpec &e, std::string &error) {
-  Function *impl = m.getFunction(e.model);
+  Function *impl = m.getFunction(e.function);
   if (!impl) {
-    error = "internal: lowered function '" + e.model + "' is missing";
+    error = "internal: lowered function '" + e.function + "' is missing";
     return false;
   }
   LLVMContext &ctx = m.getContext();
@@ -67,7 +67,7 @@ bool addEntryWrapper(Module &m, const nnc::EntrySpec &e, std::string &error) {
     args.append(strides.begin(), strides.end());
   }
   if (args.size() != impl->arg_size()) {
-    error = "internal: '" + e.model + "' takes " +
+    error = "internal: '" + e.function + "' takes " +
             std::to_string(impl->arg_size()) + " values, the manifest gives " +
             std::to_string(args.size());
     return false;

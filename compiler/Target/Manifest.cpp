@@ -25,22 +25,50 @@ static std::string stringArg(func::FuncOp f, unsigned i, StringRef name) {
   return s ? s.str() : std::string();
 }
 
+/// The role and name of argument `i` of an entry function.
+static std::pair<std::string, std::string> argRole(func::FuncOp f,
+                                                   unsigned i) {
+  using namespace nnc::nn;
+  static const std::pair<llvm::StringLiteral, const char *> kRoles[] = {
+      {kParamAttr, "param"},   {kInputAttr, "input"}, {kTargetAttr, "target"},
+      {kStateAttr, "state"},   {kHyperAttr, "hyper"}};
+  for (auto [attr, role] : kRoles)
+    if (f.getArgAttr(i, attr))
+      return {role, stringArg(f, i, attr)};
+  return {"input", ""};
+}
+
 std::vector<nnc::EntrySpec> nnc::collectEntries(ModuleOp module) {
   std::vector<EntrySpec> entries;
   for (auto f : module.getOps<func::FuncOp>()) {
-    if (!f->hasAttr(nn::kModelAttr))
+    EntrySpec e;
+    if (f->hasAttr(nn::kModelAttr)) {
+      e.model = e.function = f.getName().str();
+      e.kind = "infer";
+    } else if (auto d = f->getAttrOfType<DictionaryAttr>(nn::kEntryAttr)) {
+      e.model = d.getAs<StringAttr>("model").str();
+      e.function = f.getName().str();
+      e.kind = d.getAs<StringAttr>("kind").str();
+    } else {
       continue;
-    EntrySpec e{f.getName().str(), "infer",
-                "nnc_" + f.getName().str() + "_infer", {}};
-    for (unsigned i = 0; i < f.getNumArguments(); ++i) {
-      bool isParam = bool(f.getArgAttr(i, nn::kParamAttr));
-      e.buffers.push_back(
-          {isParam ? "param" : "input",
-           stringArg(f, i, isParam ? nn::kParamAttr : nn::kInputAttr),
-           shapeOf(f.getArgument(i).getType())});
     }
-    for (auto [i, t] : llvm::enumerate(f.getResultTypes()))
-      e.buffers.push_back({"output", "output_" + std::to_string(i), shapeOf(t)});
+    e.symbol = "nnc_" + e.model + "_" + e.kind;
+    for (unsigned i = 0; i < f.getNumArguments(); ++i) {
+      auto [role, name] = argRole(f, i);
+      e.buffers.push_back({role, name, shapeOf(f.getArgument(i).getType())});
+    }
+    // Results that update an argument in place need no buffer of their own.
+    unsigned outputs = 0;
+    for (auto [i, t] : llvm::enumerate(f.getResultTypes())) {
+      if (f.getResultAttr(i, nn::kUpdatesAttr))
+        continue;
+      auto named = f.getResultAttrOfType<StringAttr>(i, nn::kResultAttr);
+      e.buffers.push_back({"output",
+                           named ? named.str()
+                                 : "output_" + std::to_string(outputs),
+                           shapeOf(t)});
+      ++outputs;
+    }
     entries.push_back(std::move(e));
   }
   return entries;
@@ -83,10 +111,14 @@ static json::Value attrJSON(Attribute a) {
 std::string nnc::buildManifest(ModuleOp module,
                                const std::vector<EntrySpec> &entries,
                                StringRef sourceName, StringRef sourceText) {
+  // One object per model, from its inference entry; training entries join
+  // the model's entry list with their buffers' shapes.
   json::Array models;
   for (const EntrySpec &e : entries) {
-    auto f = module.lookupSymbol<func::FuncOp>(e.model);
-    json::Array inputs, outputs, params, buffers, layers;
+    if (e.kind != "infer")
+      continue;
+    auto f = module.lookupSymbol<func::FuncOp>(e.function);
+    json::Array inputs, outputs, params, layers, entryList;
     for (auto [i, b] : llvm::enumerate(e.buffers)) {
       json::Object o{{"name", b.name}, {"shape", shapeJSON(b.shape)},
                      {"dtype", "f32"}};
@@ -100,7 +132,18 @@ std::string nnc::buildManifest(ModuleOp module,
       } else {
         outputs.push_back(std::move(o));
       }
-      buffers.push_back(json::Object{{"role", b.role}, {"name", b.name}});
+    }
+    for (const EntrySpec &x : entries) {
+      if (x.model != e.model)
+        continue;
+      json::Array buffers;
+      for (const BufferSpec &b : x.buffers)
+        buffers.push_back(json::Object{{"role", b.role},
+                                       {"name", b.name},
+                                       {"shape", shapeJSON(b.shape)}});
+      entryList.push_back(json::Object{{"kind", x.kind},
+                                       {"symbol", x.symbol},
+                                       {"buffers", std::move(buffers)}});
     }
     if (auto table = f->getAttrOfType<ArrayAttr>(nn::kLayersAttr))
       for (Attribute a : table) {
@@ -112,14 +155,12 @@ std::string nnc::buildManifest(ModuleOp module,
                                     .asArrayRef())},
             {"params", d.getAs<IntegerAttr>("params").getInt()}});
       }
-    json::Object entry{{"kind", e.kind}, {"symbol", e.symbol},
-                       {"buffers", std::move(buffers)}};
     json::Object model{{"name", e.model},
                        {"inputs", std::move(inputs)},
                        {"outputs", std::move(outputs)},
                        {"params", std::move(params)},
                        {"layers", std::move(layers)},
-                       {"entries", json::Array{std::move(entry)}}};
+                       {"entries", std::move(entryList)}};
     for (auto t : module.getOps<nn::TrainConfigOp>())
       if (t.getModel() == e.model) {
         json::Object train;

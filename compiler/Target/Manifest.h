@@ -22,15 +22,17 @@ inline constexpr unsigned kArtifactABIVersion = 1;
 
 /// One buffer of an entry point: the runtime passes its data pointer.
 struct BufferSpec {
-  std::string role; // "input", "param" or "output"
+  /// "input", "target", "param", "state", "hyper" or "output"
+  std::string role;
   std::string name;
   std::vector<int64_t> shape; // -1: the batch dimension
 };
 
 /// One exported function: `void symbol(int64_t batch, void **buffers)`.
 struct EntrySpec {
-  std::string model;    // the model function in the module
-  std::string kind;     // "infer"
+  std::string model;    // the model's name
+  std::string function; // the function in the module that the entry runs
+  std::string kind;     // "infer", "train" or "eval"
   std::string symbol;   // exported C symbol
   std::vector<BufferSpec> buffers;
 };

@@ -56,7 +56,9 @@ struct DestinationOutputsPass
     : nnc::impl::DestinationOutputsBase<DestinationOutputsPass> {
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
-      if (func->hasAttr(nnc::nn::kModelAttr) && !func.isExternal())
+      if ((func->hasAttr(nnc::nn::kModelAttr) ||
+           func->hasAttr(nnc::nn::kEntryAttr)) &&
+          !func.isExternal())
         rewrite(func);
   }
 
@@ -65,13 +67,27 @@ struct DestinationOutputsPass
     auto ret = cast<func::ReturnOp>(entry.getTerminator());
     OpBuilder b(ret);
     SmallVector<Value> written;
+    unsigned outputs = 0;
     for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-      unsigned argNo = func.getNumArguments();
-      if (failed(func.insertArgument(argNo, v.getType(), {}, v.getLoc())))
-        return signalPassFailure();
-      func.setArgAttr(argNo, nnc::nn::kOutputAttr,
-                      b.getStringAttr("output_" + std::to_string(i)));
-      Value dest = func.getArgument(argNo);
+      // A new parameter or optimizer state goes back into its argument's
+      // buffer; any other result gets a new output argument.
+      Value dest;
+      if (auto updated = func.getResultAttrOfType<IntegerAttr>(
+              i, nnc::nn::kUpdatesAttr)) {
+        dest = func.getArgument(updated.getInt());
+      } else {
+        unsigned argNo = func.getNumArguments();
+        if (failed(func.insertArgument(argNo, v.getType(), {}, v.getLoc())))
+          return signalPassFailure();
+        auto named =
+            func.getResultAttrOfType<StringAttr>(i, nnc::nn::kResultAttr);
+        func.setArgAttr(argNo, nnc::nn::kOutputAttr,
+                        named ? named
+                              : b.getStringAttr("output_" +
+                                                std::to_string(outputs)));
+        ++outputs;
+        dest = func.getArgument(argNo);
+      }
       if (OpOperand *start = chainStart(v)) {
         start->set(dest);
         written.push_back(v);

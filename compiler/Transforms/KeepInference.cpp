@@ -28,7 +28,8 @@ struct KeepInferencePass : nnc::impl::KeepInferenceBase<KeepInferencePass> {
       if (isa<nnc::nn::TrainConfigOp>(op))
         dead.push_back(&op);
       else if (auto f = dyn_cast<func::FuncOp>(op);
-               f && !f->hasAttr(nnc::nn::kModelAttr))
+               f && !f->hasAttr(nnc::nn::kModelAttr) &&
+               !f->hasAttr(nnc::nn::kEntryAttr))
         dead.push_back(&op);
     }
     for (Operation *op : dead)

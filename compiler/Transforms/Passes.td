@@ -11,12 +11,55 @@
 
 include "mlir/Pass/PassBase.td"
 
+def BuildTraining : Pass<"nnc-build-training", "::mlir::ModuleOp"> {
+  let summary = "Build the train-step and eval entry points of nn.train_config";
+  let description = [{
+    For each `nn.train_config`, adds `@<model>_train` (loss, an `nn.grad` of
+    it with respect to the trainable parameters, the optimizer's update, and
+    the metrics) and `@<model>_eval` (loss and metrics), tagged `nn.entry`.
+    New parameter and optimizer-state values are results tagged
+    `nn.updates = <argument>`: they are written back in place. The learning
+    rate and step number are run-time scalar arguments.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def Autodiff : Pass<"nnc-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Replace every nn.grad by its reverse-mode derivative";
+  let description = [{
+    Expands each `nn.grad` (innermost first, so a gradient of a gradient sees
+    plain ops): the body is inlined in front of the op, then walked in
+    reverse, asking each op's `GradientOpInterface` for the gradients of its
+    operands and summing them per value. The op's results become the
+    gradients of its operands (zeros where the body does not depend on one).
+    The pass knows no op by name; an op without a rule on the path from an
+    input to the output is an error. Loss ops must have been expanded
+    (`nnc-expand-losses`) first.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def ExpandLosses : Pass<"nnc-expand-losses", "::mlir::ModuleOp"> {
+  let summary = "Rewrite Keras losses as nn arithmetic, fusing the stable forms";
+  let description = [{
+    Each loss op becomes the elementwise ops and reductions of its Keras
+    definition (mean over the batch; probabilities clipped to
+    [1e-7, 1 - 1e-7] as Keras does). A softmax feeding categorical
+    cross-entropy is folded into the log-sum-exp form on the logits, and a
+    sigmoid feeding binary cross-entropy into the logits form
+    `max(z, 0) - z t + log(1 + exp(-|z|))`: stable forward, and stable
+    backward once differentiated.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def KeepInference : Pass<"nnc-keep-inference", "::mlir::ModuleOp"> {
   let summary = "Drop the training section and loss functions";
   let description = [{
-    Erases `nn.train_config` and every function not tagged `nn.model`: an
-    inference artifact runs the models only. The model functions become
-    private; the artifact exports generated entry points instead.
+    Erases `nn.train_config` and every function that is neither a model
+    (`nn.model`) nor a training entry point (`nn.entry`): what remains is
+    what the artifact runs. The functions become private; the artifact
+    exports generated entry points instead.
   }];
 }
 

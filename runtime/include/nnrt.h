@@ -131,6 +131,85 @@ nnrt_tensor *nnrt_model_predict(nnrt_model *model,
 /* The Keras-style summary table. */
 void nnrt_model_print_summary(const nnrt_model *model, FILE *out);
 
+/*--- Training ---------------------------------------------------------------*/
+/* Available when the .nn file has a train section: the artifact then holds a
+ * compiled train step (loss, gradients and the optimizer update in one
+ * function) and an eval step. The runtime only feeds batches. */
+
+int nnrt_model_can_train(const nnrt_model *model);
+/* Width of a target row: the model output's features per sample. */
+int64_t nnrt_model_target_features(const nnrt_model *model);
+size_t nnrt_model_num_metrics(const nnrt_model *model);
+const char *nnrt_model_metric_name(const nnrt_model *model, size_t i);
+
+typedef struct nnrt_fit_options {
+  int64_t epochs;
+  int64_t batch_size;
+  double validation_split; /* taken from the end of the data, in [0, 1) */
+  double learning_rate;
+  uint64_t seed;           /* per-epoch shuffling */
+  const char *checkpoint;  /* written (atomically) after every epoch, or NULL */
+  FILE *log;               /* one line per epoch, or NULL */
+} nnrt_fit_options;
+/* The train section's settings (Keras' defaults where it is silent). */
+void nnrt_fit_options_init(const nnrt_model *model, nnrt_fit_options *opts);
+
+typedef struct nnrt_history nnrt_history;
+typedef struct nnrt_trainer nnrt_trainer;
+/* A trainer owns the optimizer state (zeros) and the step and epoch
+ * counters; it trains the model's parameters in place. */
+nnrt_trainer *nnrt_trainer_new(nnrt_model *model, nnrt_status *status);
+void nnrt_trainer_free(nnrt_trainer *trainer);
+int64_t nnrt_trainer_epoch(const nnrt_trainer *trainer); /* completed */
+int64_t nnrt_trainer_step_count(const nnrt_trainer *trainer);
+
+/* One compiled step on a batch: x (batch, features...), y (batch,
+ * targets...). `loss` and `metrics` (nnrt_model_num_metrics values) get the
+ * batch means. */
+int nnrt_trainer_step(nnrt_trainer *trainer, const nnrt_tensor *x,
+                      const nnrt_tensor *y, float learning_rate, float *loss,
+                      float *metrics, nnrt_status *status);
+
+/* Keras' fit: per-epoch seeded shuffling, the last partial batch trained
+ * on, loss and metrics weighted by batch size, validation after each epoch.
+ * Continues from the trainer's epoch (after a checkpoint was loaded) up to
+ * opts->epochs. Stops with an error naming the epoch and step when the loss
+ * is NaN or infinite. Returns the history of all epochs. */
+nnrt_history *nnrt_trainer_fit(nnrt_trainer *trainer, const nnrt_tensor *x,
+                               const nnrt_tensor *y,
+                               const nnrt_fit_options *opts,
+                               nnrt_status *status);
+
+/* Parameters, optimizer state, counters, seed and history, in one
+ * safetensors file written atomically. Loading checks the model. */
+int nnrt_trainer_save_checkpoint(const nnrt_trainer *trainer, const char *path,
+                                 uint64_t seed, nnrt_status *status);
+int nnrt_trainer_load_checkpoint(nnrt_trainer *trainer, const char *path,
+                                 uint64_t *seed, nnrt_status *status);
+
+/* Loss and metrics of the model on a whole data set, in batches. */
+int nnrt_model_evaluate(nnrt_model *model, const nnrt_tensor *x,
+                        const nnrt_tensor *y, int64_t batch_size,
+                        double *loss, double *metrics, nnrt_status *status);
+
+size_t nnrt_history_num_epochs(const nnrt_history *history);
+/* "loss", "accuracy", "val_loss", "val_accuracy", ... */
+size_t nnrt_history_num_series(const nnrt_history *history);
+const char *nnrt_history_series_name(const nnrt_history *history, size_t i);
+double nnrt_history_value(const nnrt_history *history, size_t series,
+                          size_t epoch);
+/* Seconds spent in the compiled steps of every epoch (no data loading). */
+double nnrt_history_train_seconds(const nnrt_history *history);
+int nnrt_history_write_csv(const nnrt_history *history, const char *path,
+                           nnrt_status *status);
+int nnrt_history_write_json(const nnrt_history *history, const char *path,
+                            nnrt_status *status);
+/* Loss and metric curves, train and validation: the picture Keras users draw
+ * with matplotlib. */
+int nnrt_history_write_svg(const nnrt_history *history, const char *title,
+                           const char *path, nnrt_status *status);
+void nnrt_history_free(nnrt_history *history);
+
 /*--- The generated executable's command line --------------------------------*/
 
 /* `summary`, `predict` and their --help; what the generated main() calls. */

@@ -4,12 +4,14 @@
 //   <model> init --output w.safetensors [--seed N]
 //   <model> predict --weights w.safetensors --input x.csv|x.npy
 //                   [--output y.csv|y.npy]
+//   <model> train --data d.csv [...]     (CLITrain.cpp)
+//   <model> evaluate --weights w.safetensors --data d.csv
 //
 // Exit codes: 0 success, 1 bad input data or files, 2 bad command line.
 //
 //===----------------------------------------------------------------------===//
 
-#include "nnrt.h"
+#include "CLIArgs.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -17,62 +19,9 @@
 #include <string>
 #include <vector>
 
+using namespace nnrt;
+
 namespace {
-
-struct Args {
-  std::vector<std::pair<std::string, std::string>> options;
-  bool help = false;
-  std::string error;
-
-  const char *get(const char *name) const {
-    for (const auto &o : options)
-      if (o.first == name)
-        return o.second.c_str();
-    return nullptr;
-  }
-};
-
-/// --name value pairs; `allowed` lists the names this subcommand takes.
-Args parse(int argc, char **argv, int first,
-           const std::vector<std::string> &allowed) {
-  Args a;
-  for (int i = first; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      a.help = true;
-      continue;
-    }
-    std::string name = arg.rfind("--", 0) == 0 ? arg.substr(2) : "";
-    std::string value;
-    size_t eq = name.find('=');
-    bool inlineValue = eq != std::string::npos;
-    if (inlineValue) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
-    bool known = false;
-    for (const std::string &n : allowed)
-      known |= n == name;
-    if (!known) {
-      a.error = "unknown argument '" + arg + "'";
-      return a;
-    }
-    if (!inlineValue) {
-      if (i + 1 >= argc) {
-        a.error = "--" + name + " needs a value";
-        return a;
-      }
-      value = argv[++i];
-    }
-    a.options.push_back({name, value});
-  }
-  return a;
-}
-
-bool endsWith(const std::string &s, const char *suffix) {
-  size_t n = std::strlen(suffix);
-  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
-}
 
 class CLI {
 public:
@@ -86,7 +35,10 @@ public:
                  "  summary   print the layers, output shapes and parameter "
                  "counts\n"
                  "  init      write freshly initialised weights\n"
-                 "  predict   run the model on a CSV or .npy file of inputs\n\n"
+                 "  predict   run the model on a CSV or .npy file of inputs\n"
+                 "  train     fit the parameters to labelled data (compiled "
+                 "train step)\n"
+                 "  evaluate  loss and metrics on labelled data\n\n"
                  "Run '%s <command> --help' for a command's options.\n",
                  prog, nnrt_model_name(model), prog);
     return 0;
@@ -239,10 +191,13 @@ extern "C" int nnrt_cli_main(int argc, char **argv,
     std::vector<std::string> allowed =
         cmd == "predict" ? std::vector<std::string>{"weights", "input",
                                                     "output"}
-        : cmd == "init"  ? std::vector<std::string>{"output", "seed"}
-                         : std::vector<std::string>{};
+        : cmd == "init"     ? std::vector<std::string>{"output", "seed"}
+        : cmd == "train"    ? kTrainOptions
+        : cmd == "evaluate" ? kEvaluateOptions
+                            : std::vector<std::string>{};
     Args a = parse(argc, argv, 2, allowed);
-    if (cmd != "summary" && cmd != "predict" && cmd != "init")
+    if (cmd != "summary" && cmd != "predict" && cmd != "init" &&
+        cmd != "train" && cmd != "evaluate")
       rc = cli.error(2, "unknown command '" + cmd + "' (try --help)");
     else if (!a.error.empty())
       rc = cli.error(2, a.error + " (try '" + cmd + " --help')");
@@ -250,6 +205,10 @@ extern "C" int nnrt_cli_main(int argc, char **argv,
       rc = cli.summary(a);
     else if (cmd == "init")
       rc = cli.init(a, st);
+    else if (cmd == "train")
+      rc = cliTrain(prog, model, a, st);
+    else if (cmd == "evaluate")
+      rc = cliEvaluate(prog, model, a, st);
     else
       rc = cli.predict(a, st);
   }

@@ -52,6 +52,12 @@ bool toFloat(const std::string &field, float &out) {
 
 extern "C" nnrt_tensor *nnrt_read_csv(const char *path, int64_t expected,
                                       nnrt_status *status) {
+  return readCsv(path, expected, nullptr, status);
+}
+
+nnrt_tensor *nnrt::readCsv(const char *path, int64_t expected,
+                           std::vector<int64_t> *lineOfRow,
+                           nnrt_status *status) {
   std::string text, error;
   if (!readFile(path, text, error))
     return failNull<nnrt_tensor>(status, error);
@@ -89,6 +95,8 @@ extern "C" nnrt_tensor *nnrt_read_csv(const char *path, int64_t expected,
           status, where + "column " + std::to_string(badField + 1) + ": '" +
                       trim(fields[badField]) + "' is not a number");
     values.insert(values.end(), row.begin(), row.end());
+    if (lineOfRow)
+      lineOfRow->push_back(lineNo);
     ++rows;
   }
   if (rows == 0)

@@ -34,6 +34,11 @@ std::string formatShape(const std::vector<int64_t> &shape);
 /// A tensor of `shape` (no -1 allowed), zero-filled.
 nnrt_tensor *makeTensor(const std::vector<int64_t> &shape);
 
+/// nnrt_read_csv, also telling the file line of every row (for messages
+/// about a row's values, such as a label out of range).
+nnrt_tensor *readCsv(const char *path, int64_t expectedColumns,
+                     std::vector<int64_t> *lineOfRow, nnrt_status *status);
+
 /// Reads a whole file; false and a message on failure.
 bool readFile(const std::string &path, std::string &out, std::string &error);
 

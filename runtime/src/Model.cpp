@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Init.h"
-#include "Internal.h"
+#include "ModelImpl.h"
 #include "Json.h"
 #include "Safetensors.h"
 
@@ -17,23 +17,6 @@
 using namespace nnrt;
 
 namespace {
-
-struct Buffer {
-  std::string role, name;
-  std::vector<int64_t> shape; // -1 = batch
-};
-
-struct Param {
-  std::string name, init;
-  bool trainable = true;
-  nnrt_tensor *value = nullptr;
-};
-
-struct Layer {
-  std::string name, type;
-  std::vector<int64_t> shape;
-  int64_t params = 0;
-};
 
 /// A manifest shape: a list of integers >= -1 (-1 is the batch).
 bool readShape(const Json *j, std::vector<int64_t> &shape) {
@@ -47,30 +30,72 @@ bool readShape(const Json *j, std::vector<int64_t> &shape) {
   return true;
 }
 
-int64_t product(const std::vector<int64_t> &shape, int64_t batch) {
+/// The train and eval entries: their buffers (with shapes) from the
+/// manifest, their functions from the descriptor. "" or what is wrong.
+std::string readTrainingEntries(const Json &model, const nnc_artifact *a,
+                                nnrt_model *out) {
+  const Json *train = model.get("train");
+  if (!train)
+    return "";
+  TrainConfig &c = out->config;
+  auto num = [&](const Json *o, const char *k, double &v) {
+    if (const Json *j = o ? o->get(k) : nullptr; j && j->isNumber())
+      v = j->num;
+  };
+  double batch = 32, epochs = 1;
+  num(train, "batch_size", batch);
+  num(train, "epochs", epochs);
+  num(train, "validation_split", c.validationSplit);
+  num(train->get("optimizer_config"), "learning_rate", c.learningRate);
+  c.batchSize = static_cast<int64_t>(batch);
+  c.epochs = static_cast<int64_t>(epochs);
+  if (const Json *l = train->get("loss"))
+    c.loss = l->str;
+  if (const Json *o = train->get("optimizer"))
+    c.optimizer = o->str;
+  for (const Json &e : model.get("entries")->items) {
+    const Json *kind = e.get("kind");
+    if (!kind || (kind->str != "train" && kind->str != "eval"))
+      continue;
+    Entry &entry = kind->str == "train" ? out->train : out->eval;
+    std::string wanted = out->name + "." + kind->str;
+    for (uint32_t i = 0; i < a->num_entries; ++i)
+      if (wanted == a->entry_names[i])
+        entry.fn = a->entries[i];
+    if (!entry.fn)
+      return "the manifest lists a " + kind->str +
+             " entry the artifact does not export";
+    const Json *buffers = e.get("buffers");
+    if (!buffers || buffers->kind != Json::Array)
+      return "the " + kind->str + " entry has no buffer list";
+    for (const Json &b : buffers->items) {
+      const Json *role = b.get("role"), *name = b.get("name");
+      std::vector<int64_t> shape;
+      if (!role || !name || !readShape(b.get("shape"), shape))
+        return "a buffer of the " + kind->str + " entry is malformed";
+      entry.buffers.push_back({role->str, name->str, shape});
+    }
+  }
+  if (!out->train.fn || !out->eval.fn)
+    return "a train section without train and eval entries";
+  return "";
+}
+
+} // namespace
+
+int64_t nnrt::product(const std::vector<int64_t> &shape, int64_t batch) {
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d < 0 ? batch : d;
   return n;
 }
 
-} // namespace
-
-struct nnrt_model {
-  std::string name, manifest;
-  std::vector<Buffer> buffers; // of the infer entry, in call order
-  std::vector<Param> params;
-  std::vector<Layer> layers;
-  nnrt_entry_fn infer = nullptr;
-  void *library = nullptr; // dlopen handle for shared artifacts
-
-  ~nnrt_model() {
-    for (Param &p : params)
-      delete p.value;
-    if (library)
-      dlclose(library);
-  }
-};
+nnrt_model::~nnrt_model() {
+  for (Param &p : params)
+    delete p.value;
+  if (library)
+    dlclose(library);
+}
 
 static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
                                 const std::string &where,
@@ -169,6 +194,8 @@ static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
       out->layers.push_back({lname->str, type->str, shape, params->asInt()});
     }
   }
+  if (bad.empty())
+    bad = readTrainingEntries(model, a, out);
   if (!bad.empty()) {
     out->library = nullptr;
     delete out;

@@ -16,8 +16,9 @@
 
 using namespace nnrt;
 
-bool nnrt::readSafetensors(const std::string &path,
-                           std::vector<NamedTensor> &out, std::string &error) {
+bool nnrt::readSafetensors(
+    const std::string &path, std::vector<NamedTensor> &out, std::string &error,
+    std::vector<std::pair<std::string, std::string>> *metadata) {
   std::string bytes;
   if (!readFile(path, bytes, error))
     return false;
@@ -43,8 +44,13 @@ bool nnrt::readSafetensors(const std::string &path,
   }
   size_t dataStart = 8 + n, dataSize = bytes.size() - dataStart;
   for (const auto &[name, info] : header.members) {
-    if (name == "__metadata__")
+    if (name == "__metadata__") {
+      if (metadata)
+        for (const auto &[key, value] : info.members)
+          if (value.kind == Json::String)
+            metadata->push_back({key, value.str});
       continue;
+    }
     const Json *dtype = info.get("dtype"), *shape = info.get("shape"),
                *offsets = info.get("data_offsets");
     if (!dtype || !shape || !offsets || shape->kind != Json::Array ||

@@ -13,9 +13,12 @@ struct NamedTensor {
   std::vector<float> data;
 };
 
-/// Every tensor of the file, in header order. F32 only.
+/// Every tensor of the file, in header order. F32 only. `metadata`, when
+/// given, receives the "__metadata__" object's string values.
 bool readSafetensors(const std::string &path, std::vector<NamedTensor> &out,
-                     std::string &error);
+                     std::string &error,
+                     std::vector<std::pair<std::string, std::string>>
+                         *metadata = nullptr);
 
 /// Writes atomically; `metadataJson` (an object of strings, or "") goes to
 /// "__metadata__".

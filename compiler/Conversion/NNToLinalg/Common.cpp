@@ -61,7 +61,8 @@ static AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operand,
 }
 
 Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                  ValueRange operands, ScalarBody body) {
+                  ValueRange operands, ScalarBody body,
+                  ValueRange sizeSources) {
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
   for (Value v : operands)
@@ -70,7 +71,8 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
-  Value init = emptyTensor(b, loc, resultType, operands);
+  Value init = emptyTensor(b, loc, resultType,
+                           sizeSources.empty() ? operands : sizeSources);
   auto generic = linalg::GenericOp::create(
       b, loc, resultType, operands, init, maps, iterators,
       [&](OpBuilder &nb, Location nl, ValueRange args) {

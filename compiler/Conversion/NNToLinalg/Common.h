@@ -27,7 +27,8 @@ mlir::Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
 /// of `resultType`, broadcasting operands NumPy-style.
 mlir::Value elementwise(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::RankedTensorType resultType,
-                        mlir::ValueRange operands, ScalarBody body);
+                        mlir::ValueRange operands, ScalarBody body,
+                        mlir::ValueRange sizeSources = {});
 
 /// A linalg.generic reducing `input` over the (normalised, sorted) `axes`
 /// with `combine(element, accumulator)`, starting from `init`. The result has

@@ -47,6 +47,13 @@ static Value scalarBody(Operation *op, OpBuilder &b, Location loc,
         return arith::DivFOp::create(b, loc, one,
                                      arith::AddFOp::create(b, loc, one, e));
       })
+      .Case([&](nn::StepOp) {
+        Value positive = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OGT, v[0], floatConst(b, loc, t, 0.0));
+        return arith::SelectOp::create(b, loc, positive,
+                                       floatConst(b, loc, t, 1.0),
+                                       floatConst(b, loc, t, 0.0));
+      })
       .Case([&](nn::AddOp) { return arith::AddFOp::create(b, loc, v[0], v[1]); })
       .Case([&](nn::BiasAddOp) {
         return arith::AddFOp::create(b, loc, v[0], v[1]);
@@ -140,5 +147,6 @@ void nnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
                ElementwiseToGeneric<nn::DivOp>, ElementwiseToGeneric<nn::PowOp>,
                ElementwiseToGeneric<nn::MaximumOp>,
                ElementwiseToGeneric<nn::MinimumOp>,
-               ElementwiseToGeneric<nn::BiasAddOp>, SoftmaxToLinalg>(ctx);
+               ElementwiseToGeneric<nn::BiasAddOp>,
+               ElementwiseToGeneric<nn::StepOp>, SoftmaxToLinalg>(ctx);
 }

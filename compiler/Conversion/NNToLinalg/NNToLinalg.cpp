@@ -43,6 +43,7 @@ struct ConvertNNToLinalgPass
     nnc::populateElementwiseToLinalgPatterns(patterns);
     nnc::populateMatmulToLinalgPatterns(patterns);
     nnc::populateReductionToLinalgPatterns(patterns);
+    nnc::populateGradientOpsToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

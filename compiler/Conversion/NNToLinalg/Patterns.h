@@ -13,6 +13,7 @@ void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMatmulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// reduce_sum/mean/max and reshape.
 void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateGradientOpsToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace nnc
 

@@ -48,7 +48,7 @@ enum ExitCode : int {
   kInternalError = 4,
 };
 
-enum class Stage { AST, NN, Linalg, Fused, Loops, MLIRLLVM, LLVM, Asm, Obj, None };
+enum class Stage { AST, NN, Grad, Linalg, Fused, Loops, MLIRLLVM, LLVM, Asm, Obj, None };
 
 cl::OptionCategory nncCategory("nnc options");
 
@@ -65,6 +65,8 @@ cl::opt<Stage> emitStage(
     cl::values(
         clEnumValN(Stage::AST, "ast", "the checked syntax tree"),
         clEnumValN(Stage::NN, "nn", "the nn dialect"),
+        clEnumValN(Stage::Grad, "grad",
+                   "nn IR with train/eval entry points and gradients"),
         clEnumValN(Stage::Linalg, "linalg",
                    "linalg/tensor/arith/math on tensors"),
         clEnumValN(Stage::Fused, "fused",
@@ -191,7 +193,14 @@ int main(int argc, char **argv) {
     return kInternalError;
   }
 
-  // The manifest describes the model as written, so it is read first.
+  // Training entry points and gradients first: they are part of what the
+  // manifest describes.
+  if (emitStage != Stage::NN) {
+    mlir::PassManager pm(&context);
+    buildTrainingPipeline(pm);
+    if (mlir::failed(pm.run(*ir)))
+      return kInputError; // diagnostics name the .nn line
+  }
   std::vector<EntrySpec> entries = collectEntries(*ir);
   std::string manifest =
       buildManifest(*ir, entries, llvm::sys::path::filename(inputFilename),
@@ -201,7 +210,7 @@ int main(int argc, char **argv) {
                       : emitStage == Stage::Fused ? CPUStage::Fused
                       : emitStage == Stage::Loops ? CPUStage::Loops
                                                   : CPUStage::LLVM;
-  if (emitStage != Stage::NN) {
+  if (emitStage != Stage::NN && emitStage != Stage::Grad) {
     if (entries.empty()) {
       llvm::errs() << "nnc: error: '" << inputFilename
                    << "' declares no model to compile\n";
@@ -216,7 +225,8 @@ int main(int argc, char **argv) {
     }
   }
 
-  bool mlirStage = emitStage == Stage::NN || emitStage == Stage::Linalg ||
+  bool mlirStage = emitStage == Stage::NN || emitStage == Stage::Grad ||
+                   emitStage == Stage::Linalg ||
                    emitStage == Stage::Fused || emitStage == Stage::Loops ||
                    emitStage == Stage::MLIRLLVM;
   if (mlirStage) {

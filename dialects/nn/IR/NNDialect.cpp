@@ -32,7 +32,8 @@ LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op,
   auto fail = [&](const Twine &msg) {
     return op->emitError() << "argument #" << argIndex << ": " << msg;
   };
-  if (name == kParamAttr || name == kInputAttr || name == kOutputAttr) {
+  if (name == kParamAttr || name == kInputAttr || name == kOutputAttr ||
+      name == kTargetAttr || name == kStateAttr) {
     auto str = dyn_cast<StringAttr>(attr.getValue());
     if (!str || str.getValue().empty())
       return fail("'" + name + "' must be a non-empty string");
@@ -49,7 +50,41 @@ LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op,
       return fail("'" + name + "' must be a boolean");
     return success();
   }
+  if (name == kHyperAttr) {
+    auto str = dyn_cast<StringAttr>(attr.getValue());
+    if (!str || (str.getValue() != "learning_rate" && str.getValue() != "step"))
+      return fail("'" + name + "' must be \"learning_rate\" or \"step\"");
+    return success();
+  }
   return fail("unknown nn argument attribute '" + name + "'");
+}
+
+LogicalResult NNDialect::verifyRegionResultAttribute(Operation *op,
+                                                     unsigned /*regionIndex*/,
+                                                     unsigned resultIndex,
+                                                     NamedAttribute attr) {
+  StringRef name = attr.getName().strref();
+  auto fail = [&](const Twine &msg) {
+    return op->emitError() << "result #" << resultIndex << ": " << msg;
+  };
+  if (name == kUpdatesAttr) {
+    auto i = dyn_cast<IntegerAttr>(attr.getValue());
+    auto f = dyn_cast<func::FuncOp>(op);
+    if (!i || !f || i.getInt() < 0 ||
+        i.getInt() >= static_cast<int64_t>(f.getNumArguments()) ||
+        f.getArgument(i.getInt()).getType() !=
+            f.getResultTypes()[resultIndex])
+      return fail("'" + name + "' must be the index of an argument of the "
+                  "result's type");
+    return success();
+  }
+  if (name == kResultAttr) {
+    auto str = dyn_cast<StringAttr>(attr.getValue());
+    if (!str || str.getValue().empty())
+      return fail("'" + name + "' must be a non-empty string");
+    return success();
+  }
+  return fail("unknown nn result attribute '" + name + "'");
 }
 
 LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
@@ -75,6 +110,16 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
         return op->emitError() << "'" << name
                                << "' entries need name, type, shape, params";
     }
+    return success();
+  }
+  if (name == kEntryAttr) {
+    auto d = dyn_cast<DictionaryAttr>(attr.getValue());
+    auto kind = d ? d.getAs<StringAttr>("kind") : nullptr;
+    if (!isa<func::FuncOp>(op) || !kind || !d.getAs<StringAttr>("model") ||
+        (kind.getValue() != "train" && kind.getValue() != "eval"))
+      return op->emitError() << "'" << name
+                             << "' must be {kind = \"train\" | \"eval\", "
+                                "model = \"...\"} on a func.func";
     return success();
   }
   return op->emitError() << "unknown nn attribute '" << name << "'";

@@ -31,6 +31,20 @@ inline constexpr llvm::StringLiteral kLayersAttr = "nn.layers";
 /// Function attribute: this func.func is a model (inputs, then parameters).
 inline constexpr llvm::StringLiteral kModelAttr = "nn.model";
 
+/// Training entry points (built by nnc-build-training):
+/// - on the function, {kind = "train" | "eval", model = "<name>"};
+inline constexpr llvm::StringLiteral kEntryAttr = "nn.entry";
+/// - argument attributes: the targets (y_true), optimizer state (its name,
+///   e.g. "dense.kernel/m") and run-time hyper-parameters ("learning_rate",
+///   "step");
+inline constexpr llvm::StringLiteral kTargetAttr = "nn.target";
+inline constexpr llvm::StringLiteral kStateAttr = "nn.state";
+inline constexpr llvm::StringLiteral kHyperAttr = "nn.hyper";
+/// - result attributes: the argument a result is the new value of (updated
+///   in place), or the name of a reported value ("loss", "accuracy").
+inline constexpr llvm::StringLiteral kUpdatesAttr = "nn.updates";
+inline constexpr llvm::StringLiteral kResultAttr = "nn.result";
+
 } // namespace nnc::nn
 
 #endif // NNC_DIALECTS_NN_IR_NNDIALECT_H

@@ -9,6 +9,8 @@
 #include "dialects/nn/IR/NNShapes.h"
 #include "dialects/nn/IR/NNVocabulary.h"
 
+#include "dialects/nn/IR/NNGradientInterface.cpp.inc"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
@@ -225,14 +227,72 @@ LogicalResult SparseCategoricalCrossentropyOp::verify() {
 // Derivatives
 //===----------------------------------------------------------------------===//
 
+LogicalResult GradOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &out) {
+  for (Value x : adaptor.getX())
+    out.push_back(x.getType());
+  return success();
+}
+
 LogicalResult GradOp::verify() {
   Block &body = getBody().front();
-  if (body.getNumArguments() != 1 ||
-      body.getArgument(0).getType() != getX().getType())
-    return emitOpError() << "body must take one argument of type "
-                         << getX().getType();
+  if (getX().empty())
+    return emitOpError() << "needs at least one value to differentiate by";
+  if (body.getArgumentTypes() != getX().getTypes())
+    return emitOpError() << "body must take one argument per operand, of "
+                            "the operands' types";
   if (!isa<YieldOp>(body.getTerminator()))
     return emitOpError() << "body must end in nn.yield";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Ops that gradient rules are built from
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location>,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &out) {
+  auto x = cast<RankedTensorType>(adaptor.getX().getType());
+  out.push_back(tensorOf({x.getDimSize(1), x.getDimSize(0)},
+                         x.getElementType()));
+  return success();
+}
+
+LogicalResult BroadcastOp::verify() {
+  auto x = getX().getType(), like = getLike().getType();
+  if (x.getElementType() != like.getElementType() ||
+      getResult().getType() != like)
+    return emitOpError() << "result must have the type of 'like'";
+  if (x.getRank() > like.getRank())
+    return emitOpError() << "cannot broadcast " << formatShape(x.getShape())
+                         << " to the lower rank of "
+                         << formatShape(like.getShape());
+  int64_t offset = like.getRank() - x.getRank();
+  for (auto [i, d] : llvm::enumerate(x.getShape())) {
+    int64_t to = like.getDimSize(offset + i);
+    if (d != 1 && d != to)
+      return emitOpError() << "cannot broadcast " << formatShape(x.getShape())
+                           << " to " << formatShape(like.getShape());
+  }
+  return success();
+}
+
+LogicalResult CountOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &out) {
+  auto type = cast<RankedTensorType>(adaptor.getX().getType());
+  ArrayRef<int64_t> axes;
+  if (adaptor.getAxes())
+    axes = *adaptor.getAxes();
+  if (!normalizeAxes(axes, type.getRank()))
+    return emitOptionalError(loc, "count axes out of range or repeated for "
+                                  "rank ",
+                             type.getRank());
+  out.push_back(tensorOf({}, type.getElementType()));
   return success();
 }
 

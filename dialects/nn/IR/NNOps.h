@@ -12,6 +12,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialects/nn/IR/NNGradientInterface.h.inc"
+
 #define GET_OP_CLASSES
 #include "dialects/nn/IR/NNOps.h.inc"
 

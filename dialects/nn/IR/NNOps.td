@@ -11,6 +11,7 @@
 #define NN_OPS_TD
 
 include "dialects/nn/IR/NNBase.td"
+include "dialects/nn/IR/NNGradientInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
@@ -22,7 +23,8 @@ include "mlir/IR/OpAsmInterface.td"
 //===----------------------------------------------------------------------===//
 
 class NN_UnaryOp<string mnemonic, string desc, list<Trait> traits = []>
-    : NN_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+    : NN_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType,
+                                           DeclareOpInterfaceMethods<NN_GradientOpInterface>])> {
   let summary = desc;
   let description = "Applies " # desc # " to every element of `x`.\n\n"
       # "Example:\n\n```mlir\n%y = nn." # mnemonic
@@ -43,7 +45,8 @@ def NN_ReluOp : NN_UnaryOp<"relu", "the rectified linear unit max(x, 0)">;
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "the logistic sigmoid 1 / (1 + e^-x)">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "the hyperbolic tangent">;
 
-def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType,
+                                     DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "softmax along one axis";
   let description = [{
     `exp(x - max(x)) / sum(exp(x - max(x)))` along `axis` (negative counts
@@ -68,7 +71,7 @@ def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType]> {
 
 class NN_BinaryOp<string mnemonic, string desc>
     : NN_Op<mnemonic, [Pure, SameOperandsElementType,
-                       InferTypeOpAdaptor]> {
+                       InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = desc;
   let description = "Elementwise " # desc # " with NumPy broadcasting: "
       # "dimensions are aligned from the right and a dimension of size 1 "
@@ -93,7 +96,7 @@ def NN_MinimumOp : NN_BinaryOp<"minimum", "minimum">;
 //===----------------------------------------------------------------------===//
 
 def NN_MatmulOp : NN_Op<"matmul", [Pure, SameOperandsElementType,
-                                   InferTypeOpAdaptor]> {
+                                   InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "matrix product of a batch of rows with a weight matrix";
   let description = [{
     `result[b, n] = sum_k x[b, k] * w[k, n]`: the kernel product of a dense
@@ -111,7 +114,8 @@ def NN_MatmulOp : NN_Op<"matmul", [Pure, SameOperandsElementType,
 }
 
 def NN_BiasAddOp : NN_Op<"bias_add", [Pure, SameOperandsElementType,
-                                      AllTypesMatch<["x", "result"]>]> {
+                                      AllTypesMatch<["x", "result"]>,
+                                      DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "adds a bias vector along the last dimension";
   let description = [{
     `result[..., n] = x[..., n] + bias[n]`.
@@ -133,7 +137,7 @@ def NN_BiasAddOp : NN_Op<"bias_add", [Pure, SameOperandsElementType,
 //===----------------------------------------------------------------------===//
 
 class NN_ReduceOp<string mnemonic, string desc>
-    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = desc # " over some axes";
   let description = "Reduces `x` by " # desc # " over `axes` (all axes when "
       # "empty; negative axes count from the end). With `keepdims` the "
@@ -154,7 +158,8 @@ def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "the sum">;
 def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "the mean">;
 def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "the maximum">;
 
-def NN_ReshapeOp : NN_Op<"reshape", [Pure, SameOperandsAndResultElementType]> {
+def NN_ReshapeOp : NN_Op<"reshape", [Pure, SameOperandsAndResultElementType,
+                                     DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "reinterprets a tensor with another shape";
   let description = [{
     Keeps the elements in row-major order. The leading (batch) dimension may
@@ -172,6 +177,71 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure, SameOperandsAndResultElementType]> {
   let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Ops that gradient rules are built from
+//===----------------------------------------------------------------------===//
+
+def NN_StepOp : NN_UnaryOp<"step",
+    "the Heaviside step (1 where x > 0, else 0; its gradient is zero)">;
+def NN_StopGradientOp : NN_UnaryOp<"stop_gradient",
+    "the identity, through which no gradient flows">;
+
+def NN_TransposeOp : NN_Op<"transpose", [Pure, SameOperandsAndResultElementType,
+                                         InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "swaps the two dimensions of a matrix";
+  let description = [{
+    `result[j, i] = x[i, j]`. Matmul's gradients multiply by transposes.
+
+    Example:
+
+    ```mlir
+    %t = nn.transpose %x : tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[F32, F64]>:$x);
+  let results = (outs 2DTensorOf<[F32, F64]>:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x)";
+}
+
+def NN_BroadcastOp : NN_Op<"broadcast", [Pure, AllTypesMatch<["like", "result"]>,
+    DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "broadcasts a tensor to the shape of another";
+  let description = [{
+    Stretches `x` with NumPy's rules (aligned from the right, size-1 and
+    missing dimensions repeat) to the type of `like`, whose values are not
+    read. Gradients of reductions spread back over the reduced axes with it;
+    `like` supplies the run-time batch size.
+
+    Example:
+
+    ```mlir
+    %b = nn.broadcast %g, %x : tensor<?x1xf32>, tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$like);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $like attr-dict `:` type($x) `,` type($like)";
+  let hasVerifier = 1;
+}
+
+def NN_CountOp : NN_Op<"count", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "the number of elements over some axes, as a scalar";
+  let description = [{
+    The product of `x`'s dimension sizes over `axes` (all when absent), as a
+    rank-0 tensor of `x`'s element type; `x`'s values are not read. Means
+    divide by it, so a batch of any size gets the right denominator.
+
+    Example:
+
+    ```mlir
+    %n = nn.count %x axes = [0] : tensor<?x3xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, OptionalAttr<DenseI64ArrayAttr>:$axes);
+  let results = (outs NN_ScalarTensor:$result);
+  let assemblyFormat = "$x (`axes` `=` $axes^)? attr-dict `:` type($x)";
 }
 
 //===----------------------------------------------------------------------===//
@@ -208,15 +278,17 @@ def NN_SparseCategoricalCrossentropyOp
 //===----------------------------------------------------------------------===//
 
 def NN_GradOp : NN_Op<"grad", [RecursiveMemoryEffects, SingleBlock,
-                                AllTypesMatch<["x", "result"]>]> {
-  let summary = "derivative of a computation with respect to its input";
+                                InferTypeOpAdaptor]> {
+  let summary = "derivative of a computation with respect to its inputs";
   let description = [{
-    The body computes `y = f(x)` from its single block argument (bound to
-    `x`); the op's value is the gradient of `sum(y)` with respect to `x`,
-    which has `x`'s type. For a per-sample model output this is `dy/dx` for
-    every sample, the quantity physics-informed losses put in their residual.
-    The body may use values defined above it (model parameters). The autodiff
-    pass replaces the op by the reverse-mode derivative of its body.
+    The body computes `y = f(x0, x1, ...)` from its block arguments (bound to
+    the operands); the op's i-th value is the gradient of `sum(y)` with
+    respect to `xi`, which has `xi`'s type. For a per-sample model output and
+    one input this is `dy/dx` for every sample, the quantity
+    physics-informed losses put in their residual; for a scalar loss and the
+    model's parameters it is what a training step needs. The body may use
+    values defined above it. The autodiff pass replaces the op by the
+    reverse-mode derivative of its body.
 
     Example:
 
@@ -228,8 +300,8 @@ def NN_GradOp : NN_Op<"grad", [RecursiveMemoryEffects, SingleBlock,
     }
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$x);
-  let results = (outs NN_FloatTensor:$result);
+  let arguments = (ins Variadic<NN_FloatTensor>:$x);
+  let results = (outs Variadic<NN_FloatTensor>:$result);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$x `:` type($x) attr-dict-with-keyword $body";
   let hasVerifier = 1;

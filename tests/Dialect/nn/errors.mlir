@@ -99,7 +99,7 @@ func.func @sparse_labels(%p: tensor<?x3xf32>, %t: tensor<?x3xi32>) {
 // -----
 
 func.func @grad_arg(%x: tensor<?x1xf32>) {
-  // expected-error @+1 {{'nn.grad' op body must take one argument of type 'tensor<?x1xf32>'}}
+  // expected-error @+1 {{'nn.grad' op body must take one argument per operand, of the operands' types}}
   %0 = nn.grad %x : tensor<?x1xf32> {
   ^bb0(%a: tensor<?x2xf32>):
     nn.yield %x : tensor<?x1xf32>

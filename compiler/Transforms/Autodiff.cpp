@@ -1,0 +1,116 @@
+//===- Autodiff.cpp - reverse-mode differentiation of nn.grad bodies ------===//
+//
+// Classic reverse mode on SSA: inline the body, then visit its ops from last
+// to first. Every value's adjoint (the gradient of sum(output) with respect
+// to it) is complete by the time its defining op is visited, because all its
+// uses come later in the block. Each op turns its results' adjoints into its
+// operands' through GradientOpInterface; contributions to one value add up.
+//
+// The forward ops stay in place (the gradient rules reuse their results);
+// those the gradient does not need are dead and canonicalization removes
+// them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "dialects/nn/IR/NNOps.h"
+
+#include "mlir/IR/IRMapping.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_AUTODIFF
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+using namespace nnc::nn;
+
+namespace {
+
+/// A rank-0 constant broadcast to `like`'s type.
+Value filled(OpBuilder &b, Location loc, Value like, double v) {
+  auto type = cast<RankedTensorType>(like.getType());
+  auto scalar = RankedTensorType::get({}, type.getElementType());
+  Value c = arith::ConstantOp::create(
+      b, loc, scalar,
+      DenseElementsAttr::get(scalar,
+                             b.getFloatAttr(type.getElementType(), v)));
+  return type.getRank() == 0 ? c : BroadcastOp::create(b, loc, c, like);
+}
+
+LogicalResult expand(GradOp grad) {
+  OpBuilder b(grad);
+  Location loc = grad.getLoc();
+  Block &body = grad.getBody().front();
+
+  // Forward: the body, inlined with its arguments bound to the operands.
+  IRMapping map;
+  map.map(body.getArguments(), grad.getX());
+  SmallVector<Operation *> forward;
+  for (Operation &op : body.without_terminator())
+    forward.push_back(b.clone(op, map));
+  Value output = map.lookupOrDefault(
+      cast<YieldOp>(body.getTerminator()).getValue());
+
+  // Backward.
+  DenseMap<Value, Value> adjoint;
+  auto accumulate = [&](Value v, Value g) {
+    Value &slot = adjoint[v];
+    slot = slot ? AddOp::create(b, loc, slot, g).getResult() : g;
+  };
+  accumulate(output, filled(b, loc, output, 1.0));
+  for (Operation *op : llvm::reverse(forward)) {
+    SmallVector<Value> resultGrads;
+    bool any = false;
+    for (Value r : op->getResults()) {
+      resultGrads.push_back(adjoint.lookup(r));
+      any |= bool(resultGrads.back());
+    }
+    if (!any || op->getNumOperands() == 0)
+      continue;
+    auto rule = dyn_cast<GradientOpInterface>(op);
+    if (!rule)
+      return op->emitError() << "cannot differentiate '" << op->getName()
+                             << "': it has no gradient rule";
+    // Rules expect a gradient for every result; a result nobody used gets
+    // zeros.
+    b.setInsertionPoint(grad);
+    for (auto [r, g] : llvm::zip(op->getResults(), resultGrads))
+      if (!g)
+        g = filled(b, op->getLoc(), r, 0.0);
+    SmallVector<Value> operandGrads;
+    if (failed(rule.buildGradients(b, resultGrads, operandGrads)))
+      return failure();
+    if (operandGrads.size() != op->getNumOperands())
+      return op->emitError() << "internal: gradient rule returned "
+                             << operandGrads.size() << " values for "
+                             << op->getNumOperands() << " operands";
+    for (auto [operand, g] : llvm::zip(op->getOperands(), operandGrads))
+      if (g)
+        accumulate(operand, g);
+  }
+
+  SmallVector<Value> results;
+  for (Value x : grad.getX()) {
+    Value g = adjoint.lookup(x);
+    results.push_back(g ? g : filled(b, loc, x, 0.0));
+  }
+  grad->replaceAllUsesWith(results);
+  grad->erase();
+  return success();
+}
+
+struct AutodiffPass : nnc::impl::AutodiffBase<AutodiffPass> {
+  void runOnOperation() override {
+    // Post-order: an inner nn.grad is expanded (into its parent's body)
+    // before the outer one is differentiated.
+    SmallVector<GradOp> grads;
+    getOperation().walk([&](GradOp g) { grads.push_back(g); });
+    for (GradOp g : grads)
+      if (failed(expand(g)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace

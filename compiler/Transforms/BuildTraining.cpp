@@ -1,0 +1,439 @@
+//===- BuildTraining.cpp - the train step and eval entry points -----------===//
+//
+// Turns each `nn.train_config` into two functions of nn ops:
+//
+//   @<m>_train(inputs..., y_true, params..., state..., lr, step)
+//       -> (trainable params'..., state'..., loss, metrics...)
+//   @<m>_eval(inputs..., y_true, params...) -> (loss, metrics...)
+//
+// The train step computes the loss, its gradient with respect to every
+// trainable parameter (one `nn.grad` over the loss, expanded later by
+// nnc-autodiff) and the optimizer update, Keras' rules exactly. Every new
+// parameter and state value is tagged `nn.updates = <argument>` so that the
+// buffer pipeline writes it back into the argument's own storage: the step
+// updates in place and the runtime passes each buffer once. The learning
+// rate and the step number (1-based, for Adam's bias correction) are
+// run-time scalars, so a schedule never needs a recompile. Loss and metrics
+// are means over the batch; the runtime weights them by batch size.
+//
+// The model (and a custom loss) are inlined: autodiff and fusion see one
+// body.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "dialects/nn/IR/NNDialect.h"
+#include "dialects/nn/IR/NNOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_BUILDTRAINING
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+using namespace nnc::nn;
+
+namespace {
+
+/// Clones `f`'s body at the builder's insertion point with its arguments
+/// bound to `args`; calls to functions of the module are inlined the same
+/// way. Returns the values `f` returns.
+SmallVector<Value> inlineFunc(OpBuilder &b, func::FuncOp f, ValueRange args,
+                              SymbolTable &symbols) {
+  IRMapping map;
+  map.map(f.getArguments(), args);
+  SmallVector<Value> results;
+  for (Operation &op : f.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (Value v : ret.getOperands())
+        results.push_back(map.lookupOrDefault(v));
+      break;
+    }
+    if (auto call = dyn_cast<func::CallOp>(op)) {
+      if (auto callee = symbols.lookup<func::FuncOp>(call.getCallee())) {
+        SmallVector<Value> callArgs;
+        for (Value v : call.getOperands())
+          callArgs.push_back(map.lookupOrDefault(v));
+        map.map(call.getResults(), inlineFunc(b, callee, callArgs, symbols));
+        continue;
+      }
+    }
+    b.clone(op, map);
+  }
+  return results;
+}
+
+struct Arg {
+  Type type;
+  NamedAttribute attr;
+};
+
+/// What a model function takes, split by role.
+struct ModelSignature {
+  SmallVector<unsigned> inputs, params;
+  SmallVector<bool> trainable; // per param
+};
+
+ModelSignature signatureOf(func::FuncOp model) {
+  ModelSignature s;
+  for (unsigned i = 0; i < model.getNumArguments(); ++i) {
+    if (model.getArgAttr(i, kParamAttr)) {
+      s.params.push_back(i);
+      auto t = model.getArgAttrOfType<BoolAttr>(i, kTrainableAttr);
+      s.trainable.push_back(!t || t.getValue());
+    } else {
+      s.inputs.push_back(i);
+    }
+  }
+  return s;
+}
+
+class Builder {
+public:
+  Builder(TrainConfigOp cfg, func::FuncOp model, SymbolTable &symbols)
+      : cfg(cfg), model(model), symbols(symbols), b(cfg), loc(cfg.getLoc()),
+        sig(signatureOf(model)) {}
+
+  LogicalResult build() {
+    if (auto ref = dyn_cast<FlatSymbolRefAttr>(cfg.getLoss())) {
+      customLoss = symbols.lookup<func::FuncOp>(ref.getValue());
+      if (!customLoss)
+        return cfg.emitError() << "loss function " << ref << " not found";
+      // (inputs..., [y_true], params...): y_true exists when the loss reads
+      // targets.
+      hasTargets = customLoss.getNumArguments() ==
+                   sig.inputs.size() + 1 + sig.params.size();
+    } else {
+      hasTargets = true;
+    }
+    if (!hasTargets && !cfg.getMetrics().empty())
+      return cfg.emitError() << "metrics compare predictions with targets, "
+                                "and this loss takes none";
+    if (failed(buildStep()) || failed(buildEval()))
+      return failure();
+    return success();
+  }
+
+private:
+  TrainConfigOp cfg;
+  func::FuncOp model, customLoss;
+  SymbolTable &symbols;
+  OpBuilder b;
+  Location loc;
+  ModelSignature sig;
+  bool hasTargets = true;
+
+  // Argument positions in the function being built.
+  SmallVector<Value> inputs, params;
+  Value yTrue;
+
+  Value cst(Value like, double v) {
+    Type elt = cast<RankedTensorType>(like.getType()).getElementType();
+    auto t = RankedTensorType::get({}, elt);
+    return arith::ConstantOp::create(
+        b, loc, t, DenseElementsAttr::get(t, b.getFloatAttr(elt, v)));
+  }
+  Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return MulOp::create(b, loc, x, y); }
+  Value div(Value x, Value y) { return DivOp::create(b, loc, x, y); }
+  Value mean(Value x) { return ReduceMeanOp::create(b, loc, x, nullptr, nullptr); }
+  Value reduce(Value x, bool max, bool keep) {
+    auto axes = b.getDenseI64ArrayAttr({-1});
+    UnitAttr k = keep ? b.getUnitAttr() : nullptr;
+    return max ? ReduceMaxOp::create(b, loc, x, axes, k).getResult()
+               : ReduceSumOp::create(b, loc, x, axes, k).getResult();
+  }
+
+  /// Creates `name` with the entry's arguments and a block; fills
+  /// inputs/params/yTrue (params bound to `paramValues` instead when given).
+  func::FuncOp startFunc(StringRef kind, ArrayRef<Arg> extra,
+                         SmallVectorImpl<Value> &extraValues) {
+    SmallVector<Arg> args;
+    for (unsigned i : sig.inputs)
+      args.push_back({model.getArgumentTypes()[i],
+                      b.getNamedAttr(kInputAttr, model.getArgAttr(i, kInputAttr))});
+    if (hasTargets)
+      args.push_back({model.getResultTypes()[0],
+                      b.getNamedAttr(kTargetAttr, b.getStringAttr("y_true"))});
+    for (unsigned i : sig.params)
+      args.push_back({model.getArgumentTypes()[i],
+                      b.getNamedAttr(kParamAttr, model.getArgAttr(i, kParamAttr))});
+    args.append(extra.begin(), extra.end());
+
+    SmallVector<Type> types;
+    for (const Arg &a : args)
+      types.push_back(a.type);
+    std::string name = (model.getName() + "_" + kind).str();
+    auto f = func::FuncOp::create(b, loc, name,
+                                  b.getFunctionType(types, {}));
+    f->setAttr(kEntryAttr,
+               b.getDictionaryAttr(
+                   {b.getNamedAttr("kind", b.getStringAttr(kind)),
+                    b.getNamedAttr("model", b.getStringAttr(model.getName()))}));
+    for (auto [i, a] : llvm::enumerate(args))
+      f.setArgAttr(i, a.attr.getName(), a.attr.getValue());
+    Block *entry = f.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    unsigned k = 0;
+    inputs.clear();
+    params.clear();
+    for (size_t i = 0; i < sig.inputs.size(); ++i)
+      inputs.push_back(entry->getArgument(k++));
+    yTrue = hasTargets ? entry->getArgument(k++) : Value();
+    for (size_t i = 0; i < sig.params.size(); ++i)
+      params.push_back(entry->getArgument(k++));
+    while (k < entry->getNumArguments())
+      extraValues.push_back(entry->getArgument(k++));
+    return f;
+  }
+
+  Value predict(ValueRange ps) {
+    SmallVector<Value> args(inputs);
+    args.append(ps.begin(), ps.end());
+    // The model takes its inputs and parameters in its own order.
+    SmallVector<Value> ordered(model.getNumArguments());
+    for (auto [k, i] : llvm::enumerate(sig.inputs))
+      ordered[i] = inputs[k];
+    for (auto [k, i] : llvm::enumerate(sig.params))
+      ordered[i] = ps[k];
+    return inlineFunc(b, model, ordered, symbols)[0];
+  }
+
+  Value lossOf(ValueRange ps) {
+    if (customLoss) {
+      SmallVector<Value> args(inputs);
+      if (yTrue)
+        args.push_back(yTrue);
+      args.append(ps.begin(), ps.end());
+      return inlineFunc(b, customLoss, args, symbols)[0];
+    }
+    Value p = predict(ps);
+    StringRef name = cast<StringAttr>(cfg.getLoss()).getValue();
+    if (name == "mse")
+      return MseOp::create(b, loc, p, yTrue);
+    if (name == "mae")
+      return MaeOp::create(b, loc, p, yTrue);
+    if (name == "binary_crossentropy")
+      return BinaryCrossentropyOp::create(b, loc, p, yTrue);
+    if (name == "categorical_crossentropy")
+      return CategoricalCrossentropyOp::create(b, loc, p, yTrue);
+    return SparseCategoricalCrossentropyOp::create(b, loc, p, yTrue);
+  }
+
+  /// Batch means of the configured metrics, with their names.
+  LogicalResult metrics(SmallVectorImpl<Value> &values,
+                        SmallVectorImpl<StringRef> &names) {
+    if (cfg.getMetrics().empty())
+      return success();
+    Value p = predict(params);
+    Value one = cst(p, 1.0);
+    for (StringRef m : cfg.getMetrics().getAsValueRange<StringAttr>()) {
+      StringRef kind = m;
+      if (m == "accuracy") {
+        // Keras picks the accuracy that fits the loss and the output.
+        auto loss = dyn_cast<StringAttr>(cfg.getLoss());
+        int64_t last = cast<RankedTensorType>(p.getType()).getShape().back();
+        bool categorical =
+            loss ? loss.getValue() == "categorical_crossentropy" ||
+                       (loss.getValue() != "binary_crossentropy" && last > 1)
+                 : last > 1;
+        kind = categorical ? "categorical_accuracy" : "binary_accuracy";
+      }
+      Value v;
+      if (kind == "categorical_accuracy") {
+        // Right when the probability at the true class is the largest:
+        // max(p) - p[true] is 0 then and positive otherwise.
+        Value atTrue = reduce(mul(yTrue, p), /*max=*/false, false);
+        Value gap = sub(reduce(p, /*max=*/true, false), atTrue);
+        v = mean(sub(one, StepOp::create(b, loc, gap)));
+      } else if (kind == "binary_accuracy") {
+        // (p > 0.5) == t for targets in {0, 1}.
+        Value predicted = StepOp::create(b, loc, sub(p, cst(p, 0.5)));
+        v = mean(sub(one, AbsOp::create(b, loc, sub(predicted, yTrue))));
+      } else if (kind == "mse") {
+        v = MseOp::create(b, loc, p, yTrue);
+      } else if (kind == "mae") {
+        v = MaeOp::create(b, loc, p, yTrue);
+      } else {
+        return cfg.emitError() << "metric '" << m
+                               << "' is not supported in training yet";
+      }
+      values.push_back(v);
+      names.push_back(m);
+    }
+    return success();
+  }
+
+  void finish(func::FuncOp f, ArrayRef<Value> results,
+              ArrayRef<NamedAttribute> attrs) {
+    func::ReturnOp::create(b, loc, results);
+    SmallVector<Type> types;
+    for (Value v : results)
+      types.push_back(v.getType());
+    f.setType(b.getFunctionType(f.getArgumentTypes(), types));
+    for (auto [i, a] : llvm::enumerate(attrs))
+      f.setResultAttr(i, a.getName(), a.getValue());
+    b.setInsertionPoint(cfg);
+  }
+
+  double hyper(StringRef name) {
+    Attribute a = cfg.getOptimizerConfig().get(name);
+    if (auto f = dyn_cast_or_null<FloatAttr>(a))
+      return f.getValueAsDouble();
+    if (auto bl = dyn_cast_or_null<BoolAttr>(a))
+      return bl.getValue();
+    return 0;
+  }
+
+  LogicalResult buildStep() {
+    bool adam = cfg.getOptimizer() == "adam";
+    double momentum = adam ? 0 : hyper("momentum");
+    unsigned slots = adam ? 2 : momentum != 0 ? 1 : 0;
+    const char *slotNames[] = {adam ? "m" : "momentum", "v"};
+
+    SmallVector<Arg> extra;
+    SmallVector<unsigned> trainableParams;
+    for (auto [k, i] : llvm::enumerate(sig.params))
+      if (sig.trainable[k])
+        trainableParams.push_back(k);
+    for (unsigned k : trainableParams)
+      for (unsigned s = 0; s < slots; ++s) {
+        auto name = cast<StringAttr>(
+            model.getArgAttr(sig.params[k], kParamAttr));
+        extra.push_back({model.getArgumentTypes()[sig.params[k]],
+                         b.getNamedAttr(kStateAttr,
+                                        b.getStringAttr(name.getValue() + "/" +
+                                                        slotNames[s]))});
+      }
+    Type elt = getElementTypeOrSelf(model.getResultTypes()[0]);
+    auto scalar = RankedTensorType::get({}, elt);
+    extra.push_back({scalar, b.getNamedAttr(kHyperAttr,
+                                            b.getStringAttr("learning_rate"))});
+    extra.push_back(
+        {scalar, b.getNamedAttr(kHyperAttr, b.getStringAttr("step"))});
+    SmallVector<Value> extraValues;
+    func::FuncOp f = startFunc("train", extra, extraValues);
+    ArrayRef<Value> state = ArrayRef<Value>(extraValues).drop_back(2);
+    Value lr = extraValues[extraValues.size() - 2];
+    Value step = extraValues.back();
+    unsigned firstState = f.getNumArguments() - 2 - state.size();
+
+    Value loss = lossOf(params);
+    SmallVector<Value> metricValues;
+    SmallVector<StringRef> metricNames;
+    if (failed(metrics(metricValues, metricNames)))
+      return failure();
+
+    // d loss / d trainable params: one nn.grad whose body recomputes the
+    // loss from block arguments standing for the parameters (CSE merges it
+    // with the forward pass above once autodiff has inlined it).
+    SmallVector<Value> wrt;
+    for (unsigned k : trainableParams)
+      wrt.push_back(params[k]);
+    SmallVector<Value> grads;
+    if (!wrt.empty()) {
+      auto grad = GradOp::create(b, loc, ValueRange(wrt));
+      Block *body = b.createBlock(&grad.getBody());
+      SmallVector<Value> ps(params);
+      for (auto [j, k] : llvm::enumerate(trainableParams))
+        ps[k] = body->addArgument(wrt[j].getType(), loc);
+      YieldOp::create(b, loc, lossOf(ps));
+      b.setInsertionPointAfter(grad);
+      grads.assign(grad->result_begin(), grad->result_end());
+    }
+
+    SmallVector<Value> results;
+    SmallVector<NamedAttribute> attrs;
+    auto updates = [&](unsigned argNo) {
+      return b.getNamedAttr(kUpdatesAttr, b.getI64IntegerAttr(argNo));
+    };
+    SmallVector<Value> newParams, newState;
+    for (auto [j, k] : llvm::enumerate(trainableParams)) {
+      Value p = params[k], g = grads[j];
+      if (adam) {
+        Value m = state[2 * j], v = state[2 * j + 1];
+        double b1 = hyper("beta_1"), b2 = hyper("beta_2");
+        // alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)
+        Value b1t = PowOp::create(b, loc, cst(step, b1), step);
+        Value b2t = PowOp::create(b, loc, cst(step, b2), step);
+        Value alpha = div(mul(lr, SqrtOp::create(b, loc, sub(cst(step, 1), b2t))),
+                          sub(cst(step, 1), b1t));
+        Value m2 = add(m, mul(sub(g, m), cst(g, 1 - b1)));
+        Value v2 = add(v, mul(sub(mul(g, g), v), cst(g, 1 - b2)));
+        Value denom = add(SqrtOp::create(b, loc, v2), cst(g, hyper("epsilon")));
+        newParams.push_back(sub(p, div(mul(m2, alpha), denom)));
+        newState.append({m2, v2});
+      } else if (momentum != 0) {
+        Value velocity = state[j];
+        Value v2 = sub(mul(cst(g, momentum), velocity), mul(lr, g));
+        newParams.push_back(
+            hyper("nesterov") != 0
+                ? add(p, sub(mul(cst(g, momentum), v2), mul(lr, g)))
+                : add(p, v2));
+        newState.push_back(v2);
+      } else {
+        newParams.push_back(sub(p, mul(lr, g)));
+      }
+    }
+    for (auto [j, k] : llvm::enumerate(trainableParams)) {
+      results.push_back(newParams[j]);
+      attrs.push_back(updates(cast<BlockArgument>(params[k]).getArgNumber()));
+    }
+    for (auto [s, v] : llvm::enumerate(newState)) {
+      results.push_back(v);
+      attrs.push_back(updates(firstState + s));
+    }
+    results.push_back(loss);
+    attrs.push_back(b.getNamedAttr(kResultAttr, b.getStringAttr("loss")));
+    for (auto [v, n] : llvm::zip(metricValues, metricNames)) {
+      results.push_back(v);
+      attrs.push_back(b.getNamedAttr(kResultAttr, b.getStringAttr(n)));
+    }
+    finish(f, results, attrs);
+    return success();
+  }
+
+  LogicalResult buildEval() {
+    SmallVector<Value> none;
+    func::FuncOp f = startFunc("eval", {}, none);
+    SmallVector<Value> results{lossOf(params)};
+    SmallVector<NamedAttribute> attrs{
+        b.getNamedAttr(kResultAttr, b.getStringAttr("loss"))};
+    SmallVector<Value> metricValues;
+    SmallVector<StringRef> metricNames;
+    if (failed(metrics(metricValues, metricNames)))
+      return failure();
+    for (auto [v, n] : llvm::zip(metricValues, metricNames)) {
+      results.push_back(v);
+      attrs.push_back(b.getNamedAttr(kResultAttr, b.getStringAttr(n)));
+    }
+    finish(f, results, attrs);
+    return success();
+  }
+};
+
+struct BuildTrainingPass : nnc::impl::BuildTrainingBase<BuildTrainingPass> {
+  void runOnOperation() override {
+    SymbolTable symbols(getOperation());
+    SmallVector<TrainConfigOp> configs(
+        getOperation().getOps<TrainConfigOp>());
+    for (TrainConfigOp cfg : configs) {
+      auto model = symbols.lookup<func::FuncOp>(cfg.getModel());
+      if (!model || model.getNumResults() != 1) {
+        cfg.emitError() << "training needs a model with one output";
+        return signalPassFailure();
+      }
+      Builder builder(cfg, model, symbols);
+      if (failed(builder.build()))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,321 @@
+//===- NNGradients.cpp - each op's reverse-mode rule, in nn ops -----------===//
+//
+// The vector-Jacobian products of GradientOpInterface. Every rule builds
+// plain nn ops (never a loop or a library call), so that a gradient can be
+// differentiated again and so that the CPU and GPU pipelines lower gradients
+// like any other computation. Operands that were broadcast get their
+// gradient summed back to their own shape (unbroadcast).
+//
+// Conventions: `dy` is the gradient flowing into the op's result, `y` the
+// result itself (reused where the derivative is cheapest in terms of it, as
+// for exp, tanh and sigmoid).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/nn/IR/NNOps.h"
+#include "dialects/nn/IR/NNShapes.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace nnc::nn;
+
+namespace {
+
+/// Builds nn ops at one location: short names keep the rules readable.
+struct G {
+  OpBuilder &b;
+  Location loc;
+
+  Type elt(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
+  /// A rank-0 constant of `like`'s element type.
+  Value cst(Value like, double v) {
+    auto t = RankedTensorType::get({}, elt(like));
+    return arith::ConstantOp::create(
+        b, loc, t, DenseElementsAttr::get(t, b.getFloatAttr(elt(like), v)));
+  }
+  Value add(Value a, Value c) { return AddOp::create(b, loc, a, c); }
+  Value sub(Value a, Value c) { return SubOp::create(b, loc, a, c); }
+  Value mul(Value a, Value c) { return MulOp::create(b, loc, a, c); }
+  Value div(Value a, Value c) { return DivOp::create(b, loc, a, c); }
+  Value neg(Value a) { return NegOp::create(b, loc, a); }
+  Value step(Value a) { return StepOp::create(b, loc, a); }
+  Value transpose(Value a) { return TransposeOp::create(b, loc, a); }
+  Value matmul(Value a, Value c) { return MatmulOp::create(b, loc, a, c); }
+  Value reshape(Value a, Type t) {
+    return a.getType() == t ? a : ReshapeOp::create(b, loc, t, a).getResult();
+  }
+  Value sum(Value a, ArrayRef<int64_t> axes, bool keepdims) {
+    return ReduceSumOp::create(b, loc, a, b.getDenseI64ArrayAttr(axes),
+                               keepdims ? b.getUnitAttr() : nullptr);
+  }
+  Value broadcast(Value a, Value like) {
+    return a.getType() == like.getType()
+               ? a
+               : BroadcastOp::create(b, loc, a, like).getResult();
+  }
+
+  /// `g` (of a broadcast result's shape) summed back to `type`.
+  Value unbroadcast(Value g, Type type) {
+    if (!g || g.getType() == type)
+      return g;
+    auto gt = cast<RankedTensorType>(g.getType());
+    auto tt = cast<RankedTensorType>(type);
+    int64_t offset = gt.getRank() - tt.getRank();
+    SmallVector<int64_t> axes;
+    for (int64_t i = 0; i < gt.getRank(); ++i)
+      if (i < offset ||
+          (tt.getDimSize(i - offset) == 1 && gt.getDimSize(i) != 1))
+        axes.push_back(i);
+    // An empty axis list would mean "all axes" to reduce_sum.
+    Value reduced = axes.empty() ? g : sum(g, axes, false);
+    return reshape(reduced, type);
+  }
+
+  /// The gradient of a reduction's result spread back over `x`: reshaped to
+  /// the keepdims shape, then broadcast.
+  Value spread(Value dy, Value x, std::optional<ArrayRef<int64_t>> axes,
+               bool keepdims) {
+    auto xt = cast<RankedTensorType>(x.getType());
+    auto normal = normalizeAxes(axes ? *axes : ArrayRef<int64_t>{},
+                                xt.getRank());
+    Shape kept = reducedShape(xt.getShape(), *normal, true);
+    if (!keepdims)
+      dy = reshape(dy, RankedTensorType::get(kept, xt.getElementType()));
+    return broadcast(dy, x);
+  }
+};
+
+G at(OpBuilder &b, Operation *op) { return G{b, op->getLoc()}; }
+
+/// Whether `v` is a constant (a rule's gradient for it would be dropped).
+bool isConstant(Value v) { return v.getDefiningOp<arith::ConstantOp>(); }
+
+} // namespace
+
+#define NN_GRADIENT(OP)                                                        \
+  LogicalResult OP::buildGradients(OpBuilder &builder,                         \
+                                   ArrayRef<Value> resultGrads,                \
+                                   SmallVectorImpl<Value> &operandGrads)
+
+//===----------------------------------------------------------------------===//
+// Elementwise unary
+//===----------------------------------------------------------------------===//
+
+NN_GRADIENT(NegOp) {
+  operandGrads.push_back(at(builder, *this).neg(resultGrads[0]));
+  return success();
+}
+NN_GRADIENT(ExpOp) {
+  operandGrads.push_back(at(builder, *this).mul(resultGrads[0], getResult()));
+  return success();
+}
+NN_GRADIENT(LogOp) {
+  operandGrads.push_back(at(builder, *this).div(resultGrads[0], getX()));
+  return success();
+}
+NN_GRADIENT(SqrtOp) { // dy / (2 sqrt(x))
+  G g = at(builder, *this);
+  operandGrads.push_back(
+      g.div(g.mul(resultGrads[0], g.cst(getX(), 0.5)), getResult()));
+  return success();
+}
+NN_GRADIENT(AbsOp) { // dy * sign(x)
+  G g = at(builder, *this);
+  Value sign = g.sub(g.step(getX()), g.step(g.neg(getX())));
+  operandGrads.push_back(g.mul(resultGrads[0], sign));
+  return success();
+}
+NN_GRADIENT(SinOp) {
+  G g = at(builder, *this);
+  operandGrads.push_back(
+      g.mul(resultGrads[0], CosOp::create(builder, getLoc(), getX())));
+  return success();
+}
+NN_GRADIENT(CosOp) {
+  G g = at(builder, *this);
+  operandGrads.push_back(g.neg(
+      g.mul(resultGrads[0], SinOp::create(builder, getLoc(), getX()))));
+  return success();
+}
+NN_GRADIENT(ReluOp) {
+  G g = at(builder, *this);
+  operandGrads.push_back(g.mul(resultGrads[0], g.step(getX())));
+  return success();
+}
+NN_GRADIENT(SigmoidOp) { // dy * y * (1 - y)
+  G g = at(builder, *this);
+  Value y = getResult();
+  operandGrads.push_back(
+      g.mul(resultGrads[0], g.mul(y, g.sub(g.cst(y, 1.0), y))));
+  return success();
+}
+NN_GRADIENT(TanhOp) { // dy * (1 - y^2)
+  G g = at(builder, *this);
+  Value y = getResult();
+  operandGrads.push_back(
+      g.mul(resultGrads[0], g.sub(g.cst(y, 1.0), g.mul(y, y))));
+  return success();
+}
+NN_GRADIENT(StepOp) {
+  operandGrads.push_back(nullptr);
+  return success();
+}
+NN_GRADIENT(StopGradientOp) {
+  operandGrads.push_back(nullptr);
+  return success();
+}
+
+NN_GRADIENT(SoftmaxOp) { // y * (dy - sum(dy * y, axis))
+  G g = at(builder, *this);
+  Value y = getResult(), dy = resultGrads[0];
+  auto axis = static_cast<int64_t>(getAxis());
+  Value dot = g.sum(g.mul(dy, y), {axis}, /*keepdims=*/true);
+  operandGrads.push_back(g.mul(y, g.sub(dy, dot)));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary (broadcasting)
+//===----------------------------------------------------------------------===//
+
+NN_GRADIENT(AddOp) {
+  G g = at(builder, *this);
+  operandGrads.push_back(g.unbroadcast(resultGrads[0], getLhs().getType()));
+  operandGrads.push_back(g.unbroadcast(resultGrads[0], getRhs().getType()));
+  return success();
+}
+NN_GRADIENT(SubOp) {
+  G g = at(builder, *this);
+  operandGrads.push_back(g.unbroadcast(resultGrads[0], getLhs().getType()));
+  operandGrads.push_back(
+      g.unbroadcast(g.neg(resultGrads[0]), getRhs().getType()));
+  return success();
+}
+NN_GRADIENT(MulOp) {
+  G g = at(builder, *this);
+  Value dy = resultGrads[0];
+  operandGrads.push_back(isConstant(getLhs())
+                             ? Value()
+                             : g.unbroadcast(g.mul(dy, getRhs()),
+                                             getLhs().getType()));
+  operandGrads.push_back(isConstant(getRhs())
+                             ? Value()
+                             : g.unbroadcast(g.mul(dy, getLhs()),
+                                             getRhs().getType()));
+  return success();
+}
+NN_GRADIENT(DivOp) { // d(l/r) = dl / r - dr * l / r^2 = (dl - dr * y) / r
+  G g = at(builder, *this);
+  Value dy = resultGrads[0], r = getRhs();
+  Value dyOverR = g.div(dy, r);
+  operandGrads.push_back(
+      isConstant(getLhs()) ? Value()
+                           : g.unbroadcast(dyOverR, getLhs().getType()));
+  operandGrads.push_back(
+      isConstant(r) ? Value()
+                    : g.unbroadcast(g.neg(g.mul(dyOverR, getResult())),
+                                    r.getType()));
+  return success();
+}
+NN_GRADIENT(PowOp) {
+  // d(l^r)/dl = r * l^(r-1); d(l^r)/dr = l^r * log(l). A constant exponent
+  // (x ^ 2) gets no gradient, which also keeps log(l) out of the IR for
+  // negative bases.
+  G g = at(builder, *this);
+  Value dy = resultGrads[0], l = getLhs(), r = getRhs();
+  Value rMinus1 = g.sub(r, g.cst(r, 1.0));
+  Value dl = g.mul(dy, g.mul(r, PowOp::create(builder, getLoc(), l, rMinus1)));
+  operandGrads.push_back(g.unbroadcast(dl, l.getType()));
+  if (isConstant(r)) {
+    operandGrads.push_back(nullptr);
+  } else {
+    Value dr = g.mul(dy, g.mul(getResult(), LogOp::create(builder, getLoc(), l)));
+    operandGrads.push_back(g.unbroadcast(dr, r.getType()));
+  }
+  return success();
+}
+NN_GRADIENT(MaximumOp) { // the larger operand takes the gradient
+  G g = at(builder, *this);
+  Value dy = resultGrads[0];
+  Value lWins = g.step(g.sub(getLhs(), getRhs()));
+  Value rWins = g.sub(g.cst(lWins, 1.0), lWins);
+  operandGrads.push_back(g.unbroadcast(g.mul(dy, lWins), getLhs().getType()));
+  operandGrads.push_back(g.unbroadcast(g.mul(dy, rWins), getRhs().getType()));
+  return success();
+}
+NN_GRADIENT(MinimumOp) {
+  G g = at(builder, *this);
+  Value dy = resultGrads[0];
+  Value lWins = g.step(g.sub(getRhs(), getLhs()));
+  Value rWins = g.sub(g.cst(lWins, 1.0), lWins);
+  operandGrads.push_back(g.unbroadcast(g.mul(dy, lWins), getLhs().getType()));
+  operandGrads.push_back(g.unbroadcast(g.mul(dy, rWins), getRhs().getType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Dense layers
+//===----------------------------------------------------------------------===//
+
+NN_GRADIENT(MatmulOp) { // dx = dy w^T, dw = x^T dy
+  G g = at(builder, *this);
+  Value dy = resultGrads[0];
+  operandGrads.push_back(g.matmul(dy, g.transpose(getW())));
+  operandGrads.push_back(g.matmul(g.transpose(getX()), dy));
+  return success();
+}
+NN_GRADIENT(BiasAddOp) {
+  G g = at(builder, *this);
+  Value dy = resultGrads[0];
+  operandGrads.push_back(dy);
+  operandGrads.push_back(g.unbroadcast(dy, getBias().getType()));
+  return success();
+}
+NN_GRADIENT(TransposeOp) {
+  operandGrads.push_back(at(builder, *this).transpose(resultGrads[0]));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and shapes
+//===----------------------------------------------------------------------===//
+
+NN_GRADIENT(ReduceSumOp) {
+  operandGrads.push_back(at(builder, *this).spread(resultGrads[0], getX(),
+                                                   getAxes(), getKeepdims()));
+  return success();
+}
+NN_GRADIENT(ReduceMeanOp) {
+  G g = at(builder, *this);
+  Value n = CountOp::create(builder, getLoc(), getX(), getAxesAttr());
+  operandGrads.push_back(
+      g.spread(g.div(resultGrads[0], n), getX(), getAxes(), getKeepdims()));
+  return success();
+}
+NN_GRADIENT(ReduceMaxOp) {
+  // Every element equal to the maximum takes the gradient: max - x is 0
+  // there and positive elsewhere.
+  G g = at(builder, *this);
+  Value x = getX();
+  Value m = g.spread(getResult(), x, getAxes(), getKeepdims());
+  Value isMax = g.sub(g.cst(x, 1.0), g.step(g.sub(m, x)));
+  operandGrads.push_back(
+      g.mul(g.spread(resultGrads[0], x, getAxes(), getKeepdims()), isMax));
+  return success();
+}
+NN_GRADIENT(ReshapeOp) {
+  operandGrads.push_back(
+      at(builder, *this).reshape(resultGrads[0], getX().getType()));
+  return success();
+}
+NN_GRADIENT(BroadcastOp) {
+  operandGrads.push_back(
+      at(builder, *this).unbroadcast(resultGrads[0], getX().getType()));
+  operandGrads.push_back(nullptr);
+  return success();
+}
+NN_GRADIENT(CountOp) {
+  operandGrads.push_back(nullptr);
+  return success();
+}

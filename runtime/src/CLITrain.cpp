@@ -1,0 +1,299 @@
+//===- CLITrain.cpp - the `train` and `evaluate` subcommands --------------===//
+//
+//   <model> train --data d.csv [--epochs N] [--batch N]
+//                 [--validation-split F] [--learning-rate LR] [--seed S]
+//                 [--label-column K] [--classes C] [--weights init.st]
+//                 [--save w.safetensors] [--checkpoint c.safetensors]
+//                 [--resume c.safetensors] [--history PREFIX]
+//   <model> evaluate --weights w.safetensors --data d.csv [--batch N]
+//                    [--label-column K] [--classes C]
+//
+// Data files are CSV: one sample per row, the features and one label
+// column (the last by default). A model whose output has C > 1 values per
+// sample is a classifier: labels are class indices 0..C-1, one-hot encoded
+// here. With one output value the label is the target itself.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CLIArgs.h"
+#include "Internal.h"
+
+#include <cmath>
+#include <cstdlib>
+
+namespace nnrt {
+
+const std::vector<std::string> kTrainOptions = {
+    "data",  "epochs",  "batch", "validation-split", "learning-rate",
+    "seed",  "label-column", "classes", "weights", "save",
+    "checkpoint", "resume", "history"};
+const std::vector<std::string> kEvaluateOptions = {
+    "data", "weights", "batch", "label-column", "classes"};
+
+namespace {
+
+struct Failure {
+  int code;
+  std::string message;
+};
+
+/// Numeric options: a clear usage error (exit 2) for anything malformed.
+bool readNumber(const Args &a, const char *name, double &out,
+                std::string &error) {
+  const char *s = a.get(name);
+  if (!s)
+    return true;
+  char *end = nullptr;
+  double v = std::strtod(s, &end);
+  if (*s == '\0' || *end != '\0' || !std::isfinite(v)) {
+    error = std::string("--") + name + " takes a number, got '" + s + "'";
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+bool readCount(const Args &a, const char *name, int64_t &out, int64_t min,
+               std::string &error) {
+  double v = static_cast<double>(out);
+  if (!readNumber(a, name, v, error))
+    return false;
+  if (v != std::floor(v) || v < static_cast<double>(min)) {
+    error = std::string("--") + name + " takes an integer >= " +
+            std::to_string(min) + ", got '" + a.get(name) + "'";
+    return false;
+  }
+  out = static_cast<int64_t>(v);
+  return true;
+}
+
+/// x (rows, features) and y (rows, targets) from a labelled CSV file.
+bool loadLabelled(nnrt_model *m, const Args &a, nnrt_tensor *&x,
+                  nnrt_tensor *&y, Failure &f, nnrt_status *st) {
+  const char *path = a.get("data");
+  int64_t features = nnrt_model_input_features(m, 0);
+  int64_t targets = nnrt_model_target_features(m);
+  std::vector<int64_t> lines;
+  nnrt_tensor *table = readCsv(path, -1, &lines, st);
+  if (!table) {
+    f = {1, nnrt_status_message(st)};
+    return false;
+  }
+  int64_t rows = table->shape[0], cols = table->shape[1];
+  if (cols != features + 1) {
+    f = {1, std::string(path) + ": " + std::to_string(cols) +
+                " columns, but model '" + nnrt_model_name(m) + "' takes " +
+                std::to_string(features) + " features and one label column"};
+    delete table;
+    return false;
+  }
+  int64_t labelColumn = cols - 1, classes = targets;
+  std::string error;
+  double k = -1;
+  if (!readNumber(a, "label-column", k, error) ||
+      !readCount(a, "classes", classes, 1, error)) {
+    f = {2, error};
+    delete table;
+    return false;
+  }
+  if (a.get("label-column")) {
+    labelColumn = k < 0 ? cols + static_cast<int64_t>(k) : static_cast<int64_t>(k);
+    if (k != std::floor(k) || labelColumn < 0 || labelColumn >= cols) {
+      f = {2, "--label-column must name one of the " + std::to_string(cols) +
+                  " columns (0-based; negative counts from the end)"};
+      delete table;
+      return false;
+    }
+  }
+  if (targets > 1 && classes != targets) {
+    f = {2, "--classes " + std::to_string(classes) + " does not match model '" +
+                nnrt_model_name(m) + "', which outputs " +
+                std::to_string(targets) + " class probabilities"};
+    delete table;
+    return false;
+  }
+  int64_t xshape[] = {rows, features}, yshape[] = {rows, targets};
+  x = nnrt_tensor_new(2, xshape, nullptr);
+  y = nnrt_tensor_new(2, yshape, nullptr);
+  const float *t = nnrt_tensor_cdata(table);
+  float *xd = nnrt_tensor_data(x), *yd = nnrt_tensor_data(y);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0, j = 0; c < cols; ++c)
+      if (c != labelColumn)
+        xd[r * features + j++] = t[r * cols + c];
+    float label = t[r * cols + labelColumn];
+    if (targets == 1) {
+      yd[r] = label;
+      continue;
+    }
+    if (label != std::floor(label) || label < 0 || label >= targets) {
+      f = {1, std::string(path) + ":" + std::to_string(lines[r]) +
+                  ": label " + std::to_string(label).substr(0, 8) +
+                  " is not a class index 0.." + std::to_string(targets - 1)};
+      delete table;
+      nnrt_tensor_free(x);
+      nnrt_tensor_free(y);
+      return false;
+    }
+    yd[r * targets + static_cast<int64_t>(label)] = 1.0f;
+  }
+  delete table;
+  return true;
+}
+
+int error(const char *prog, int code, const std::string &msg) {
+  std::fprintf(stderr, "%s: error: %s\n", prog, msg.c_str());
+  return code;
+}
+
+} // namespace
+
+int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
+  nnrt_fit_options o;
+  nnrt_fit_options_init(m, &o);
+  if (a.help) {
+    std::printf(
+        "usage: %s train --data d.csv [options]\n\n"
+        "Trains the parameters with the compiled train step (loss, gradients "
+        "and optimizer update in one function), Keras style: per-epoch "
+        "shuffling, the validation split taken from the end of the data.\n"
+        "  --data FILE             CSV: features and a label column\n"
+        "  --label-column K        the label's column, 0-based (default: the "
+        "last)\n"
+        "  --classes C             classes of a classifier (default: the "
+        "model's output width)\n"
+        "  --epochs N              (default %lld)\n"
+        "  --batch N               (default %lld)\n"
+        "  --validation-split F    fraction in [0, 1) (default %g)\n"
+        "  --learning-rate LR      (default %g)\n"
+        "  --seed S                initialisation and shuffling (default 0)\n"
+        "  --weights FILE          start from these weights, not from the "
+        "initialisers\n"
+        "  --save FILE             write the trained weights (safetensors)\n"
+        "  --checkpoint FILE       parameters + optimizer state after every "
+        "epoch (atomic)\n"
+        "  --resume FILE           continue from a checkpoint, exactly\n"
+        "  --history PREFIX        write PREFIX.csv, PREFIX.json and "
+        "PREFIX.svg (loss and metric curves)\n",
+        prog, static_cast<long long>(o.epochs),
+        static_cast<long long>(o.batch_size), o.validation_split,
+        o.learning_rate);
+    return 0;
+  }
+  if (!nnrt_model_can_train(m))
+    return error(prog, 2,
+                 std::string("model '") + nnrt_model_name(m) +
+                     "' has no train section; add one to its .nn file");
+  if (!a.get("data"))
+    return error(prog, 2, "train needs --data FILE");
+  std::string bad;
+  double seed = 0;
+  if (!readCount(a, "epochs", o.epochs, 0, bad) ||
+      !readCount(a, "batch", o.batch_size, 1, bad) ||
+      !readNumber(a, "validation-split", o.validation_split, bad) ||
+      !readNumber(a, "learning-rate", o.learning_rate, bad) ||
+      !readNumber(a, "seed", seed, bad))
+    return error(prog, 2, bad);
+  if (!(o.validation_split >= 0 && o.validation_split < 1))
+    return error(prog, 2, "--validation-split must be in [0, 1), got " +
+                              std::string(a.get("validation-split")));
+  if (seed < 0 || seed != std::floor(seed))
+    return error(prog, 2, "--seed takes a non-negative integer");
+  o.seed = static_cast<uint64_t>(seed);
+
+  nnrt_tensor *x = nullptr, *y = nullptr;
+  Failure f;
+  if (!loadLabelled(m, a, x, y, f, st))
+    return error(prog, f.code, f.message);
+
+  nnrt_trainer *t = nnrt_trainer_new(m, st);
+  int rc = 0;
+  const char *resume = a.get("resume"), *weights = a.get("weights");
+  if (!t) {
+    rc = error(prog, 1, nnrt_status_message(st));
+  } else if (resume) {
+    if (nnrt_trainer_load_checkpoint(t, resume, &o.seed, st))
+      rc = error(prog, 1, nnrt_status_message(st));
+  } else if (weights ? nnrt_model_load_weights(m, weights, st)
+                     : nnrt_model_init_params(m, o.seed, st)) {
+    rc = error(prog, 1, nnrt_status_message(st));
+  }
+  o.checkpoint = a.get("checkpoint") ? a.get("checkpoint") : resume;
+  o.log = stdout;
+  nnrt_history *h = nullptr;
+  if (rc == 0) {
+    h = nnrt_trainer_fit(t, x, y, &o, st);
+    if (!h)
+      rc = error(prog, 1, nnrt_status_message(st));
+  }
+  if (h) {
+    int64_t steps = nnrt_trainer_step_count(t);
+    std::printf("trained %lld epochs in %.1f ms of compiled steps (%lld "
+                "steps, %.1f us per step)\n",
+                static_cast<long long>(nnrt_history_num_epochs(h)),
+                nnrt_history_train_seconds(h) * 1e3,
+                static_cast<long long>(steps),
+                steps ? nnrt_history_train_seconds(h) * 1e6 / steps : 0.0);
+    const char *save = a.get("save");
+    if (save && nnrt_model_save_weights(m, save, st))
+      rc = error(prog, 1, nnrt_status_message(st));
+    if (const char *prefix = a.get("history"); prefix && rc == 0) {
+      std::string p(prefix);
+      if (nnrt_history_write_csv(h, (p + ".csv").c_str(), st) ||
+          nnrt_history_write_json(h, (p + ".json").c_str(), st) ||
+          nnrt_history_write_svg(h, nnrt_model_name(m), (p + ".svg").c_str(),
+                                 st))
+        rc = error(prog, 1, nnrt_status_message(st));
+    }
+  }
+  nnrt_history_free(h);
+  nnrt_trainer_free(t);
+  nnrt_tensor_free(x);
+  nnrt_tensor_free(y);
+  return rc;
+}
+
+int cliEvaluate(const char *prog, nnrt_model *m, const Args &a,
+                nnrt_status *st) {
+  nnrt_fit_options o;
+  nnrt_fit_options_init(m, &o);
+  if (a.help) {
+    std::printf("usage: %s evaluate --weights w.safetensors --data d.csv "
+                "[--batch N] [--label-column K] [--classes C]\n\n"
+                "Prints the loss and metrics of the model on labelled data "
+                "(same CSV layout as train).\n",
+                prog);
+    return 0;
+  }
+  if (!nnrt_model_can_train(m))
+    return error(prog, 2,
+                 std::string("model '") + nnrt_model_name(m) +
+                     "' has no train section (no loss to evaluate)");
+  if (!a.get("data") || !a.get("weights"))
+    return error(prog, 2, "evaluate needs --weights FILE and --data FILE");
+  std::string bad;
+  if (!readCount(a, "batch", o.batch_size, 1, bad))
+    return error(prog, 2, bad);
+  if (nnrt_model_load_weights(m, a.get("weights"), st))
+    return error(prog, 1, nnrt_status_message(st));
+  nnrt_tensor *x = nullptr, *y = nullptr;
+  Failure f;
+  if (!loadLabelled(m, a, x, y, f, st))
+    return error(prog, f.code, f.message);
+  double loss;
+  std::vector<double> metrics(nnrt_model_num_metrics(m));
+  int rc = 0;
+  if (nnrt_model_evaluate(m, x, y, o.batch_size, &loss, metrics.data(), st)) {
+    rc = error(prog, 1, nnrt_status_message(st));
+  } else {
+    std::printf("loss: %.4f", loss);
+    for (size_t i = 0; i < metrics.size(); ++i)
+      std::printf(" - %s: %.4f", nnrt_model_metric_name(m, i), metrics[i]);
+    std::printf("\n");
+  }
+  nnrt_tensor_free(x);
+  nnrt_tensor_free(y);
+  return rc;
+}
+
+} // namespace nnrt

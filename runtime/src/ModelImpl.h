@@ -1,0 +1,62 @@
+//===- ModelImpl.h - what the runtime knows about a loaded model ----------===//
+//
+// Shared by Model.cpp (loading, inference) and Train.cpp (the training
+// loop). Everything here comes from the artifact's manifest.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNRT_SRC_MODELIMPL_H
+#define NNRT_SRC_MODELIMPL_H
+
+#include "Internal.h"
+
+namespace nnrt {
+
+struct Buffer {
+  std::string role, name;     // role: input target param state hyper output
+  std::vector<int64_t> shape; // -1 = batch
+};
+
+struct Param {
+  std::string name, init;
+  bool trainable = true;
+  nnrt_tensor *value = nullptr;
+};
+
+struct Layer {
+  std::string name, type;
+  std::vector<int64_t> shape;
+  int64_t params = 0;
+};
+
+/// A compiled entry point and its buffers in call order.
+struct Entry {
+  nnrt_entry_fn fn = nullptr;
+  std::vector<Buffer> buffers;
+};
+
+/// The train section of the manifest (Keras' defaults already filled in).
+struct TrainConfig {
+  std::string loss, optimizer;
+  double learningRate = 0.001, validationSplit = 0;
+  int64_t batchSize = 32, epochs = 1;
+};
+
+int64_t product(const std::vector<int64_t> &shape, int64_t batch);
+
+} // namespace nnrt
+
+struct nnrt_model {
+  std::string name, manifest;
+  std::vector<nnrt::Buffer> buffers; // of the infer entry, in call order
+  std::vector<nnrt::Param> params;
+  std::vector<nnrt::Layer> layers;
+  nnrt_entry_fn infer = nullptr;
+  nnrt::Entry train, eval; // fn == nullptr without a train section
+  nnrt::TrainConfig config;
+  void *library = nullptr; // dlopen handle for shared artifacts
+
+  ~nnrt_model();
+};
+
+#endif // NNRT_SRC_MODELIMPL_H

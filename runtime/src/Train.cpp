@@ -1,0 +1,530 @@
+//===- Train.cpp - the training loop around the compiled train step -------===//
+//
+// The compiled `train` entry does all the arithmetic of a step: forward,
+// loss, gradients and the optimizer update, in place on the parameter and
+// state buffers. This file only schedules it the way Keras' fit() does:
+//
+//  - the validation split is the last fraction of the rows, taken before
+//    any shuffling (split_at = floor(n * (1 - split)));
+//  - every epoch shuffles the training rows with a generator seeded by
+//    (seed, epoch) alone, so a run resumed at epoch k shuffles epoch k+1
+//    exactly as the uninterrupted run did;
+//  - the last partial batch is trained on, not dropped;
+//  - epoch loss and metrics are batch means weighted by batch size.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Json.h"
+#include "ModelImpl.h"
+#include "Safetensors.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+
+using namespace nnrt;
+
+struct nnrt_history {
+  std::vector<std::string> names;          // loss, metrics, val_loss, ...
+  std::vector<std::vector<double>> values; // [series][epoch]
+  double trainSeconds = 0;
+};
+
+struct nnrt_trainer {
+  nnrt_model *model = nullptr;
+  std::vector<std::string> stateNames;
+  std::vector<nnrt_tensor *> state;
+  int64_t step = 0, epoch = 0;
+  nnrt_history history;
+  // Batch buffers, reused from step to step.
+  nnrt_tensor xb, yb;
+
+  ~nnrt_trainer() {
+    for (nnrt_tensor *t : state)
+      delete t;
+  }
+};
+
+namespace {
+
+double now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/// splitmix64: a tiny, well-mixed generator; enough for shuffling.
+uint64_t mix(uint64_t &x) {
+  uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+/// Fisher-Yates with a generator that depends on (seed, epoch) only.
+void shuffle(std::vector<int64_t> &idx, uint64_t seed, int64_t epoch) {
+  uint64_t s = seed * 0x2545F4914F6CDD1Dull + static_cast<uint64_t>(epoch);
+  mix(s);
+  for (size_t i = idx.size(); i > 1; --i) {
+    size_t j = static_cast<size_t>(mix(s) % i);
+    std::swap(idx[i - 1], idx[j]);
+  }
+}
+
+/// Rows `rows` of `src` (whose first dimension is the batch) into `dst`.
+void gather(const nnrt_tensor &src, const int64_t *rows, int64_t n,
+            nnrt_tensor &dst) {
+  int64_t width = src.shape.empty() || src.shape[0] == 0
+                      ? 0
+                      : static_cast<int64_t>(src.data.size()) / src.shape[0];
+  dst.shape = src.shape;
+  dst.shape[0] = n;
+  dst.data.resize(static_cast<size_t>(n * width));
+  for (int64_t i = 0; i < n; ++i)
+    std::memcpy(&dst.data[i * width], &src.data[rows[i] * width],
+                sizeof(float) * width);
+}
+
+std::vector<std::string> metricNames(const nnrt_model *m) {
+  std::vector<std::string> names;
+  bool first = true;
+  for (const Buffer &b : m->eval.buffers)
+    if (b.role == "output") {
+      if (!first)
+        names.push_back(b.name);
+      first = false;
+    }
+  return names;
+}
+
+const Buffer *findRole(const Entry &e, const char *role) {
+  for (const Buffer &b : e.buffers)
+    if (b.role == role)
+      return &b;
+  return nullptr;
+}
+
+/// Checks x and y against an entry's input and target shapes.
+int checkData(const nnrt_model *m, const nnrt_tensor *x, const nnrt_tensor *y,
+              nnrt_status *status) {
+  const Buffer *in = findRole(m->eval, "input"), *tg = findRole(m->eval, "target");
+  auto matches = [](const nnrt_tensor *t, const Buffer *b) {
+    if (t->shape.size() != b->shape.size())
+      return false;
+    for (size_t i = 1; i < t->shape.size(); ++i)
+      if (t->shape[i] != b->shape[i])
+        return false;
+    return true;
+  };
+  std::string model = "model '" + m->name + "'";
+  if (!in || !tg)
+    return fail(status, model + " trains without targets; this runtime "
+                                "needs a loss that compares with targets");
+  if (!matches(x, in))
+    return fail(status, "inputs have shape " + formatShape(x->shape) +
+                            " but " + model + " expects " +
+                            formatShape(in->shape));
+  if (!matches(y, tg))
+    return fail(status, "targets have shape " + formatShape(y->shape) +
+                            " but " + model + " expects " +
+                            formatShape(tg->shape));
+  if (x->shape[0] != y->shape[0])
+    return fail(status, std::to_string(x->shape[0]) + " input rows but " +
+                            std::to_string(y->shape[0]) + " target rows");
+  return 0;
+}
+
+/// Runs `entry` on one batch. `lr`/`step` are only read by the train entry.
+void call(nnrt_model *m, nnrt_trainer *t, const Entry &entry,
+          const nnrt_tensor &x, const nnrt_tensor &y, float lr, float step,
+          std::vector<float> &outputs) {
+  std::vector<void *> ptrs;
+  size_t state = 0, out = 0, param = 0;
+  outputs.assign(outputs.size(), 0.0f);
+  for (const Buffer &b : entry.buffers) {
+    if (b.role == "input")
+      ptrs.push_back(const_cast<float *>(x.data.data()));
+    else if (b.role == "target")
+      ptrs.push_back(const_cast<float *>(y.data.data()));
+    else if (b.role == "param")
+      ptrs.push_back(m->params[param++].value->data.data());
+    else if (b.role == "state")
+      ptrs.push_back(t->state[state++]->data.data());
+    else if (b.role == "hyper")
+      ptrs.push_back(b.name == "step" ? &step : &lr);
+    else
+      ptrs.push_back(&outputs[out++]);
+  }
+  entry.fn(x.shape[0], ptrs.data());
+}
+
+/// Mean loss and metrics of `entry`=eval over rows [begin, end).
+void evaluateRange(nnrt_model *m, const nnrt_tensor &x, const nnrt_tensor &y,
+                   int64_t begin, int64_t end, int64_t batch,
+                   std::vector<double> &means) {
+  std::vector<float> outs(1 + metricNames(m).size());
+  means.assign(outs.size(), 0.0);
+  std::vector<int64_t> rows;
+  nnrt_tensor xb, yb;
+  for (int64_t s = begin; s < end; s += batch) {
+    int64_t n = std::min(batch, end - s);
+    rows.resize(n);
+    for (int64_t i = 0; i < n; ++i)
+      rows[i] = s + i;
+    gather(x, rows.data(), n, xb);
+    gather(y, rows.data(), n, yb);
+    call(m, nullptr, m->eval, xb, yb, 0, 0, outs);
+    for (size_t k = 0; k < outs.size(); ++k)
+      means[k] += static_cast<double>(outs[k]) * n;
+  }
+  for (double &v : means)
+    v /= std::max<int64_t>(end - begin, 1);
+}
+
+std::string formatLine(const nnrt_history &h, size_t epoch, int64_t epochs,
+                       double seconds) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "Epoch %zu/%lld - %.0fms", epoch + 1,
+                static_cast<long long>(epochs), seconds * 1e3);
+  std::string line = buf;
+  for (size_t s = 0; s < h.names.size(); ++s) {
+    std::snprintf(buf, sizeof buf, " - %s: %.4f", h.names[s].c_str(),
+                  h.values[s][epoch]);
+    line += buf;
+  }
+  return line + "\n";
+}
+
+std::string historyJson(const nnrt_history &h) {
+  std::string out = "{";
+  for (size_t s = 0; s < h.names.size(); ++s) {
+    out += (s ? ", " : "") + quoteJson(h.names[s]) + ": [";
+    for (size_t e = 0; e < h.values[s].size(); ++e) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", h.values[s][e]);
+      out += (e ? ", " : "") + std::string(buf);
+    }
+    out += "]";
+  }
+  return out + "}";
+}
+
+} // namespace
+
+extern "C" {
+
+int nnrt_model_can_train(const nnrt_model *m) { return m->train.fn != nullptr; }
+
+int64_t nnrt_model_target_features(const nnrt_model *m) {
+  const Buffer *t = findRole(m->eval, "target");
+  return t ? product(t->shape, 1) : -1;
+}
+
+size_t nnrt_model_num_metrics(const nnrt_model *m) {
+  return metricNames(m).size();
+}
+
+const char *nnrt_model_metric_name(const nnrt_model *m, size_t i) {
+  size_t k = 0;
+  bool first = true;
+  for (const Buffer &b : m->eval.buffers)
+    if (b.role == "output") {
+      if (!first && k++ == i)
+        return b.name.c_str();
+      first = false;
+    }
+  return nullptr;
+}
+
+void nnrt_fit_options_init(const nnrt_model *m, nnrt_fit_options *o) {
+  o->epochs = m->config.epochs;
+  o->batch_size = m->config.batchSize;
+  o->validation_split = m->config.validationSplit;
+  o->learning_rate = m->config.learningRate;
+  o->seed = 0;
+  o->checkpoint = nullptr;
+  o->log = nullptr;
+}
+
+nnrt_trainer *nnrt_trainer_new(nnrt_model *m, nnrt_status *status) {
+  if (!m->train.fn)
+    return failNull<nnrt_trainer>(
+        status, "model '" + m->name +
+                    "' cannot be trained: its .nn file has no train section");
+  auto *t = new nnrt_trainer;
+  t->model = m;
+  for (const Buffer &b : m->train.buffers)
+    if (b.role == "state") {
+      t->stateNames.push_back(b.name);
+      t->state.push_back(makeTensor(b.shape));
+    }
+  return t;
+}
+
+void nnrt_trainer_free(nnrt_trainer *t) { delete t; }
+int64_t nnrt_trainer_epoch(const nnrt_trainer *t) { return t->epoch; }
+int64_t nnrt_trainer_step_count(const nnrt_trainer *t) { return t->step; }
+
+int nnrt_trainer_step(nnrt_trainer *t, const nnrt_tensor *x,
+                      const nnrt_tensor *y, float lr, float *loss,
+                      float *metrics, nnrt_status *status) {
+  if (checkData(t->model, x, y, status))
+    return -1;
+  std::vector<float> outs(1 + nnrt_model_num_metrics(t->model));
+  ++t->step;
+  call(t->model, t, t->model->train, *x, *y, lr, static_cast<float>(t->step),
+       outs);
+  *loss = outs[0];
+  for (size_t k = 1; k < outs.size(); ++k)
+    metrics[k - 1] = outs[k];
+  return 0;
+}
+
+int nnrt_model_evaluate(nnrt_model *m, const nnrt_tensor *x,
+                        const nnrt_tensor *y, int64_t batch, double *loss,
+                        double *metrics, nnrt_status *status) {
+  if (!m->eval.fn)
+    return fail(status, "model '" + m->name +
+                            "' cannot be evaluated: its .nn file has no "
+                            "train section");
+  if (checkData(m, x, y, status))
+    return -1;
+  if (batch <= 0)
+    return fail(status, "the batch size must be positive, got " +
+                            std::to_string(batch));
+  std::vector<double> means;
+  evaluateRange(m, *x, *y, 0, x->shape[0], batch, means);
+  *loss = means[0];
+  for (size_t k = 1; k < means.size(); ++k)
+    metrics[k - 1] = means[k];
+  return 0;
+}
+
+nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
+                               const nnrt_tensor *y,
+                               const nnrt_fit_options *o,
+                               nnrt_status *status) {
+  nnrt_model *m = t->model;
+  if (checkData(m, x, y, status))
+    return nullptr;
+  if (!(o->validation_split >= 0 && o->validation_split < 1))
+    return failNull<nnrt_history>(
+        status, "the validation split must be in [0, 1), got " +
+                    std::to_string(o->validation_split));
+  if (o->batch_size <= 0 || o->epochs < 0)
+    return failNull<nnrt_history>(status,
+                                  "batch size and epochs must be positive");
+  int64_t n = x->shape[0];
+  auto splitAt = static_cast<int64_t>(
+      std::floor(static_cast<double>(n) * (1.0 - o->validation_split)));
+  if (splitAt < o->batch_size)
+    return failNull<nnrt_history>(
+        status, "the data has " + std::to_string(splitAt) +
+                    " training rows (after the validation split), fewer "
+                    "than one batch of " +
+                    std::to_string(o->batch_size));
+  bool validate = splitAt < n;
+
+  nnrt_history &h = t->history;
+  std::vector<std::string> metrics = metricNames(m);
+  if (h.names.empty()) {
+    h.names.push_back("loss");
+    h.names.insert(h.names.end(), metrics.begin(), metrics.end());
+    if (validate) {
+      h.names.push_back("val_loss");
+      for (const std::string &name : metrics)
+        h.names.push_back("val_" + name);
+    }
+    h.values.assign(h.names.size(), {});
+  }
+  size_t perPass = 1 + metrics.size();
+
+  std::vector<int64_t> order(splitAt);
+  std::vector<float> outs(perPass);
+  std::vector<double> sums(perPass), val;
+  auto lr = static_cast<float>(o->learning_rate);
+  for (int64_t epoch = t->epoch; epoch < o->epochs; ++epoch) {
+    for (int64_t i = 0; i < splitAt; ++i)
+      order[i] = i;
+    shuffle(order, o->seed, epoch);
+    std::fill(sums.begin(), sums.end(), 0.0);
+    double start = now(), inSteps = 0;
+    for (int64_t s = 0, b = 0; s < splitAt; s += o->batch_size, ++b) {
+      int64_t rows = std::min(o->batch_size, splitAt - s);
+      gather(*x, &order[s], rows, t->xb);
+      gather(*y, &order[s], rows, t->yb);
+      ++t->step;
+      double s0 = now();
+      call(m, t, m->train, t->xb, t->yb, lr, static_cast<float>(t->step),
+           outs);
+      inSteps += now() - s0;
+      if (!std::isfinite(outs[0]))
+        return failNull<nnrt_history>(
+            status, "the loss is " + std::string(std::isnan(outs[0]) ? "NaN"
+                                                                     : "infinite") +
+                        " at epoch " + std::to_string(epoch + 1) + ", step " +
+                        std::to_string(b + 1) +
+                        " of the epoch; training stopped (try a smaller "
+                        "learning rate)");
+      for (size_t k = 0; k < perPass; ++k)
+        sums[k] += static_cast<double>(outs[k]) * rows;
+    }
+    for (size_t k = 0; k < perPass; ++k)
+      h.values[k].push_back(sums[k] / splitAt);
+    if (validate) {
+      double v0 = now();
+      evaluateRange(m, *x, *y, splitAt, n, o->batch_size, val);
+      inSteps += now() - v0;
+      for (size_t k = 0; k < perPass; ++k)
+        h.values[perPass + k].push_back(val[k]);
+    }
+    h.trainSeconds += inSteps;
+    t->epoch = epoch + 1;
+    if (o->log) {
+      std::fputs(formatLine(h, epoch, o->epochs, now() - start).c_str(),
+                 o->log);
+      std::fflush(o->log);
+    }
+    if (o->checkpoint &&
+        nnrt_trainer_save_checkpoint(t, o->checkpoint, o->seed, status))
+      return nullptr;
+  }
+  return new nnrt_history(h);
+}
+
+int nnrt_trainer_save_checkpoint(const nnrt_trainer *t, const char *path,
+                                 uint64_t seed, nnrt_status *status) {
+  std::vector<NamedTensor> tensors;
+  for (const Param &p : t->model->params)
+    tensors.push_back({p.name, p.value->shape, p.value->data});
+  for (size_t i = 0; i < t->state.size(); ++i)
+    tensors.push_back(
+        {"optimizer/" + t->stateNames[i], t->state[i]->shape, t->state[i]->data});
+  std::string meta = "{\"format\":\"nnc-checkpoint\",\"model\":" +
+                     quoteJson(t->model->name) + ",\"epoch\":\"" +
+                     std::to_string(t->epoch) + "\",\"step\":\"" +
+                     std::to_string(t->step) + "\",\"seed\":\"" +
+                     std::to_string(seed) + "\",\"history\":" +
+                     quoteJson(historyJson(t->history)) + "}";
+  std::string error;
+  if (!writeSafetensors(path, tensors, meta, error))
+    return fail(status, error);
+  return 0;
+}
+
+int nnrt_trainer_load_checkpoint(nnrt_trainer *t, const char *path,
+                                 uint64_t *seed, nnrt_status *status) {
+  std::vector<NamedTensor> tensors;
+  std::vector<std::pair<std::string, std::string>> meta;
+  std::string error, file(path);
+  if (!readSafetensors(path, tensors, error, &meta))
+    return fail(status, error);
+  auto get = [&](const char *key) -> const std::string * {
+    for (const auto &[k, v] : meta)
+      if (k == key)
+        return &v;
+    return nullptr;
+  };
+  const std::string *format = get("format"), *model = get("model"),
+                    *epoch = get("epoch"), *step = get("step"),
+                    *seedText = get("seed"), *history = get("history");
+  if (!format || *format != "nnc-checkpoint" || !epoch || !step || !seedText)
+    return fail(status, file + ": not an nnc checkpoint (no epoch and step "
+                               "in its metadata)");
+  if (!model || *model != t->model->name)
+    return fail(status, file + ": a checkpoint of model '" +
+                            (model ? *model : std::string("?")) +
+                            "', not of '" + t->model->name + "'");
+  // Every parameter and state tensor, with its shape, and nothing else:
+  // checked before anything changes.
+  std::vector<std::pair<std::string, nnrt_tensor *>> slots;
+  for (const Param &p : t->model->params)
+    slots.push_back({p.name, p.value});
+  for (size_t i = 0; i < t->state.size(); ++i)
+    slots.push_back({"optimizer/" + t->stateNames[i], t->state[i]});
+  std::vector<const NamedTensor *> match(slots.size(), nullptr);
+  for (const NamedTensor &nt : tensors) {
+    size_t i = 0;
+    while (i < slots.size() && slots[i].first != nt.name)
+      ++i;
+    if (i == slots.size())
+      return fail(status, file + ": tensor '" + nt.name +
+                              "' does not belong to model '" +
+                              t->model->name + "' (a different model?)");
+    if (nt.shape != slots[i].second->shape)
+      return fail(status, file + ": '" + nt.name + "' has shape " +
+                              formatShape(nt.shape) + " but model '" +
+                              t->model->name + "' expects " +
+                              formatShape(slots[i].second->shape));
+    match[i] = &nt;
+  }
+  for (size_t i = 0; i < slots.size(); ++i)
+    if (!match[i])
+      return fail(status, file + ": missing '" + slots[i].first + "'");
+  Json past;
+  if (history && !parseJson(*history, past, error))
+    return fail(status, file + ": corrupt history: " + error);
+  for (size_t i = 0; i < slots.size(); ++i)
+    slots[i].second->data = match[i]->data;
+  t->epoch = std::strtoll(epoch->c_str(), nullptr, 10);
+  t->step = std::strtoll(step->c_str(), nullptr, 10);
+  if (seed)
+    *seed = std::strtoull(seedText->c_str(), nullptr, 10);
+  t->history = nnrt_history();
+  if (history)
+    for (const auto &[name, series] : past.members) {
+      t->history.names.push_back(name);
+      std::vector<double> v;
+      for (const Json &e : series.items)
+        v.push_back(e.num);
+      t->history.values.push_back(v);
+    }
+  return 0;
+}
+
+size_t nnrt_history_num_epochs(const nnrt_history *h) {
+  return h->values.empty() ? 0 : h->values[0].size();
+}
+size_t nnrt_history_num_series(const nnrt_history *h) { return h->names.size(); }
+const char *nnrt_history_series_name(const nnrt_history *h, size_t i) {
+  return h->names[i].c_str();
+}
+double nnrt_history_value(const nnrt_history *h, size_t s, size_t e) {
+  return h->values[s][e];
+}
+double nnrt_history_train_seconds(const nnrt_history *h) {
+  return h->trainSeconds;
+}
+void nnrt_history_free(nnrt_history *h) { delete h; }
+
+int nnrt_history_write_csv(const nnrt_history *h, const char *path,
+                           nnrt_status *status) {
+  std::string out = "epoch";
+  for (const std::string &n : h->names)
+    out += "," + n;
+  out += "\n";
+  char buf[32];
+  for (size_t e = 0; e < nnrt_history_num_epochs(h); ++e) {
+    out += std::to_string(e + 1);
+    for (const auto &series : h->values) {
+      std::snprintf(buf, sizeof buf, ",%.9g", series[e]);
+      out += buf;
+    }
+    out += "\n";
+  }
+  std::string error;
+  if (!writeFileAtomically(path, out, error))
+    return fail(status, error);
+  return 0;
+}
+
+int nnrt_history_write_json(const nnrt_history *h, const char *path,
+                            nnrt_status *status) {
+  std::string error;
+  if (!writeFileAtomically(path, historyJson(*h) + "\n", error))
+    return fail(status, error);
+  return 0;
+}
+
+} // extern "C"
