@@ -45,7 +45,8 @@ std::vector<nnc::EntrySpec> nnc::collectEntries(ModuleOp module) {
     if (f->hasAttr(nn::kModelAttr)) {
       e.model = e.function = f.getName().str();
       e.kind = "infer";
-    } else if (auto d = f->getAttrOfType<DictionaryAttr>(nn::kEntryAttr)) {
+    } else if (auto d = f->getAttrOfType<DictionaryAttr>(nn::kEntryAttr);
+               d && d.getAs<StringAttr>("kind").getValue() != "grad") {
       e.model = d.getAs<StringAttr>("model").str();
       e.function = f.getName().str();
       e.kind = d.getAs<StringAttr>("kind").str();

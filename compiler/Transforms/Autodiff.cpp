@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/InlineCalls.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "dialects/nn/IR/NNOps.h"
@@ -39,17 +40,23 @@ Value filled(OpBuilder &b, Location loc, Value like, double v) {
   return type.getRank() == 0 ? c : BroadcastOp::create(b, loc, c, like);
 }
 
-LogicalResult expand(GradOp grad) {
+LogicalResult expand(GradOp grad, SymbolTable &symbols) {
   OpBuilder b(grad);
   Location loc = grad.getLoc();
   Block &body = grad.getBody().front();
 
-  // Forward: the body, inlined with its arguments bound to the operands.
+  // Forward: the body, inlined with its arguments bound to the operands,
+  // and calls (to the model, to a def) inlined as well.
   IRMapping map;
   map.map(body.getArguments(), grad.getX());
-  SmallVector<Operation *> forward;
+  Operation *before = grad->getPrevNode();
   for (Operation &op : body.without_terminator())
-    forward.push_back(b.clone(op, map));
+    nnc::cloneInlining(b, op, map, symbols);
+  SmallVector<Operation *> forward;
+  for (Operation *op = before ? before->getNextNode()
+                              : &grad->getBlock()->front();
+       op != grad.getOperation(); op = op->getNextNode())
+    forward.push_back(op);
   Value output = map.lookupOrDefault(
       cast<YieldOp>(body.getTerminator()).getValue());
 
@@ -107,8 +114,9 @@ struct AutodiffPass : nnc::impl::AutodiffBase<AutodiffPass> {
     // before the outer one is differentiated.
     SmallVector<GradOp> grads;
     getOperation().walk([&](GradOp g) { grads.push_back(g); });
+    SymbolTable symbols(getOperation());
     for (GradOp g : grads)
-      if (failed(expand(g)))
+      if (failed(expand(g, symbols)))
         return signalPassFailure();
   }
 };

@@ -5,6 +5,7 @@
 //   @<m>_train(inputs..., y_true, params..., state..., lr, step)
 //       -> (trainable params'..., state'..., loss, metrics...)
 //   @<m>_eval(inputs..., y_true, params...) -> (loss, metrics...)
+//   @<m>_grad(inputs..., y_true, params...) -> (loss, gradients...)
 //
 // The train step computes the loss, its gradient with respect to every
 // trainable parameter (one `nn.grad` over the loss, expanded later by
@@ -21,6 +22,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/InlineCalls.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "dialects/nn/IR/NNDialect.h"
@@ -39,34 +41,6 @@ using namespace mlir;
 using namespace nnc::nn;
 
 namespace {
-
-/// Clones `f`'s body at the builder's insertion point with its arguments
-/// bound to `args`; calls to functions of the module are inlined the same
-/// way. Returns the values `f` returns.
-SmallVector<Value> inlineFunc(OpBuilder &b, func::FuncOp f, ValueRange args,
-                              SymbolTable &symbols) {
-  IRMapping map;
-  map.map(f.getArguments(), args);
-  SmallVector<Value> results;
-  for (Operation &op : f.getBody().front()) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-      for (Value v : ret.getOperands())
-        results.push_back(map.lookupOrDefault(v));
-      break;
-    }
-    if (auto call = dyn_cast<func::CallOp>(op)) {
-      if (auto callee = symbols.lookup<func::FuncOp>(call.getCallee())) {
-        SmallVector<Value> callArgs;
-        for (Value v : call.getOperands())
-          callArgs.push_back(map.lookupOrDefault(v));
-        map.map(call.getResults(), inlineFunc(b, callee, callArgs, symbols));
-        continue;
-      }
-    }
-    b.clone(op, map);
-  }
-  return results;
-}
 
 struct Arg {
   Type type;
@@ -114,7 +88,7 @@ public:
     if (!hasTargets && !cfg.getMetrics().empty())
       return cfg.emitError() << "metrics compare predictions with targets, "
                                 "and this loss takes none";
-    if (failed(buildStep()) || failed(buildEval()))
+    if (failed(buildStep()) || failed(buildEval()) || failed(buildGrad()))
       return failure();
     return success();
   }
@@ -202,7 +176,7 @@ private:
       ordered[i] = inputs[k];
     for (auto [k, i] : llvm::enumerate(sig.params))
       ordered[i] = ps[k];
-    return inlineFunc(b, model, ordered, symbols)[0];
+    return nnc::inlineFunc(b, model, ordered, symbols)[0];
   }
 
   Value lossOf(ValueRange ps) {
@@ -211,7 +185,7 @@ private:
       if (yTrue)
         args.push_back(yTrue);
       args.append(ps.begin(), ps.end());
-      return inlineFunc(b, customLoss, args, symbols)[0];
+      return nnc::inlineFunc(b, customLoss, args, symbols)[0];
     }
     Value p = predict(ps);
     StringRef name = cast<StringAttr>(cfg.getLoss()).getValue();
@@ -291,6 +265,53 @@ private:
     return 0;
   }
 
+  /// d loss / d params[k] for each k in `which`: one nn.grad whose body
+  /// recomputes the loss from block arguments standing for the parameters
+  /// (CSE merges it with the forward pass once autodiff has inlined it).
+  SmallVector<Value> gradients(ArrayRef<unsigned> which) {
+    SmallVector<Value> wrt;
+    for (unsigned k : which)
+      wrt.push_back(params[k]);
+    if (wrt.empty())
+      return {};
+    auto grad = GradOp::create(b, loc, ValueRange(wrt));
+    Block *body = b.createBlock(&grad.getBody());
+    SmallVector<Value> ps(params);
+    for (auto [j, k] : llvm::enumerate(which))
+      ps[k] = body->addArgument(wrt[j].getType(), loc);
+    YieldOp::create(b, loc, lossOf(ps));
+    b.setInsertionPointAfter(grad);
+    return SmallVector<Value>(grad->result_begin(), grad->result_end());
+  }
+
+  SmallVector<unsigned> trainable() {
+    SmallVector<unsigned> out;
+    for (unsigned k = 0; k < sig.params.size(); ++k)
+      if (sig.trainable[k])
+        out.push_back(k);
+    return out;
+  }
+
+  /// @<m>_grad(inputs..., y_true, params...) -> (loss, d loss / d p...):
+  /// what `nnc --gradcheck` compares with finite differences. Not exported
+  /// by artifacts.
+  LogicalResult buildGrad() {
+    SmallVector<Value> none;
+    func::FuncOp f = startFunc("grad", {}, none);
+    SmallVector<unsigned> which = trainable();
+    SmallVector<Value> results{lossOf(params)};
+    SmallVector<NamedAttribute> attrs{
+        b.getNamedAttr(kResultAttr, b.getStringAttr("loss"))};
+    for (auto [k, g] : llvm::zip(which, gradients(which))) {
+      results.push_back(g);
+      auto name = cast<StringAttr>(model.getArgAttr(sig.params[k], kParamAttr));
+      attrs.push_back(b.getNamedAttr(
+          kResultAttr, b.getStringAttr("grad/" + name.getValue())));
+    }
+    finish(f, results, attrs);
+    return success();
+  }
+
   LogicalResult buildStep() {
     bool adam = cfg.getOptimizer() == "adam";
     double momentum = adam ? 0 : hyper("momentum");
@@ -298,10 +319,7 @@ private:
     const char *slotNames[] = {adam ? "m" : "momentum", "v"};
 
     SmallVector<Arg> extra;
-    SmallVector<unsigned> trainableParams;
-    for (auto [k, i] : llvm::enumerate(sig.params))
-      if (sig.trainable[k])
-        trainableParams.push_back(k);
+    SmallVector<unsigned> trainableParams = trainable();
     for (unsigned k : trainableParams)
       for (unsigned s = 0; s < slots; ++s) {
         auto name = cast<StringAttr>(
@@ -333,20 +351,7 @@ private:
     // d loss / d trainable params: one nn.grad whose body recomputes the
     // loss from block arguments standing for the parameters (CSE merges it
     // with the forward pass above once autodiff has inlined it).
-    SmallVector<Value> wrt;
-    for (unsigned k : trainableParams)
-      wrt.push_back(params[k]);
-    SmallVector<Value> grads;
-    if (!wrt.empty()) {
-      auto grad = GradOp::create(b, loc, ValueRange(wrt));
-      Block *body = b.createBlock(&grad.getBody());
-      SmallVector<Value> ps(params);
-      for (auto [j, k] : llvm::enumerate(trainableParams))
-        ps[k] = body->addArgument(wrt[j].getType(), loc);
-      YieldOp::create(b, loc, lossOf(ps));
-      b.setInsertionPointAfter(grad);
-      grads.assign(grad->result_begin(), grad->result_end());
-    }
+    SmallVector<Value> grads = gradients(trainableParams);
 
     SmallVector<Value> results;
     SmallVector<NamedAttribute> attrs;

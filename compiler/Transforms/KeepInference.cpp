@@ -21,6 +21,13 @@ using namespace mlir;
 
 namespace {
 
+/// Train and eval steps are exported; the gradient entry exists for
+/// `nnc --gradcheck` only.
+bool isArtifactEntry(func::FuncOp f) {
+  auto d = f->getAttrOfType<DictionaryAttr>(nnc::nn::kEntryAttr);
+  return d && d.getAs<StringAttr>("kind").getValue() != "grad";
+}
+
 struct KeepInferencePass : nnc::impl::KeepInferenceBase<KeepInferencePass> {
   void runOnOperation() override {
     SmallVector<Operation *> dead;
@@ -28,8 +35,7 @@ struct KeepInferencePass : nnc::impl::KeepInferenceBase<KeepInferencePass> {
       if (isa<nnc::nn::TrainConfigOp>(op))
         dead.push_back(&op);
       else if (auto f = dyn_cast<func::FuncOp>(op);
-               f && !f->hasAttr(nnc::nn::kModelAttr) &&
-               !f->hasAttr(nnc::nn::kEntryAttr))
+               f && !f->hasAttr(nnc::nn::kModelAttr) && !isArtifactEntry(f))
         dead.push_back(&op);
     }
     for (Operation *op : dead)

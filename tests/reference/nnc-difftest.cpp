@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ReferenceEvaluator.h"
+#include "compiler/Reference/ReferenceEvaluator.h"
 
 #include "compiler/Frontend/Lexer.h"
 #include "compiler/Frontend/MLIRGen.h"

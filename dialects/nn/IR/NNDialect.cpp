@@ -116,9 +116,10 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
     auto d = dyn_cast<DictionaryAttr>(attr.getValue());
     auto kind = d ? d.getAs<StringAttr>("kind") : nullptr;
     if (!isa<func::FuncOp>(op) || !kind || !d.getAs<StringAttr>("model") ||
-        (kind.getValue() != "train" && kind.getValue() != "eval"))
+        (kind.getValue() != "train" && kind.getValue() != "eval" &&
+         kind.getValue() != "grad"))
       return op->emitError() << "'" << name
-                             << "' must be {kind = \"train\" | \"eval\", "
+                             << "' must be {kind = \"train\" | \"eval\" | \"grad\", "
                                 "model = \"...\"} on a func.func";
     return success();
   }

@@ -32,7 +32,7 @@ inline constexpr llvm::StringLiteral kLayersAttr = "nn.layers";
 inline constexpr llvm::StringLiteral kModelAttr = "nn.model";
 
 /// Training entry points (built by nnc-build-training):
-/// - on the function, {kind = "train" | "eval", model = "<name>"};
+/// - on the function, {kind = "train" | "eval" | "grad", model = "<name>"};
 inline constexpr llvm::StringLiteral kEntryAttr = "nn.entry";
 /// - argument attributes: the targets (y_true), optimizer state (its name,
 ///   e.g. "dense.kernel/m") and run-time hyper-parameters ("learning_rate",

@@ -1,6 +1,6 @@
 //===- ReferenceEvaluator.cpp - the naive oracle for nn IR ----------------===//
 
-#include "ReferenceEvaluator.h"
+#include "compiler/Reference/ReferenceEvaluator.h"
 
 #include "dialects/nn/IR/NNOps.h"
 
@@ -189,6 +189,31 @@ bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
                   d = (int64_t)t.data.size() / known;
               t.shape = shape;
               return t;
+            })
+            .Case([&](nn::StepOp o) { return unary(in(o.getX()), [](double v) { return v > 0 ? 1.0 : 0.0; }); })
+            .Case([&](nn::StopGradientOp o) { return in(o.getX()); })
+            .Case([&](nn::TransposeOp o) {
+              const Tensor &x = in(o.getX());
+              Tensor t{{x.shape[1], x.shape[0]}, std::vector<double>(x.data.size())};
+              for (int64_t i = 0; i < x.shape[0]; ++i)
+                for (int64_t j = 0; j < x.shape[1]; ++j)
+                  t.data[j * x.shape[0] + i] = x.data[i * x.shape[1] + j];
+              return t;
+            })
+            .Case([&](nn::BroadcastOp o) {
+              // `like` only gives the shape: every element becomes x's.
+              return binary(in(o.getX()), in(o.getLike()), [](double a, double) { return a; });
+            })
+            .Case([&](nn::CountOp o) {
+              const Tensor &x = in(o.getX());
+              double n = 1;
+              std::vector<int64_t> axes = axesOf(o);
+              if (axes.empty())
+                for (size_t i = 0; i < x.shape.size(); ++i)
+                  axes.push_back(i);
+              for (int64_t a : axes)
+                n *= x.shape[a < 0 ? a + (int64_t)x.shape.size() : a];
+              return Tensor{{}, {n}};
             })
             .Case([&](arith::ConstantOp o) -> std::optional<Tensor> {
               auto dense = dyn_cast<DenseElementsAttr>(o.getValue());
