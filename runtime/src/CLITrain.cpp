@@ -127,9 +127,11 @@ bool loadLabelled(nnrt_model *m, const Args &a, nnrt_tensor *&x,
       continue;
     }
     if (label != std::floor(label) || label < 0 || label >= targets) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", label);
       f = {1, std::string(path) + ":" + std::to_string(lines[r]) +
-                  ": label " + std::to_string(label).substr(0, 8) +
-                  " is not a class index 0.." + std::to_string(targets - 1)};
+                  ": label " + text + " is not a class index 0.." +
+                  std::to_string(targets - 1)};
       delete table;
       nnrt_tensor_free(x);
       nnrt_tensor_free(y);
