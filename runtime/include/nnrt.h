@@ -198,8 +198,11 @@ size_t nnrt_history_num_series(const nnrt_history *history);
 const char *nnrt_history_series_name(const nnrt_history *history, size_t i);
 double nnrt_history_value(const nnrt_history *history, size_t series,
                           size_t epoch);
-/* Seconds spent in the compiled steps of every epoch (no data loading). */
-double nnrt_history_train_seconds(const nnrt_history *history);
+/* Seconds of this process's fit: the epoch loops (shuffling, batching,
+ * compiled steps, validation; no data loading, printing or checkpoints),
+ * and the part of it inside the compiled train steps. */
+double nnrt_history_fit_seconds(const nnrt_history *history);
+double nnrt_history_step_seconds(const nnrt_history *history);
 int nnrt_history_write_csv(const nnrt_history *history, const char *path,
                            nnrt_status *status);
 int nnrt_history_write_json(const nnrt_history *history, const char *path,

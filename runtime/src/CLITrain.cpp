@@ -18,6 +18,7 @@
 #include "CLIArgs.h"
 #include "Internal.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -223,19 +224,21 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
   o.checkpoint = a.get("checkpoint") ? a.get("checkpoint") : resume;
   o.log = stdout;
   nnrt_history *h = nullptr;
+  int64_t stepsBefore = t ? nnrt_trainer_step_count(t) : 0;
+  int64_t epochBefore = t ? nnrt_trainer_epoch(t) : 0;
   if (rc == 0) {
     h = nnrt_trainer_fit(t, x, y, &o, st);
     if (!h)
       rc = error(prog, 1, nnrt_status_message(st));
   }
   if (h) {
-    int64_t steps = nnrt_trainer_step_count(t);
-    std::printf("trained %lld epochs in %.1f ms of compiled steps (%lld "
-                "steps, %.1f us per step)\n",
-                static_cast<long long>(nnrt_history_num_epochs(h)),
-                nnrt_history_train_seconds(h) * 1e3,
+    int64_t steps = nnrt_trainer_step_count(t) - stepsBefore;
+    std::printf("fit: %lld epochs in %.2f ms; %lld train steps, %.2f us "
+                "per step\n",
+                static_cast<long long>(std::max<int64_t>(o.epochs - epochBefore, 0)),
+                nnrt_history_fit_seconds(h) * 1e3,
                 static_cast<long long>(steps),
-                steps ? nnrt_history_train_seconds(h) * 1e6 / steps : 0.0);
+                steps ? nnrt_history_step_seconds(h) * 1e6 / steps : 0.0);
     const char *save = a.get("save");
     if (save && nnrt_model_save_weights(m, save, st))
       rc = error(prog, 1, nnrt_status_message(st));

@@ -13,13 +13,6 @@
 #include <cmath>
 #include <cstdio>
 
-extern "C" {
-size_t nnrt_history_num_epochs(const nnrt_history *h);
-size_t nnrt_history_num_series(const nnrt_history *h);
-const char *nnrt_history_series_name(const nnrt_history *h, size_t i);
-double nnrt_history_value(const nnrt_history *h, size_t s, size_t e);
-}
-
 using namespace nnrt;
 
 namespace {
@@ -108,6 +101,10 @@ std::string panel(const nnrt_history *h, size_t train, long val, double ox,
   out += "<rect x=\"" + num(ox + kLeft) + "\" y=\"" + num(kTop) +
          "\" width=\"" + num(w) + "\" height=\"" + num(ht) +
          "\" fill=\"none\" stroke=\"#444\"/>\n";
+  // The legend goes where the curves are not at the end: rising curves
+  // (accuracy) end at the top right, falling ones (loss) at the bottom.
+  double last = nnrt_history_value(h, train, epochs ? epochs - 1 : 0);
+  bool legendBelow = std::isfinite(last) && last > (lo + hi) / 2;
   auto line = [&](size_t s, const char *color, const char *label, int row) {
     std::string pts;
     for (size_t e = 0; e < epochs; ++e) {
@@ -117,7 +114,7 @@ std::string panel(const nnrt_history *h, size_t train, long val, double ox,
     }
     out += "<polyline fill=\"none\" stroke=\"" + std::string(color) +
            "\" stroke-width=\"1.8\" points=\"" + pts + "\"/>\n";
-    double ly = kTop + 14 + 16 * row;
+    double ly = legendBelow ? kTop + ht - 32 + 16 * row : kTop + 14 + 16 * row;
     out += "<line x1=\"" + num(ox + kLeft + w - 110) + "\" y1=\"" + num(ly) +
            "\" x2=\"" + num(ox + kLeft + w - 90) + "\" y2=\"" + num(ly) +
            "\" stroke=\"" + color + "\" stroke-width=\"2\"/>\n";

@@ -67,6 +67,9 @@ bool nnc::runLinker(const LinkRequest &r, std::string &error) {
     args.push_back(lib.str().str());
     args.push_back("-lstdc++");
     args.push_back("-ldl");
+    // The runtime is built with one section per function: keep only what
+    // this executable calls.
+    args.push_back("-Wl,--gc-sections");
   }
   args.push_back("-lm");
 
