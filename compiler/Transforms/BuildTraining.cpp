@@ -84,6 +84,13 @@ public:
                    sig.inputs.size() + 1 + sig.params.size();
     } else {
       hasTargets = true;
+      if (cast<StringAttr>(cfg.getLoss()).getValue() ==
+          "sparse_categorical_crossentropy")
+        return cfg.emitError()
+               << "sparse_categorical_crossentropy cannot be trained yet "
+                  "(integer labels need a one-hot op); use "
+                  "categorical_crossentropy: the runtime one-hot encodes "
+                  "class labels";
     }
     if (!hasTargets && !cfg.getMetrics().empty())
       return cfg.emitError() << "metrics compare predictions with targets, "

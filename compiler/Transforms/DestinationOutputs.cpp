@@ -34,9 +34,15 @@ namespace {
 /// operands starts from, if no link has another use. (The empty itself may
 /// have other uses: CSE merges them, and only this use is redirected.)
 OpOperand *chainStart(Value v) {
+  // The returned value itself may have other users (Adam's new moment also
+  // feeds the parameter update): they read what the kernel wrote, and
+  // one-shot bufferization copies if a write would clobber a later read.
+  // Links further up must feed this chain only.
+  bool first = true;
   while (auto result = dyn_cast<OpResult>(v)) {
-    if (!v.hasOneUse())
+    if (!first && !v.hasOneUse())
       return nullptr;
+    first = false;
     OpOperand *init = nullptr;
     if (auto loop = dyn_cast<scf::ForOp>(result.getOwner()))
       init = loop.getTiedLoopInit(result);
