@@ -15,7 +15,7 @@
 #include "compiler/Transforms/InlineCalls.h"
 #include "compiler/Transforms/Passes.h"
 
-#include "dialects/nn/IR/NNOps.h"
+#include "dialects/nn/IR/NNBuilder.h"
 
 #include "mlir/IR/IRMapping.h"
 
@@ -29,20 +29,10 @@ using namespace nnc::nn;
 
 namespace {
 
-/// A rank-0 constant broadcast to `like`'s type.
-Value filled(OpBuilder &b, Location loc, Value like, double v) {
-  auto type = cast<RankedTensorType>(like.getType());
-  auto scalar = RankedTensorType::get({}, type.getElementType());
-  Value c = arith::ConstantOp::create(
-      b, loc, scalar,
-      DenseElementsAttr::get(scalar,
-                             b.getFloatAttr(type.getElementType(), v)));
-  return type.getRank() == 0 ? c : BroadcastOp::create(b, loc, c, like);
-}
-
 LogicalResult expand(GradOp grad, SymbolTable &symbols) {
   OpBuilder b(grad);
   Location loc = grad.getLoc();
+  NNBuilder ops{b, loc};
   Block &body = grad.getBody().front();
 
   // Forward: the body, inlined with its arguments bound to the operands,
@@ -66,7 +56,7 @@ LogicalResult expand(GradOp grad, SymbolTable &symbols) {
     Value &slot = adjoint[v];
     slot = slot ? AddOp::create(b, loc, slot, g).getResult() : g;
   };
-  accumulate(output, filled(b, loc, output, 1.0));
+  accumulate(output, ops.filled(output, 1.0));
   for (Operation *op : llvm::reverse(forward)) {
     SmallVector<Value> resultGrads;
     bool any = false;
@@ -82,10 +72,9 @@ LogicalResult expand(GradOp grad, SymbolTable &symbols) {
                              << "': it has no gradient rule";
     // Rules expect a gradient for every result; a result nobody used gets
     // zeros.
-    b.setInsertionPoint(grad);
     for (auto [r, g] : llvm::zip(op->getResults(), resultGrads))
       if (!g)
-        g = filled(b, op->getLoc(), r, 0.0);
+        g = ops.filled(r, 0.0);
     SmallVector<Value> operandGrads;
     if (failed(rule.buildGradients(b, resultGrads, operandGrads)))
       return failure();
@@ -101,7 +90,7 @@ LogicalResult expand(GradOp grad, SymbolTable &symbols) {
   SmallVector<Value> results;
   for (Value x : grad.getX()) {
     Value g = adjoint.lookup(x);
-    results.push_back(g ? g : filled(b, loc, x, 0.0));
+    results.push_back(g ? g : ops.filled(x, 0.0));
   }
   grad->replaceAllUsesWith(results);
   grad->erase();

@@ -26,7 +26,7 @@
 #include "compiler/Transforms/Passes.h"
 
 #include "dialects/nn/IR/NNDialect.h"
-#include "dialects/nn/IR/NNOps.h"
+#include "dialects/nn/IR/NNBuilder.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -113,26 +113,11 @@ private:
   SmallVector<Value> inputs, params;
   Value yTrue;
 
-  Value cst(Value like, double v) {
-    Type elt = cast<RankedTensorType>(like.getType()).getElementType();
-    auto t = RankedTensorType::get({}, elt);
-    return arith::ConstantOp::create(
-        b, loc, t, DenseElementsAttr::get(t, b.getFloatAttr(elt, v)));
-  }
-  Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return MulOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return DivOp::create(b, loc, x, y); }
-  Value mean(Value x) { return ReduceMeanOp::create(b, loc, x, nullptr, nullptr); }
-  Value reduce(Value x, bool max, bool keep) {
-    auto axes = b.getDenseI64ArrayAttr({-1});
-    UnitAttr k = keep ? b.getUnitAttr() : nullptr;
-    return max ? ReduceMaxOp::create(b, loc, x, axes, k).getResult()
-               : ReduceSumOp::create(b, loc, x, axes, k).getResult();
-  }
+  /// The formulas below (metrics, optimizer updates) in nn ops.
+  NNBuilder ops{b, loc};
 
-  /// Creates `name` with the entry's arguments and a block; fills
-  /// inputs/params/yTrue (params bound to `paramValues` instead when given).
+  /// Creates @<model>_<kind> with the entry's arguments (then `extra`) and
+  /// a block to build in; fills inputs/params/yTrue and `extraValues`.
   func::FuncOp startFunc(StringRef kind, ArrayRef<Arg> extra,
                          SmallVectorImpl<Value> &extraValues) {
     SmallVector<Arg> args;
@@ -175,8 +160,6 @@ private:
   }
 
   Value predict(ValueRange ps) {
-    SmallVector<Value> args(inputs);
-    args.append(ps.begin(), ps.end());
     // The model takes its inputs and parameters in its own order.
     SmallVector<Value> ordered(model.getNumArguments());
     for (auto [k, i] : llvm::enumerate(sig.inputs))
@@ -213,7 +196,7 @@ private:
     if (cfg.getMetrics().empty())
       return success();
     Value p = predict(params);
-    Value one = cst(p, 1.0);
+    Value one = ops.cst(p, 1.0);
     for (StringRef m : cfg.getMetrics().getAsValueRange<StringAttr>()) {
       StringRef kind = m;
       if (m == "accuracy") {
@@ -230,13 +213,13 @@ private:
       if (kind == "categorical_accuracy") {
         // Right when the probability at the true class is the largest:
         // max(p) - p[true] is 0 then and positive otherwise.
-        Value atTrue = reduce(mul(yTrue, p), /*max=*/false, false);
-        Value gap = sub(reduce(p, /*max=*/true, false), atTrue);
-        v = mean(sub(one, StepOp::create(b, loc, gap)));
+        Value atTrue = ops.sum(ops.mul(yTrue, p), {-1}, false);
+        Value gap = ops.sub(ops.max(p, {-1}, false), atTrue);
+        v = ops.mean(ops.sub(one, ops.step(gap)), {}, false);
       } else if (kind == "binary_accuracy") {
         // (p > 0.5) == t for targets in {0, 1}.
-        Value predicted = StepOp::create(b, loc, sub(p, cst(p, 0.5)));
-        v = mean(sub(one, AbsOp::create(b, loc, sub(predicted, yTrue))));
+        Value predicted = ops.step(ops.sub(p, ops.cst(p, 0.5)));
+        v = ops.mean(ops.sub(one, ops.abs(ops.sub(predicted, yTrue))), {}, false);
       } else if (kind == "mse") {
         v = MseOp::create(b, loc, p, yTrue);
       } else if (kind == "mae") {
@@ -366,31 +349,31 @@ private:
       return b.getNamedAttr(kUpdatesAttr, b.getI64IntegerAttr(argNo));
     };
     SmallVector<Value> newParams, newState;
-    for (auto [j, k] : llvm::enumerate(trainableParams)) {
-      Value p = params[k], g = grads[j];
+    for (auto [j, param] : llvm::enumerate(trainableParams)) {
+      Value p = params[param], g = grads[j];
       if (adam) {
         Value m = state[2 * j], v = state[2 * j + 1];
         double b1 = hyper("beta_1"), b2 = hyper("beta_2");
         // alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)
-        Value b1t = PowOp::create(b, loc, cst(step, b1), step);
-        Value b2t = PowOp::create(b, loc, cst(step, b2), step);
-        Value alpha = div(mul(lr, SqrtOp::create(b, loc, sub(cst(step, 1), b2t))),
-                          sub(cst(step, 1), b1t));
-        Value m2 = add(m, mul(sub(g, m), cst(g, 1 - b1)));
-        Value v2 = add(v, mul(sub(mul(g, g), v), cst(g, 1 - b2)));
-        Value denom = add(SqrtOp::create(b, loc, v2), cst(g, hyper("epsilon")));
-        newParams.push_back(sub(p, div(mul(m2, alpha), denom)));
+        Value one = ops.cst(step, 1);
+        Value alpha =
+            ops.div(ops.mul(lr, ops.sqrt(ops.sub(one, ops.pow(ops.cst(step, b2), step)))),
+                  ops.sub(one, ops.pow(ops.cst(step, b1), step)));
+        Value m2 = ops.add(m, ops.mul(ops.sub(g, m), ops.cst(g, 1 - b1)));
+        Value v2 = ops.add(v, ops.mul(ops.sub(ops.mul(g, g), v), ops.cst(g, 1 - b2)));
+        Value denom = ops.add(ops.sqrt(v2), ops.cst(g, hyper("epsilon")));
+        newParams.push_back(ops.sub(p, ops.div(ops.mul(m2, alpha), denom)));
         newState.append({m2, v2});
       } else if (momentum != 0) {
         Value velocity = state[j];
-        Value v2 = sub(mul(cst(g, momentum), velocity), mul(lr, g));
-        newParams.push_back(
-            hyper("nesterov") != 0
-                ? add(p, sub(mul(cst(g, momentum), v2), mul(lr, g)))
-                : add(p, v2));
+        Value mu = ops.cst(g, momentum);
+        Value v2 = ops.sub(ops.mul(mu, velocity), ops.mul(lr, g));
+        newParams.push_back(hyper("nesterov") != 0
+                                ? ops.add(p, ops.sub(ops.mul(mu, v2), ops.mul(lr, g)))
+                                : ops.add(p, v2));
         newState.push_back(v2);
       } else {
-        newParams.push_back(sub(p, mul(lr, g)));
+        newParams.push_back(ops.sub(p, ops.mul(lr, g)));
       }
     }
     for (auto [j, k] : llvm::enumerate(trainableParams)) {

@@ -15,7 +15,7 @@
 
 #include "compiler/Transforms/Passes.h"
 
-#include "dialects/nn/IR/NNOps.h"
+#include "dialects/nn/IR/NNBuilder.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -32,29 +32,10 @@ namespace {
 /// Keras' backend epsilon, which clips probabilities away from 0 and 1.
 constexpr double kEpsilon = 1e-7;
 
-struct Builder {
-  OpBuilder &b;
-  Location loc;
-
-  Value cst(Value like, double v) {
-    Type elt = cast<RankedTensorType>(like.getType()).getElementType();
-    auto t = RankedTensorType::get({}, elt);
-    return arith::ConstantOp::create(
-        b, loc, t, DenseElementsAttr::get(t, b.getFloatAttr(elt, v)));
-  }
-  Value add(Value a, Value c) { return AddOp::create(b, loc, a, c); }
-  Value sub(Value a, Value c) { return SubOp::create(b, loc, a, c); }
-  Value mul(Value a, Value c) { return MulOp::create(b, loc, a, c); }
-  Value div(Value a, Value c) { return DivOp::create(b, loc, a, c); }
-  Value log(Value a) { return LogOp::create(b, loc, a); }
-  Value exp(Value a) { return ExpOp::create(b, loc, a); }
-  Value sumLast(Value a, bool keep) {
-    return ReduceSumOp::create(b, loc, a, b.getDenseI64ArrayAttr({-1}),
-                               keep ? b.getUnitAttr() : nullptr);
-  }
-  Value meanAll(Value a) {
-    return ReduceMeanOp::create(b, loc, a, nullptr, nullptr);
-  }
+/// NNBuilder plus the reductions every loss uses.
+struct Builder : NNBuilder {
+  Value sumLast(Value a, bool keep) { return sum(a, {-1}, keep); }
+  Value meanAll(Value a) { return mean(a, {}, false); }
   Value clip(Value p) {
     return MinimumOp::create(b, loc,
                              MaximumOp::create(b, loc, p, cst(p, kEpsilon)),
@@ -65,10 +46,7 @@ struct Builder {
 /// -mean(sum(t * log_softmax(z), -1)) with log_softmax(z) = z - lse(z).
 Value softmaxCrossEntropy(Builder &k, Value z, Value t) {
   // The max only shifts the exponent; no gradient flows through it.
-  Value m = StopGradientOp::create(
-      k.b, k.loc,
-      ReduceMaxOp::create(k.b, k.loc, z, k.b.getDenseI64ArrayAttr({-1}),
-                          k.b.getUnitAttr()));
+  Value m = StopGradientOp::create(k.b, k.loc, k.max(z, {-1}, true));
   Value lse = k.add(m, k.log(k.sumLast(k.exp(k.sub(z, m)), true)));
   return k.meanAll(k.sumLast(k.mul(t, k.sub(lse, z)), false));
 }
@@ -76,21 +54,21 @@ Value softmaxCrossEntropy(Builder &k, Value z, Value t) {
 /// mean(max(z, 0) - z t + log(1 + exp(-|z|))).
 Value sigmoidCrossEntropy(Builder &k, Value z, Value t) {
   Value pos = ReluOp::create(k.b, k.loc, z);
-  Value negAbs = NegOp::create(k.b, k.loc, AbsOp::create(k.b, k.loc, z));
+  Value negAbs = k.neg(k.abs(z));
   Value softplus = k.log(k.add(k.cst(z, 1.0), k.exp(negAbs)));
   return k.meanAll(k.add(k.sub(pos, k.mul(z, t)), softplus));
 }
 
 FailureOr<Value> expand(Operation *loss) {
   OpBuilder b(loss);
-  Builder k{b, loss->getLoc()};
+  Builder k{{b, loss->getLoc()}};
   Value p = loss->getOperand(0), t = loss->getOperand(1);
   if (isa<MseOp>(loss)) {
     Value d = k.sub(p, t);
     return k.meanAll(k.mul(d, d));
   }
   if (isa<MaeOp>(loss))
-    return k.meanAll(AbsOp::create(b, k.loc, k.sub(p, t)));
+    return k.meanAll(k.abs(k.sub(p, t)));
   if (isa<BinaryCrossentropyOp>(loss)) {
     if (auto s = p.getDefiningOp<SigmoidOp>())
       return sigmoidCrossEntropy(k, s.getX(), t);
@@ -98,7 +76,7 @@ FailureOr<Value> expand(Operation *loss) {
     Value one = k.cst(p, 1.0);
     Value ll = k.add(k.mul(t, k.log(pc)),
                      k.mul(k.sub(one, t), k.log(k.sub(one, pc))));
-    return k.meanAll(NegOp::create(b, k.loc, ll));
+    return k.meanAll(k.neg(ll));
   }
   if (isa<CategoricalCrossentropyOp>(loss)) {
     // Only a softmax over the last axis, the one the loss sums over.
@@ -110,8 +88,7 @@ FailureOr<Value> expand(Operation *loss) {
     }
     // Keras rescales the rows to sum to one, then clips.
     Value pc = k.clip(k.div(p, k.sumLast(p, true)));
-    return k.meanAll(
-        NegOp::create(b, k.loc, k.sumLast(k.mul(t, k.log(pc)), false)));
+    return k.meanAll(k.neg(k.sumLast(k.mul(t, k.log(pc)), false)));
   }
   loss->emitError() << "'" << loss->getName()
                     << "' cannot be compiled for training yet (integer "

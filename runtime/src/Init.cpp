@@ -20,14 +20,14 @@
 
 using namespace nnrt;
 
-namespace {
-
-uint64_t splitmix64(uint64_t &x) {
+uint64_t nnrt::splitmix64(uint64_t &x) {
   uint64_t z = (x += 0x9E3779B97F4A7C15ull);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
 }
+
+namespace {
 
 class Rng {
 public:

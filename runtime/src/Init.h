@@ -9,6 +9,10 @@
 
 namespace nnrt {
 
+/// splitmix64: advances `state` and returns a well-mixed 64-bit value. Seeds
+/// the initialisers' generators and shuffles training data.
+uint64_t splitmix64(uint64_t &state);
+
 /// Fills `data` (a parameter of `shape`) as Keras' initializer `name` does.
 /// The stream is derived from `seed` and the parameter's name, so adding a
 /// layer does not change the others' initial values. False for an unknown

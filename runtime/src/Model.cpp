@@ -30,6 +30,18 @@ bool readShape(const Json *j, std::vector<int64_t> &shape) {
   return true;
 }
 
+bool parseRole(const std::string &s, Role &role) {
+  static const std::pair<const char *, Role> kRoles[] = {
+      {"input", Role::Input}, {"target", Role::Target}, {"param", Role::Param},
+      {"state", Role::State}, {"hyper", Role::Hyper},   {"output", Role::Output}};
+  for (const auto &[name, r] : kRoles)
+    if (s == name) {
+      role = r;
+      return true;
+    }
+  return false;
+}
+
 /// The train and eval entries: their buffers (with shapes) from the
 /// manifest, their functions from the descriptor. "" or what is wrong.
 std::string readTrainingEntries(const Json &model, const nnc_artifact *a,
@@ -63,18 +75,33 @@ std::string readTrainingEntries(const Json &model, const nnc_artifact *a,
       if (wanted == a->entry_names[i])
         entry.fn = a->entries[i];
     if (!entry.fn)
-      return "the manifest lists a " + kind->str +
-             " entry the artifact does not export";
+      return "the manifest lists an '" + kind->str +
+             "' entry that the artifact does not export";
     const Json *buffers = e.get("buffers");
     if (!buffers || buffers->kind != Json::Array)
       return "the " + kind->str + " entry has no buffer list";
+    // The runtime hands these buffers to compiled code: every role must be
+    // known and the parameters must be the model's, in the model's order.
+    size_t param = 0, outputs = 0;
     for (const Json &b : buffers->items) {
       const Json *role = b.get("role"), *name = b.get("name");
       std::vector<int64_t> shape;
-      if (!role || !name || !readShape(b.get("shape"), shape))
+      Role r;
+      if (!role || !name || !parseRole(role->str, r) ||
+          !readShape(b.get("shape"), shape))
         return "a buffer of the " + kind->str + " entry is malformed";
-      entry.buffers.push_back({role->str, name->str, shape});
+      if (r == Role::Param &&
+          (param >= out->params.size() ||
+           out->params[param++].name != name->str))
+        return "the " + kind->str + " entry's parameters are not the model's";
+      if (r == Role::Hyper && name->str != "learning_rate" && name->str != "step")
+        return "unknown hyper-parameter '" + name->str + "'";
+      if (r == Role::Output && outputs++ > 0 && kind->str == "eval")
+        out->metrics.push_back(name->str);
+      entry.buffers.push_back({r, name->str, shape});
     }
+    if (param != out->params.size())
+      return "the " + kind->str + " entry's parameters are not the model's";
   }
   if (!out->train.fn || !out->eval.fn)
     return "a train section without train and eval entries";
@@ -145,7 +172,7 @@ static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
   // Buffers in call order: inputs, parameters, outputs (see the manifest's
   // entries[].buffers); shapes come from the typed lists.
   std::string bad;
-  auto collect = [&](const char *list, const char *role) {
+  auto collect = [&](const char *list, Role role) {
     const Json *l = model.get(list);
     if (!l)
       return;
@@ -163,7 +190,7 @@ static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
         return;
       }
       out->buffers.push_back({role, bname->str, shape});
-      if (std::string(role) == "param") {
+      if (role == Role::Param) {
         Param p;
         p.name = bname->str;
         p.init = b.get("init") ? b.get("init")->str : "zeros";
@@ -178,9 +205,9 @@ static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
       }
     }
   };
-  collect("inputs", "input");
-  collect("params", "param");
-  collect("outputs", "output");
+  collect("inputs", Role::Input);
+  collect("params", Role::Param);
+  collect("outputs", Role::Output);
   if (const Json *layers = model.get("layers"); layers && bad.empty()) {
     for (const Json &l : layers->items) {
       const Json *lname = l.get("name"), *type = l.get("type"),
@@ -236,13 +263,13 @@ const char *nnrt_model_manifest(const nnrt_model *m) {
 size_t nnrt_model_num_inputs(const nnrt_model *m) {
   size_t n = 0;
   for (const Buffer &b : m->buffers)
-    n += b.role == "input";
+    n += b.role == Role::Input;
   return n;
 }
 
 int64_t nnrt_model_input_features(const nnrt_model *m, size_t i) {
   for (const Buffer &b : m->buffers)
-    if (b.role == "input" && i-- == 0)
+    if (b.role == Role::Input && i-- == 0)
       return product(b.shape, 1);
   return -1;
 }
@@ -320,13 +347,13 @@ int nnrt_model_save_weights(const nnrt_model *m, const char *path,
 size_t nnrt_model_num_outputs(const nnrt_model *m) {
   size_t n = 0;
   for (const Buffer &b : m->buffers)
-    n += b.role == "output";
+    n += b.role == Role::Output;
   return n;
 }
 
 const char *nnrt_model_output_name(const nnrt_model *m, size_t i) {
   for (const Buffer &b : m->buffers)
-    if (b.role == "output" && i-- == 0)
+    if (b.role == Role::Output && i-- == 0)
       return b.name.c_str();
   return nullptr;
 }
@@ -354,7 +381,7 @@ int nnrt_model_run(nnrt_model *m, const nnrt_tensor *const *inputs,
     for (int64_t &d : shape)
       if (d < 0)
         d = batch;
-    if (b.role == "input") {
+    if (b.role == Role::Input) {
       const nnrt_tensor *t = inputs[in++];
       if (t->shape != shape) {
         for (nnrt_tensor *o : made)
@@ -365,7 +392,7 @@ int nnrt_model_run(nnrt_model *m, const nnrt_tensor *const *inputs,
                                 formatShape(b.shape));
       }
       ptrs.push_back(const_cast<float *>(t->data.data()));
-    } else if (b.role == "param") {
+    } else if (b.role == Role::Param) {
       ptrs.push_back(m->params[param++].value->data.data());
     } else {
       made.push_back(makeTensor(shape));

@@ -12,8 +12,12 @@
 
 namespace nnrt {
 
+/// What an entry's buffer holds (the manifest's "role").
+enum class Role { Input, Target, Param, State, Hyper, Output };
+
 struct Buffer {
-  std::string role, name;     // role: input target param state hyper output
+  Role role;
+  std::string name;
   std::vector<int64_t> shape; // -1 = batch
 };
 
@@ -54,6 +58,7 @@ struct nnrt_model {
   nnrt_entry_fn infer = nullptr;
   nnrt::Entry train, eval; // fn == nullptr without a train section
   nnrt::TrainConfig config;
+  std::vector<std::string> metrics; // the eval entry's outputs after the loss
   void *library = nullptr; // dlopen handle for shared artifacts
 
   ~nnrt_model();

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Init.h"
 #include "Json.h"
 #include "ModelImpl.h"
 #include "Safetensors.h"
@@ -55,20 +56,12 @@ double now() {
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/// splitmix64: a tiny, well-mixed generator; enough for shuffling.
-uint64_t mix(uint64_t &x) {
-  uint64_t z = (x += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 /// Fisher-Yates with a generator that depends on (seed, epoch) only.
 void shuffle(std::vector<int64_t> &idx, uint64_t seed, int64_t epoch) {
   uint64_t s = seed * 0x2545F4914F6CDD1Dull + static_cast<uint64_t>(epoch);
-  mix(s);
+  splitmix64(s);
   for (size_t i = idx.size(); i > 1; --i) {
-    size_t j = static_cast<size_t>(mix(s) % i);
+    size_t j = static_cast<size_t>(splitmix64(s) % i);
     std::swap(idx[i - 1], idx[j]);
   }
 }
@@ -87,19 +80,7 @@ void gather(const nnrt_tensor &src, const int64_t *rows, int64_t n,
                 sizeof(float) * width);
 }
 
-std::vector<std::string> metricNames(const nnrt_model *m) {
-  std::vector<std::string> names;
-  bool first = true;
-  for (const Buffer &b : m->eval.buffers)
-    if (b.role == "output") {
-      if (!first)
-        names.push_back(b.name);
-      first = false;
-    }
-  return names;
-}
-
-const Buffer *findRole(const Entry &e, const char *role) {
+const Buffer *findRole(const Entry &e, Role role) {
   for (const Buffer &b : e.buffers)
     if (b.role == role)
       return &b;
@@ -109,7 +90,8 @@ const Buffer *findRole(const Entry &e, const char *role) {
 /// Checks x and y against an entry's input and target shapes.
 int checkData(const nnrt_model *m, const nnrt_tensor *x, const nnrt_tensor *y,
               nnrt_status *status) {
-  const Buffer *in = findRole(m->eval, "input"), *tg = findRole(m->eval, "target");
+  const Buffer *in = findRole(m->eval, Role::Input),
+               *tg = findRole(m->eval, Role::Target);
   auto matches = [](const nnrt_tensor *t, const Buffer *b) {
     if (t->shape.size() != b->shape.size())
       return false;
@@ -144,18 +126,26 @@ void call(nnrt_model *m, nnrt_trainer *t, const Entry &entry,
   size_t state = 0, out = 0, param = 0;
   outputs.assign(outputs.size(), 0.0f);
   for (const Buffer &b : entry.buffers) {
-    if (b.role == "input")
+    switch (b.role) {
+    case Role::Input:
       ptrs.push_back(const_cast<float *>(x.data.data()));
-    else if (b.role == "target")
+      break;
+    case Role::Target:
       ptrs.push_back(const_cast<float *>(y.data.data()));
-    else if (b.role == "param")
+      break;
+    case Role::Param:
       ptrs.push_back(m->params[param++].value->data.data());
-    else if (b.role == "state")
+      break;
+    case Role::State:
       ptrs.push_back(t->state[state++]->data.data());
-    else if (b.role == "hyper")
+      break;
+    case Role::Hyper: // "step" or "learning_rate" (checked at load)
       ptrs.push_back(b.name == "step" ? &step : &lr);
-    else
+      break;
+    case Role::Output:
       ptrs.push_back(&outputs[out++]);
+      break;
+    }
   }
   entry.fn(x.shape[0], ptrs.data());
 }
@@ -164,7 +154,7 @@ void call(nnrt_model *m, nnrt_trainer *t, const Entry &entry,
 void evaluateRange(nnrt_model *m, const nnrt_tensor &x, const nnrt_tensor &y,
                    int64_t begin, int64_t end, int64_t batch,
                    std::vector<double> &means) {
-  std::vector<float> outs(1 + metricNames(m).size());
+  std::vector<float> outs(1 + m->metrics.size());
   means.assign(outs.size(), 0.0);
   std::vector<int64_t> rows;
   nnrt_tensor xb, yb;
@@ -218,24 +208,14 @@ extern "C" {
 int nnrt_model_can_train(const nnrt_model *m) { return m->train.fn != nullptr; }
 
 int64_t nnrt_model_target_features(const nnrt_model *m) {
-  const Buffer *t = findRole(m->eval, "target");
+  const Buffer *t = findRole(m->eval, Role::Target);
   return t ? product(t->shape, 1) : -1;
 }
 
-size_t nnrt_model_num_metrics(const nnrt_model *m) {
-  return metricNames(m).size();
-}
+size_t nnrt_model_num_metrics(const nnrt_model *m) { return m->metrics.size(); }
 
 const char *nnrt_model_metric_name(const nnrt_model *m, size_t i) {
-  size_t k = 0;
-  bool first = true;
-  for (const Buffer &b : m->eval.buffers)
-    if (b.role == "output") {
-      if (!first && k++ == i)
-        return b.name.c_str();
-      first = false;
-    }
-  return nullptr;
+  return i < m->metrics.size() ? m->metrics[i].c_str() : nullptr;
 }
 
 void nnrt_fit_options_init(const nnrt_model *m, nnrt_fit_options *o) {
@@ -256,7 +236,7 @@ nnrt_trainer *nnrt_trainer_new(nnrt_model *m, nnrt_status *status) {
   auto *t = new nnrt_trainer;
   t->model = m;
   for (const Buffer &b : m->train.buffers)
-    if (b.role == "state") {
+    if (b.role == Role::State) {
       t->stateNames.push_back(b.name);
       t->state.push_back(makeTensor(b.shape));
     }
@@ -328,7 +308,7 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
   bool validate = splitAt < n;
 
   nnrt_history &h = t->history;
-  std::vector<std::string> metrics = metricNames(m);
+  const std::vector<std::string> &metrics = m->metrics;
   if (h.names.empty()) {
     h.names.push_back("loss");
     h.names.insert(h.names.end(), metrics.begin(), metrics.end());

@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialects/nn/IR/NNOps.h"
+#include "dialects/nn/IR/NNBuilder.h"
 #include "dialects/nn/IR/NNShapes.h"
 
 #include "mlir/IR/Builders.h"
@@ -22,32 +22,12 @@ using namespace nnc::nn;
 
 namespace {
 
-/// Builds nn ops at one location: short names keep the rules readable.
-struct G {
-  OpBuilder &b;
-  Location loc;
-
-  Type elt(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(); }
-  /// A rank-0 constant of `like`'s element type.
-  Value cst(Value like, double v) {
-    auto t = RankedTensorType::get({}, elt(like));
-    return arith::ConstantOp::create(
-        b, loc, t, DenseElementsAttr::get(t, b.getFloatAttr(elt(like), v)));
-  }
-  Value add(Value a, Value c) { return AddOp::create(b, loc, a, c); }
-  Value sub(Value a, Value c) { return SubOp::create(b, loc, a, c); }
-  Value mul(Value a, Value c) { return MulOp::create(b, loc, a, c); }
-  Value div(Value a, Value c) { return DivOp::create(b, loc, a, c); }
-  Value neg(Value a) { return NegOp::create(b, loc, a); }
-  Value step(Value a) { return StepOp::create(b, loc, a); }
+/// NNBuilder plus the shape moves gradient rules share.
+struct G : NNBuilder {
   Value transpose(Value a) { return TransposeOp::create(b, loc, a); }
   Value matmul(Value a, Value c) { return MatmulOp::create(b, loc, a, c); }
   Value reshape(Value a, Type t) {
     return a.getType() == t ? a : ReshapeOp::create(b, loc, t, a).getResult();
-  }
-  Value sum(Value a, ArrayRef<int64_t> axes, bool keepdims) {
-    return ReduceSumOp::create(b, loc, a, b.getDenseI64ArrayAttr(axes),
-                               keepdims ? b.getUnitAttr() : nullptr);
   }
   Value broadcast(Value a, Value like) {
     return a.getType() == like.getType()
@@ -86,7 +66,7 @@ struct G {
   }
 };
 
-G at(OpBuilder &b, Operation *op) { return G{b, op->getLoc()}; }
+G at(OpBuilder &b, Operation *op) { return G{{b, op->getLoc()}}; }
 
 /// Whether `v` is a constant (a rule's gradient for it would be dropped).
 bool isConstant(Value v) { return v.getDefiningOp<arith::ConstantOp>(); }
@@ -129,7 +109,7 @@ NN_GRADIENT(AbsOp) { // dy * sign(x)
 NN_GRADIENT(SinOp) {
   G g = at(builder, *this);
   operandGrads.push_back(
-      g.mul(resultGrads[0], CosOp::create(builder, getLoc(), getX())));
+      g.mul(resultGrads[0], CosOp::create(builder, getLoc(), getX()).getResult()));
   return success();
 }
 NN_GRADIENT(CosOp) {
@@ -225,12 +205,12 @@ NN_GRADIENT(PowOp) {
   G g = at(builder, *this);
   Value dy = resultGrads[0], l = getLhs(), r = getRhs();
   Value rMinus1 = g.sub(r, g.cst(r, 1.0));
-  Value dl = g.mul(dy, g.mul(r, PowOp::create(builder, getLoc(), l, rMinus1)));
+  Value dl = g.mul(dy, g.mul(r, g.pow(l, rMinus1)));
   operandGrads.push_back(g.unbroadcast(dl, l.getType()));
   if (isConstant(r)) {
     operandGrads.push_back(nullptr);
   } else {
-    Value dr = g.mul(dy, g.mul(getResult(), LogOp::create(builder, getLoc(), l)));
+    Value dr = g.mul(dy, g.mul(getResult(), g.log(l)));
     operandGrads.push_back(g.unbroadcast(dr, r.getType()));
   }
   return success();

@@ -234,3 +234,76 @@ func.func @m(%x: tensor<?x2xf32>) -> tensor<?x2xf32> attributes {nn.model} {
 }
 // expected-error @+1 {{'nn.train_config' op validation_split must be in [0, 1)}}
 nn.train_config @m {loss = "mse", optimizer = "sgd", optimizer_config = {}, metrics = [], batch_size = 4 : i64, epochs = 2 : i64, validation_split = 1.0 : f64}
+
+// -----
+
+func.func @broadcast_to_smaller(%a: tensor<2x3xf32>, %b: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.broadcast' op cannot broadcast (2, 3) to the lower rank of (3,)}}
+  %0 = nn.broadcast %a, %b : tensor<2x3xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_mismatch(%a: tensor<2xf32>, %b: tensor<?x3xf32>) {
+  // expected-error @+1 {{'nn.broadcast' op cannot broadcast (2,) to (None, 3)}}
+  %0 = nn.broadcast %a, %b : tensor<2xf32>, tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @count_axes(%a: tensor<?x3xf32>) {
+  // expected-error @+1 {{count axes out of range or repeated for rank 2}}
+  %0 = nn.count %a axes = [2] : tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @grad_nothing() {
+  // expected-error @+1 {{'nn.grad' op needs at least one value to differentiate by}}
+  "nn.grad"() ({
+    %c = arith.constant dense<1.0> : tensor<f32>
+    nn.yield %c : tensor<f32>
+  }) : () -> ()
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument #0: 'nn.hyper' must be "learning_rate" or "step"}}
+func.func @hyper(%lr: tensor<f32> {nn.hyper = "momentum"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{result #0: 'nn.updates' must be the index of an argument of the result's type}}
+func.func @updates(%p: tensor<3xf32>) -> (tensor<4xf32> {nn.updates = 0 : i64}) {
+  %c = arith.constant dense<1.0> : tensor<4xf32>
+  return %c : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{result #0: 'nn.result' must be a non-empty string}}
+func.func @result_name() -> (tensor<f32> {nn.result = ""}) {
+  %c = arith.constant dense<1.0> : tensor<f32>
+  return %c : tensor<f32>
+}
+
+// -----
+
+// expected-error @+1 {{result #0: unknown nn result attribute 'nn.weight'}}
+func.func @result_attr() -> (tensor<f32> {nn.weight = "x"}) {
+  %c = arith.constant dense<1.0> : tensor<f32>
+  return %c : tensor<f32>
+}
+
+// -----
+
+// expected-error @+1 {{'nn.entry' must be {kind = "train" | "eval" | "grad", model = "..."} on a func.func}}
+func.func @entry() attributes {nn.entry = {kind = "fit", model = "m"}} {
+  return
+}

@@ -1,0 +1,304 @@
+//===- TrainTest.cpp - the training loop around hand-written steps --------===//
+//
+// The train and eval entries here do simple bookkeeping instead of
+// learning, so the loop's schedule is visible: each train step subtracts the
+// learning rate from every weight, counts itself in the optimizer state and
+// reports loss = step number and accuracy = batch size; eval reports the
+// batch's mean input as loss.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeTestSupport.h"
+
+#include "../../../runtime/src/Safetensors.h"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+using namespace nnrt_test;
+
+namespace {
+
+void inferEntry(int64_t, void **) {}
+
+// x, y, w(3), m(3) state, lr, step, loss, accuracy
+void trainEntry(int64_t batch, void **buffers) {
+  auto *w = static_cast<float *>(buffers[2]);
+  auto *m = static_cast<float *>(buffers[3]);
+  float lr = *static_cast<float *>(buffers[4]);
+  float step = *static_cast<float *>(buffers[5]);
+  for (int j = 0; j < 3; ++j) {
+    w[j] -= lr;
+    m[j] += 1;
+  }
+  *static_cast<float *>(buffers[6]) = std::isnan(lr) ? NAN : step;
+  *static_cast<float *>(buffers[7]) = static_cast<float>(batch);
+}
+
+// x, y, w, loss, accuracy: loss = mean of x over the batch.
+void evalEntry(int64_t batch, void **buffers) {
+  auto *x = static_cast<const float *>(buffers[0]);
+  float sum = 0;
+  for (int64_t i = 0; i < batch * 3; ++i)
+    sum += x[i];
+  *static_cast<float *>(buffers[3]) = sum / static_cast<float>(batch * 3);
+  *static_cast<float *>(buffers[4]) = 0.5f;
+}
+
+std::string manifest(const std::string &name = "toy") {
+  return R"({"models": [{"name": ")" + name + R"(",
+  "inputs":  [{"name": "x", "shape": [-1, 3]}],
+  "outputs": [{"name": "output_0", "shape": [-1, 3]}],
+  "params":  [{"name": "w", "shape": [3], "init": "ones"}],
+  "train": {"loss": "mse", "optimizer": "sgd", "batch_size": 3, "epochs": 2,
+            "validation_split": 0.2, "optimizer_config": {"learning_rate": 0.5}},
+  "entries": [{"kind": "infer", "symbol": "s"},
+    {"kind": "train", "symbol": "s", "buffers": [
+      {"role": "input", "name": "x", "shape": [-1, 3]},
+      {"role": "target", "name": "y_true", "shape": [-1, 3]},
+      {"role": "param", "name": "w", "shape": [3]},
+      {"role": "state", "name": "w/momentum", "shape": [3]},
+      {"role": "hyper", "name": "learning_rate", "shape": []},
+      {"role": "hyper", "name": "step", "shape": []},
+      {"role": "output", "name": "loss", "shape": []},
+      {"role": "output", "name": "accuracy", "shape": []}]},
+    {"kind": "eval", "symbol": "s", "buffers": [
+      {"role": "input", "name": "x", "shape": [-1, 3]},
+      {"role": "target", "name": "y_true", "shape": [-1, 3]},
+      {"role": "param", "name": "w", "shape": [3]},
+      {"role": "output", "name": "loss", "shape": []},
+      {"role": "output", "name": "accuracy", "shape": []}]}]}]})";
+}
+
+std::string replaced(std::string s, const std::string &from,
+                     const std::string &to) {
+  size_t at = s.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return s.replace(at, from.size(), to);
+}
+
+const nnrt_entry_fn kFns[] = {inferEntry, trainEntry, evalEntry};
+
+struct Toy {
+  std::string text, n[3];
+  std::vector<const char *> names;
+  nnc_artifact artifact;
+  nnrt_model *model = nullptr;
+  explicit Toy(std::string m = manifest(), const std::string &name = "toy")
+      : text(std::move(m)) {
+    n[0] = name + ".infer";
+    n[1] = name + ".train";
+    n[2] = name + ".eval";
+    names = {n[0].c_str(), n[1].c_str(), n[2].c_str()};
+    artifact = {1, text.c_str(), 3, names.data(), kFns};
+  }
+  nnrt_model *open(nnrt_status *st) {
+    return model = nnrt_model_open_linked(&artifact, st);
+  }
+  ~Toy() { nnrt_model_free(model); }
+};
+
+/// rows x 3 tensor holding row index r in every column of row r.
+nnrt_tensor *rows(int64_t n) {
+  int64_t shape[] = {n, 3};
+  nnrt_tensor *t = nnrt_tensor_new(2, shape, nullptr);
+  for (int64_t i = 0; i < n * 3; ++i)
+    nnrt_tensor_data(t)[i] = static_cast<float>(i / 3);
+  return t;
+}
+
+} // namespace
+
+TEST(TrainManifest, ReadsEntriesMetricsAndSettings) {
+  Toy toy;
+  Status st;
+  ASSERT_NE(toy.open(st), nullptr) << st.message();
+  EXPECT_TRUE(nnrt_model_can_train(toy.model));
+  EXPECT_EQ(nnrt_model_target_features(toy.model), 3);
+  ASSERT_EQ(nnrt_model_num_metrics(toy.model), 1u);
+  EXPECT_STREQ(nnrt_model_metric_name(toy.model, 0), "accuracy");
+  EXPECT_EQ(nnrt_model_metric_name(toy.model, 1), nullptr);
+  nnrt_fit_options o;
+  nnrt_fit_options_init(toy.model, &o);
+  EXPECT_EQ(o.batch_size, 3);
+  EXPECT_EQ(o.epochs, 2);
+  EXPECT_DOUBLE_EQ(o.validation_split, 0.2);
+  EXPECT_DOUBLE_EQ(o.learning_rate, 0.5);
+}
+
+TEST(TrainManifest, Errors) {
+  struct Case {
+    std::string from, to, message;
+  } cases[] = {
+      {R"("role": "state")", R"("role": "gradient")",
+       "a buffer of the train entry is malformed"},
+      {R"("name": "learning_rate")", R"("name": "momentum")",
+       "unknown hyper-parameter 'momentum'"},
+      {R"("role": "param", "name": "w", "shape": [3]},
+      {"role": "state")",
+       R"("role": "param", "name": "v", "shape": [3]},
+      {"role": "state")",
+       "the train entry's parameters are not the model's"},
+      {R"({"kind": "eval")", R"({"kind": "other")",
+       "a train section without train and eval entries"},
+  };
+  for (const Case &c : cases) {
+    Toy toy(replaced(manifest(), c.from, c.to));
+    Status st;
+    EXPECT_EQ(toy.open(st), nullptr) << c.message;
+    EXPECT_EQ(st.message(), "linked model: corrupt manifest: " + c.message);
+  }
+  // An entry the manifest lists but the artifact does not export.
+  Toy toy;
+  toy.artifact.num_entries = 2;
+  Status st;
+  EXPECT_EQ(toy.open(st), nullptr);
+  EXPECT_EQ(st.message(), "linked model: corrupt manifest: the manifest lists "
+                          "an 'eval' entry that the artifact does not export");
+}
+
+TEST(Fit, KerasSchedule) {
+  Toy toy;
+  Status st;
+  ASSERT_NE(toy.open(st), nullptr);
+  ASSERT_EQ(nnrt_model_init_params(toy.model, 0, st), 0);
+  nnrt_trainer *t = nnrt_trainer_new(toy.model, st);
+  ASSERT_NE(t, nullptr) << st.message();
+  nnrt_tensor *x = rows(10), *y = rows(10);
+  nnrt_fit_options o;
+  nnrt_fit_options_init(toy.model, &o);
+  nnrt_history *h = nnrt_trainer_fit(t, x, y, &o, st);
+  ASSERT_NE(h, nullptr) << st.message();
+  // 10 rows, split 0.2: 8 train rows in batches of 3, 3, 2 (the partial
+  // batch is trained on): 3 steps per epoch, 6 in all.
+  EXPECT_EQ(nnrt_trainer_step_count(t), 6);
+  EXPECT_EQ(nnrt_trainer_epoch(t), 2);
+  EXPECT_FLOAT_EQ(nnrt_tensor_cdata(nnrt_model_param(toy.model, 0))[0],
+                  1.0f - 6 * 0.5f);
+  ASSERT_EQ(nnrt_history_num_epochs(h), 2u);
+  ASSERT_EQ(nnrt_history_num_series(h), 4u);
+  EXPECT_STREQ(nnrt_history_series_name(h, 2), "val_loss");
+  // Batch-size-weighted means: epoch 2's steps 4, 5, 6 with 3, 3, 2 rows.
+  EXPECT_DOUBLE_EQ(nnrt_history_value(h, 0, 1), (4 * 3 + 5 * 3 + 6 * 2) / 8.0);
+  EXPECT_DOUBLE_EQ(nnrt_history_value(h, 1, 1), (3 * 3 + 3 * 3 + 2 * 2) / 8.0);
+  // Validation on the last two rows (8 and 9), never shuffled into training.
+  EXPECT_DOUBLE_EQ(nnrt_history_value(h, 2, 0), 8.5);
+  EXPECT_DOUBLE_EQ(nnrt_history_value(h, 3, 1), 0.5);
+
+  ScratchDir dir;
+  std::string csv = dir.file("h.csv");
+  ASSERT_EQ(nnrt_history_write_csv(h, csv.c_str(), st), 0);
+  EXPECT_EQ(readAll(csv).substr(0, 44),
+            "epoch,loss,accuracy,val_loss,val_accuracy\n1,");
+  EXPECT_EQ(nnrt_history_write_svg(h, "toy", dir.file("no/h.svg").c_str(), st),
+            -1);
+  nnrt_history_free(h);
+  nnrt_trainer_free(t);
+  nnrt_tensor_free(x);
+  nnrt_tensor_free(y);
+}
+
+TEST(Fit, Errors) {
+  Toy toy;
+  Status st;
+  ASSERT_NE(toy.open(st), nullptr);
+  nnrt_trainer *t = nnrt_trainer_new(toy.model, st);
+  nnrt_fit_options o;
+  nnrt_fit_options_init(toy.model, &o);
+  nnrt_tensor *x = rows(10), *y = rows(10), *few = rows(3), *wide;
+  int64_t shape[] = {10, 4};
+  wide = nnrt_tensor_new(2, shape, nullptr);
+
+  o.validation_split = 1.5;
+  EXPECT_EQ(nnrt_trainer_fit(t, x, y, &o, st), nullptr);
+  EXPECT_EQ(st.message(), "the validation split must be in [0, 1), got 1.500000");
+  nnrt_fit_options_init(toy.model, &o);
+  EXPECT_EQ(nnrt_trainer_fit(t, few, few, &o, st), nullptr);
+  EXPECT_EQ(st.message(), "the data has 2 training rows (after the validation "
+                          "split), fewer than one batch of 3");
+  EXPECT_EQ(nnrt_trainer_fit(t, wide, y, &o, st), nullptr);
+  EXPECT_EQ(st.message(),
+            "inputs have shape (10, 4) but model 'toy' expects (None, 3)");
+  EXPECT_EQ(nnrt_trainer_fit(t, x, few, &o, st), nullptr);
+  EXPECT_EQ(st.message(), "10 input rows but 3 target rows");
+  o.learning_rate = NAN;
+  EXPECT_EQ(nnrt_trainer_fit(t, x, y, &o, st), nullptr);
+  EXPECT_EQ(st.message(), "the loss is NaN at epoch 1, step 1 of the epoch; "
+                          "training stopped (try a smaller learning rate)");
+  for (nnrt_tensor *z : {x, y, few, wide})
+    nnrt_tensor_free(z);
+  nnrt_trainer_free(t);
+
+  // A model without a train section trains and evaluates nothing.
+  std::string plain = manifest();
+  plain = replaced(plain, R"("train": {)", R"("not_train": {)");
+  Toy untrained(plain);
+  ASSERT_NE(untrained.open(st), nullptr) << st.message();
+  EXPECT_FALSE(nnrt_model_can_train(untrained.model));
+  EXPECT_EQ(nnrt_trainer_new(untrained.model, st), nullptr);
+  EXPECT_EQ(st.message(), "model 'toy' cannot be trained: its .nn file has "
+                          "no train section");
+  double loss;
+  EXPECT_EQ(nnrt_model_evaluate(untrained.model, nullptr, nullptr, 1, &loss,
+                                nullptr, st),
+            -1);
+  EXPECT_EQ(st.message(), "model 'toy' cannot be evaluated: its .nn file has "
+                          "no train section");
+}
+
+TEST(Checkpoint, RoundTripAndMismatches) {
+  ScratchDir dir;
+  Toy toy;
+  Status st;
+  ASSERT_NE(toy.open(st), nullptr);
+  nnrt_trainer *t = nnrt_trainer_new(toy.model, st);
+  nnrt_tensor *x = rows(10), *y = rows(10);
+  nnrt_fit_options o;
+  nnrt_fit_options_init(toy.model, &o);
+  o.epochs = 1;
+  nnrt_history_free(nnrt_trainer_fit(t, x, y, &o, st));
+  std::string path = dir.file("c.safetensors");
+  ASSERT_EQ(nnrt_trainer_save_checkpoint(t, path.c_str(), 42, st), 0);
+
+  Toy fresh;
+  ASSERT_NE(fresh.open(st), nullptr);
+  nnrt_trainer *u = nnrt_trainer_new(fresh.model, st);
+  uint64_t seed = 0;
+  ASSERT_EQ(nnrt_trainer_load_checkpoint(u, path.c_str(), &seed, st), 0)
+      << st.message();
+  EXPECT_EQ(seed, 42u);
+  EXPECT_EQ(nnrt_trainer_epoch(u), 1);
+  EXPECT_EQ(nnrt_trainer_step_count(u), 3);
+  EXPECT_EQ(nnrt_tensor_cdata(nnrt_model_param(fresh.model, 0))[1],
+            nnrt_tensor_cdata(nnrt_model_param(toy.model, 0))[1]);
+
+  // Another model's checkpoint, and one that lacks the optimizer state.
+  Toy other(manifest("other"), "other");
+  ASSERT_NE(other.open(st), nullptr) << st.message();
+  nnrt_trainer *v = nnrt_trainer_new(other.model, st);
+  EXPECT_EQ(nnrt_trainer_load_checkpoint(v, path.c_str(), nullptr, st), -1);
+  EXPECT_EQ(st.message(),
+            path + ": a checkpoint of model 'toy', not of 'other'");
+  std::vector<nnrt::NamedTensor> tensors;
+  std::vector<std::pair<std::string, std::string>> meta;
+  std::string error;
+  ASSERT_TRUE(nnrt::readSafetensors(path, tensors, error, &meta));
+  tensors.pop_back(); // the optimizer slot
+  std::string metaJson = "{";
+  for (const auto &[k, val] : meta)
+    metaJson += (metaJson.size() > 1 ? "," : "") + std::string("\"") + k +
+                "\":\"" + (k == "history" ? "{}" : val) + "\"";
+  metaJson += "}";
+  std::string partial = dir.file("partial.safetensors");
+  ASSERT_TRUE(nnrt::writeSafetensors(partial, tensors, metaJson, error))
+      << error;
+  EXPECT_EQ(nnrt_trainer_load_checkpoint(u, partial.c_str(), nullptr, st), -1);
+  EXPECT_EQ(st.message(), partial + ": missing 'optimizer/w/momentum'");
+
+  nnrt_trainer_free(t);
+  nnrt_trainer_free(u);
+  nnrt_trainer_free(v);
+  nnrt_tensor_free(x);
+  nnrt_tensor_free(y);
+}
