@@ -37,6 +37,11 @@ namespace {
 struct Val {
   Value tensor;
   std::optional<ConstValue> constant;
+  // `y_pred` in a loss expression: the model applied to whatever its input
+  // names are bound to where the name is used, so that inside grad(.., x)
+  // it is recomputed from the differentiated x (and d y_pred / dx is the
+  // model's derivative, not zero).
+  bool modelOutput = false;
   static Val ofTensor(Value v) {
     Val r;
     r.tensor = v;
@@ -111,6 +116,10 @@ public:
     for (const ModelDecl &m : module.models)
       if (!m.isBlock)
         genModel(m);
+    for (const ModelDecl &m : module.models)
+      if (!m.isBlock && models.count(m.name))
+        for (const DefDecl &d : module.defs)
+          genModelFunction(m, d);
     for (const TrainConfig &t : sema.trains)
       genTrain(t);
     if (diags.hadErrors())
@@ -262,6 +271,78 @@ private:
   }
 
   /// Sets the function type from the entry block and tags every argument.
+  //===--------------------------------------------------------------------===//
+  // Model functions: defs that apply a model
+  //===--------------------------------------------------------------------===//
+
+  /// Whether `e` calls model `m`, directly or through the defs it calls.
+  bool appliesModel(const Expr &e, const ModelDecl &m,
+                    llvm::SmallPtrSetImpl<const DefDecl *> &seen) {
+    if (auto *c = llvm::dyn_cast<CallExpr>(&e)) {
+      if (c->callee == m.name)
+        return true;
+      if (const DefDecl *d = sema.defs.lookup(c->callee))
+        if (seen.insert(d).second && appliesModel(*d->body, m, seen))
+          return true;
+      for (const Argument &a : c->args)
+        if (appliesModel(*a.value, m, seen))
+          return true;
+    } else if (auto *b = llvm::dyn_cast<BinaryExpr>(&e)) {
+      return appliesModel(*b->lhs, m, seen) || appliesModel(*b->rhs, m, seen);
+    } else if (auto *u = llvm::dyn_cast<UnaryExpr>(&e)) {
+      return appliesModel(*u->operand, m, seen);
+    }
+    return false;
+  }
+
+  /// `def g(x) = 1 + x * u(x)` takes model u's inputs and applies u: it
+  /// becomes @u_def_g(inputs..., params...), an entry of u's artifact, so
+  /// that `predict --function g` evaluates a trial solution (or a residual:
+  /// grads inside are expanded like the loss's). Defs of other arities or
+  /// that do not apply the model are not functions of it.
+  void genModelFunction(const ModelDecl &m, const DefDecl &d) {
+    ModelInfo &info = models[m.name];
+    llvm::SmallPtrSet<const DefDecl *, 4> seen{&d};
+    if (d.params.size() != info.numInputs || !appliesModel(*d.body, m, seen))
+      return;
+    builder.setInsertionPointToEnd(theModule.getBody());
+    auto func = mlir::func::FuncOp::create(
+        builder, loc(d.loc), m.name + "_def_" + d.name,
+        builder.getFunctionType(info.func.getArgumentTypes(), {}));
+    mlir::Block *entry = func.addEntryBlock();
+    builder.setInsertionPointToStart(entry);
+    FuncState fs;
+    fs.func = func;
+    fs.callableModel = &m;
+    fs.params = info.params;
+    Env env;
+    for (unsigned i = 0; i < info.numInputs; ++i) {
+      entry->getArgument(i).setLoc(loc(d.params[i].second));
+      env.vars[d.params[i].first] = Val::ofTensor(entry->getArgument(i));
+    }
+    for (unsigned i = info.numInputs; i < entry->getNumArguments(); ++i)
+      fs.modelParams.push_back(entry->getArgument(i));
+    activeDefs.push_back(&d);
+    std::optional<Val> v = eval(*d.body, fs, env);
+    activeDefs.pop_back();
+    // Only a value per sample can be predicted.
+    if (!v || !v->tensor || tensorType(v->tensor).getRank() == 0 ||
+        !mlir::ShapedType::isDynamic(tensorType(v->tensor).getDimSize(0))) {
+      func.erase();
+      return;
+    }
+    mlir::func::ReturnOp::create(builder, loc(d.loc), v->tensor);
+    finishSignature(fs, info.numInputs,
+                    [&](unsigned i) { return m.params[i].name; });
+    func->setAttr(nn::kEntryAttr,
+                  builder.getDictionaryAttr(
+                      {builder.getNamedAttr("kind", builder.getStringAttr("def")),
+                       builder.getNamedAttr("model",
+                                            builder.getStringAttr(m.name)),
+                       builder.getNamedAttr("name",
+                                            builder.getStringAttr(d.name))}));
+  }
+
   void finishSignature(FuncState &fs, unsigned numInputs,
                        llvm::function_ref<std::string(unsigned)> inputName) {
     mlir::func::FuncOp func = fs.func;
@@ -582,7 +663,7 @@ private:
   std::optional<Val> eval(const Expr &e, FuncState &fs, const Env &env) {
     if (auto *n = llvm::dyn_cast<NameExpr>(&e))
       if (const Val *v = env.lookup(n->name))
-        return *v;
+        return v->modelOutput ? applyLossModel(fs, env, e.loc) : *v;
     if (auto *u = llvm::dyn_cast<UnaryExpr>(&e)) {
       std::optional<Val> v = eval(*u->operand, fs, env);
       if (!v)
@@ -796,6 +877,21 @@ private:
       return std::nullopt;
     }
     return Val::ofTensor(call.getResult(0));
+  }
+
+  /// The trained model on its inputs as bound in `env` (y_pred).
+  std::optional<Val> applyLossModel(FuncState &fs, const Env &env,
+                                    llvm::SMLoc at) {
+    ModelInfo &info = models[fs.callableModel->name];
+    llvm::SmallVector<Value> operands;
+    for (unsigned i = 0; i < info.numInputs; ++i) {
+      const Val *x = env.lookup(fs.callableModel->params[i].name);
+      operands.push_back(x->tensor);
+    }
+    operands.append(fs.modelParams.begin(), fs.modelParams.end());
+    return Val::ofTensor(
+        mlir::func::CallOp::create(builder, loc(at), info.func, operands)
+            .getResult(0));
   }
 
   std::optional<Val> inlineDef(const DefDecl &d, const CallExpr &c,
@@ -1119,7 +1215,9 @@ private:
       activeDefs.pop_back();
     } else {
       env.vars["y_true"] = Val::ofTensor(yTrue);
-      env.vars["y_pred"] = Val::ofTensor(yPred.getResult(0));
+      Val lazy;
+      lazy.modelOutput = true;
+      env.vars["y_pred"] = lazy;
       value = eval(*t.lossExpr, fs, env);
     }
     if (!value || !value->tensor) {
@@ -1130,8 +1228,18 @@ private:
       return nullptr;
     }
     Value loss = value->tensor;
-    // Keras reduces a per-sample loss by its mean over the batch.
-    if (tensorType(loss).getRank() > 0)
+    // Keras reduces a per-sample loss by its mean over the batch; anything
+    // else (a mean over the batch axis that leaves features, say) has no
+    // meaning as a loss.
+    mlir::RankedTensorType lossType = tensorType(loss);
+    if (lossType.getRank() > 0 &&
+        !mlir::ShapedType::isDynamic(lossType.getDimSize(0))) {
+      error(t.lossLoc, "a loss must be a scalar or one value per sample, "
+                       "got shape " + shapeOf(loss));
+      func.erase();
+      return nullptr;
+    }
+    if (lossType.getRank() > 0)
       loss = nn::ReduceMeanOp::create(builder, loc(t.lossLoc), loss, nullptr,
                                       false);
     mlir::func::ReturnOp::create(builder, loc(t.lossLoc), loss);

@@ -116,8 +116,10 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   // them shows the output argument itself is returned, which is dropped.
   addCleanup(pm);
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
+  pm.addPass(nnc::createCheckInPlaceUpdates());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addNestedPass<func::FuncOp>(nnc::createLowerCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   addCleanup(pm);
   if (stage == CPUStage::Loops)

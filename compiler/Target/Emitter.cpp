@@ -96,7 +96,7 @@ GlobalVariable *addDescriptor(Module &m,
   PointerType *ptr = PointerType::getUnqual(ctx);
   SmallVector<Constant *> names, fns;
   for (const nnc::EntrySpec &e : entries) {
-    names.push_back(cString(m, e.model + "." + e.kind, "nnc.entry.name"));
+    names.push_back(cString(m, e.label(), "nnc.entry.name"));
     fns.push_back(m.getFunction(e.symbol));
   }
   auto arrayOf = [&](ArrayRef<Constant *> elems, const Twine &n) {

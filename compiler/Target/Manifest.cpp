@@ -38,6 +38,27 @@ static std::pair<std::string, std::string> argRole(func::FuncOp f,
   return {"input", ""};
 }
 
+LogicalResult nnc::checkArtifactElementTypes(ModuleOp module) {
+  bool ok = true;
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (!f->hasAttr(nn::kModelAttr))
+      continue;
+    auto isF32 = [](Type t) { return getElementTypeOrSelf(t).isF32(); };
+    for (BlockArgument a : f.getArguments())
+      if (!isF32(a.getType())) {
+        emitError(a.getLoc())
+            << "model '" << f.getName()
+            << "' cannot be compiled to an artifact: its tensors are "
+            << getElementTypeOrSelf(a.getType())
+            << ", and the runtime, data files and weights are f32 (declare "
+               "it with f32[...])";
+        ok = false;
+        break;
+      }
+  }
+  return success(ok);
+}
+
 std::vector<nnc::EntrySpec> nnc::collectEntries(ModuleOp module) {
   std::vector<EntrySpec> entries;
   for (auto f : module.getOps<func::FuncOp>()) {
@@ -50,10 +71,13 @@ std::vector<nnc::EntrySpec> nnc::collectEntries(ModuleOp module) {
       e.model = d.getAs<StringAttr>("model").str();
       e.function = f.getName().str();
       e.kind = d.getAs<StringAttr>("kind").str();
+      if (auto name = d.getAs<StringAttr>("name"))
+        e.name = name.str();
     } else {
       continue;
     }
-    e.symbol = "nnc_" + e.model + "_" + e.kind;
+    e.symbol = "nnc_" + e.model + "_" + e.kind +
+               (e.name.empty() ? "" : "_" + e.name);
     for (unsigned i = 0; i < f.getNumArguments(); ++i) {
       auto [role, name] = argRole(f, i);
       e.buffers.push_back({role, name, shapeOf(f.getArgument(i).getType())});
@@ -142,9 +166,12 @@ std::string nnc::buildManifest(ModuleOp module,
         buffers.push_back(json::Object{{"role", b.role},
                                        {"name", b.name},
                                        {"shape", shapeJSON(b.shape)}});
-      entryList.push_back(json::Object{{"kind", x.kind},
-                                       {"symbol", x.symbol},
-                                       {"buffers", std::move(buffers)}});
+      json::Object entry{{"kind", x.kind},
+                         {"symbol", x.symbol},
+                         {"buffers", std::move(buffers)}};
+      if (!x.name.empty())
+        entry["name"] = x.name;
+      entryList.push_back(std::move(entry));
     }
     if (auto table = f->getAttrOfType<ArrayAttr>(nn::kLayersAttr))
       for (Attribute a : table) {

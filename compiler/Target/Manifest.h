@@ -32,10 +32,20 @@ struct BufferSpec {
 struct EntrySpec {
   std::string model;    // the model's name
   std::string function; // the function in the module that the entry runs
-  std::string kind;     // "infer", "train" or "eval"
+  std::string kind;     // "infer", "train", "eval" or "def"
+  std::string name;     // a def entry's def (`g` of `def g(x) = ...`)
   std::string symbol;   // exported C symbol
+  /// How the artifact's descriptor names it: "iris.train", "u.def.g".
+  std::string label() const {
+    return model + "." + kind + (name.empty() ? "" : "." + name);
+  }
   std::vector<BufferSpec> buffers;
 };
+
+/// The runtime, its data files and weights are f32: a model with f64
+/// tensors is reported at the .nn location of its first f64 argument or
+/// result (instead of an artifact whose buffers the runtime misreads).
+mlir::LogicalResult checkArtifactElementTypes(mlir::ModuleOp module);
 
 /// Entry points for every nn.model function of an nn-level module.
 std::vector<EntrySpec> collectEntries(mlir::ModuleOp module);

@@ -18,7 +18,8 @@
 // are means over the batch; the runtime weights them by batch size.
 //
 // The model (and a custom loss) are inlined: autodiff and fusion see one
-// body.
+// body. Model functions (entries of kind "def", which MLIRGen makes of defs
+// such as a trial solution) get their model calls inlined here too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +29,7 @@
 #include "dialects/nn/IR/NNDialect.h"
 #include "dialects/nn/IR/NNBuilder.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
@@ -200,22 +202,19 @@ private:
     for (StringRef m : cfg.getMetrics().getAsValueRange<StringAttr>()) {
       StringRef kind = m;
       if (m == "accuracy") {
-        // Keras picks the accuracy that fits the loss and the output.
-        auto loss = dyn_cast<StringAttr>(cfg.getLoss());
+        // Keras 3 picks by the output's width alone, whatever the loss
+        // (tf.keras 2 looked at the loss): one unit is a binary decision,
+        // several are classes.
         int64_t last = cast<RankedTensorType>(p.getType()).getShape().back();
-        bool categorical =
-            loss ? loss.getValue() == "categorical_crossentropy" ||
-                       (loss.getValue() != "binary_crossentropy" && last > 1)
-                 : last > 1;
-        kind = categorical ? "categorical_accuracy" : "binary_accuracy";
+        kind = last > 1 ? "categorical_accuracy" : "binary_accuracy";
       }
       Value v;
       if (kind == "categorical_accuracy") {
-        // Right when the probability at the true class is the largest:
-        // max(p) - p[true] is 0 then and positive otherwise.
-        Value atTrue = ops.sum(ops.mul(yTrue, p), {-1}, false);
-        Value gap = ops.sub(ops.max(p, {-1}, false), atTrue);
-        v = ops.mean(ops.sub(one, ops.step(gap)), {}, false);
+        // Keras: argmax(y_true) == argmax(y_pred), ties going to the first
+        // index (a dead network's equal outputs are class 0, not a hit
+        // for every class).
+        Value hit = ops.mul(firstMaxOneHot(yTrue), firstMaxOneHot(p));
+        v = ops.mean(ops.sum(hit, {-1}, false), {}, false);
       } else if (kind == "binary_accuracy") {
         // (p > 0.5) == t for targets in {0, 1}.
         Value predicted = ops.step(ops.sub(p, ops.cst(p, 0.5)));
@@ -232,6 +231,27 @@ private:
       names.push_back(m);
     }
     return success();
+  }
+
+  /// The one-hot of argmax over the last axis of a (batch, n) tensor, with
+  /// the first of equal maxima: where x equals its row maximum and no
+  /// earlier element does (a product with a constant strictly-upper
+  /// triangular matrix counts the earlier maxima).
+  Value firstMaxOneHot(Value x) {
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t n = type.getShape().back();
+    Type elt = type.getElementType();
+    auto square = RankedTensorType::get({n, n}, elt);
+    SmallVector<Attribute> earlier;
+    for (int64_t k = 0; k < n; ++k)
+      for (int64_t j = 0; j < n; ++j)
+        earlier.push_back(b.getFloatAttr(elt, k < j ? 1.0 : 0.0));
+    Value before = arith::ConstantOp::create(
+        b, loc, square, DenseElementsAttr::get(square, earlier));
+    Value one = ops.cst(x, 1.0);
+    Value isMax = ops.sub(one, ops.step(ops.sub(ops.max(x, {-1}, true), x)));
+    Value earlierMaxima = MatmulOp::create(b, loc, isMax, before);
+    return ops.mul(isMax, ops.sub(one, ops.step(earlierMaxima)));
   }
 
   void finish(func::FuncOp f, ArrayRef<Value> results,
@@ -413,9 +433,26 @@ private:
   }
 };
 
+/// A model function (`def g(x) = 1 + x * u(x)`, an entry of kind "def")
+/// becomes one body, like the train step: model calls are inlined.
+void inlineModelCalls(func::FuncOp f, SymbolTable &symbols) {
+  SmallVector<func::CallOp> calls(f.getBody().getOps<func::CallOp>());
+  for (func::CallOp call : calls) {
+    auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+    OpBuilder b(call);
+    call.replaceAllUsesWith(
+        nnc::inlineFunc(b, callee, call.getOperands(), symbols));
+    call.erase();
+  }
+}
+
 struct BuildTrainingPass : nnc::impl::BuildTrainingBase<BuildTrainingPass> {
   void runOnOperation() override {
     SymbolTable symbols(getOperation());
+    for (auto f : getOperation().getOps<func::FuncOp>())
+      if (auto d = f->getAttrOfType<DictionaryAttr>(kEntryAttr);
+          d && d.getAs<StringAttr>("kind").getValue() == "def")
+        inlineModelCalls(f, symbols);
     SmallVector<TrainConfigOp> configs(
         getOperation().getOps<TrainConfigOp>());
     for (TrainConfigOp cfg : configs) {

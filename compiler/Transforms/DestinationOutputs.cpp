@@ -58,6 +58,23 @@ OpOperand *chainStart(Value v) {
   return nullptr;
 }
 
+/// What the chain of destination operands (tile loops, kernels) ending in
+/// `v` starts from.
+Value chainRoot(Value v) {
+  while (auto result = dyn_cast<OpResult>(v)) {
+    OpOperand *init = nullptr;
+    if (auto loop = dyn_cast<scf::ForOp>(result.getOwner()))
+      init = loop.getTiedLoopInit(result);
+    else if (auto dps =
+                 dyn_cast<DestinationStyleOpInterface>(result.getOwner()))
+      init = dps.getTiedOpOperand(result);
+    if (!init)
+      return v;
+    v = init->get();
+  }
+  return v;
+}
+
 struct DestinationOutputsPass
     : nnc::impl::DestinationOutputsBase<DestinationOutputsPass> {
   void runOnOperation() override {
@@ -93,6 +110,12 @@ struct DestinationOutputsPass
                                                 std::to_string(outputs)));
         ++outputs;
         dest = func.getArgument(argNo);
+      }
+      // A kernel already writing over its argument (see
+      // nnc-reuse-input-as-output) needs nothing more.
+      if (chainRoot(v) == dest) {
+        written.push_back(v);
+        continue;
       }
       if (OpOperand *start = chainStart(v)) {
         start->set(dest);

@@ -152,6 +152,36 @@ def ContractionLoopOrder
   }];
 }
 
+def CheckInPlaceUpdates
+    : Pass<"nnc-check-in-place-updates", "::mlir::ModuleOp"> {
+  let summary = "Fail when an nn.updates result is not written in place";
+  let description = [{
+    Runs after bufferization and drop-equivalent-buffer-results. A function
+    result tagged `nn.updates = k` that is still returned was not proven to
+    alias argument k: the update would be lost. That is reported as an
+    error at the function, never left to the runtime.
+
+    Before (an update that went into a temporary):
+      func.func @m_train(%p: memref<4xf32> {nn.param = "d.bias"}, ...)
+          -> (memref<4xf32> {nn.updates = 0 : i64})
+    After: an error, "the new value of 'd.bias' is not written into its
+    buffer in place".
+  }];
+}
+
+def LowerCopies : Pass<"nnc-lower-copies", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite memref.copy as linalg.copy, to become loops";
+  let description = [{
+    The LLVM lowering calls `memrefCopy` (MLIR's C runner library, which
+    artifacts do not link) for copies that are not between contiguous
+    buffers. As `linalg.copy` every copy lowers to loops.
+
+    Before: memref.copy %a, %b : memref<4xf32, strided<[1], offset: ?>> to memref<4xf32>
+    After:  linalg.copy ins(%a : ...) outs(%b : memref<4xf32>)
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def StripNNAttributes : Pass<"nnc-strip-nn-attributes", "::mlir::ModuleOp"> {
   let summary = "Remove nn.* function and argument attributes";
   let description = [{

@@ -84,8 +84,12 @@ typedef struct nnrt_model nnrt_model;
 /* A model linked into this program (nnc -c, or the generated executable). */
 nnrt_model *nnrt_model_open_linked(const struct nnc_artifact *artifact,
                                    nnrt_status *status);
-/* A model built with `nnc --shared`. */
+/* A model built with `nnc --shared`: the first of the file's models. */
 nnrt_model *nnrt_model_open_shared(const char *path, nnrt_status *status);
+/* Model `name` of a library built from a .nn file with several models
+ * (name NULL: the first). */
+nnrt_model *nnrt_model_open_shared_named(const char *path, const char *name,
+                                         nnrt_status *status);
 void nnrt_model_free(nnrt_model *model);
 
 const char *nnrt_model_name(const nnrt_model *model);
@@ -128,6 +132,18 @@ nnrt_tensor *nnrt_model_predict(nnrt_model *model,
                                 const nnrt_tensor *const *inputs,
                                 size_t num_inputs, nnrt_status *status);
 
+/* The model's functions: each `def` of its .nn file that takes the model's
+ * inputs and applies it, such as a trial solution `def g(x) = 1 + x * u(x)`
+ * of a physics-informed model. */
+size_t nnrt_model_num_functions(const nnrt_model *model);
+const char *nnrt_model_function_name(const nnrt_model *model, size_t i);
+/* Evaluates function `name` on a batch, with the model's current
+ * parameters; a new tensor (the caller frees it), or NULL on failure. */
+nnrt_tensor *nnrt_model_predict_function(nnrt_model *model, const char *name,
+                                         const nnrt_tensor *const *inputs,
+                                         size_t num_inputs,
+                                         nnrt_status *status);
+
 /* The Keras-style summary table. */
 void nnrt_model_print_summary(const nnrt_model *model, FILE *out);
 
@@ -137,7 +153,9 @@ void nnrt_model_print_summary(const nnrt_model *model, FILE *out);
  * function) and an eval step. The runtime only feeds batches. */
 
 int nnrt_model_can_train(const nnrt_model *model);
-/* Width of a target row: the model output's features per sample. */
+/* Width of a target row: the model output's features per sample; -1 when
+ * the loss reads no targets (a physics-informed loss): then every call below
+ * takes y == NULL and trains on inputs alone. */
 int64_t nnrt_model_target_features(const nnrt_model *model);
 size_t nnrt_model_num_metrics(const nnrt_model *model);
 const char *nnrt_model_metric_name(const nnrt_model *model, size_t i);
@@ -164,7 +182,7 @@ int64_t nnrt_trainer_epoch(const nnrt_trainer *trainer); /* completed */
 int64_t nnrt_trainer_step_count(const nnrt_trainer *trainer);
 
 /* One compiled step on a batch: x (batch, features...), y (batch,
- * targets...). `loss` and `metrics` (nnrt_model_num_metrics values) get the
+ * targets...) or NULL for a model without targets. `loss` and `metrics` (nnrt_model_num_metrics values) get the
  * batch means. */
 int nnrt_trainer_step(nnrt_trainer *trainer, const nnrt_tensor *x,
                       const nnrt_tensor *y, float learning_rate, float *loss,

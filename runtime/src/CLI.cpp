@@ -91,15 +91,18 @@ public:
     if (a.help) {
       std::printf(
           "usage: %s predict --weights w.safetensors --input x.csv "
-          "[--output y.csv]\n\n"
+          "[--output y.csv] [--function NAME]\n\n"
           "Runs the model on every row of the input and prints (or writes) "
           "one row of outputs per sample (several outputs: side by side, each flattened).\n"
-          "  --weights FILE  trained weights (safetensors)\n"
-          "  --input FILE    inputs: CSV (one sample per row, an optional "
+          "  --weights FILE   trained weights (safetensors)\n"
+          "  --input FILE     inputs: CSV (one sample per row, an optional "
           "header line) or .npy\n"
-          "  --output FILE   where to write the outputs (.csv or .npy; "
-          "default: standard output as CSV)\n",
-          prog);
+          "  --output FILE    where to write the outputs (.csv or .npy; "
+          "default: standard output as CSV)\n"
+          "  --function NAME  evaluate a def of the model's .nn file instead "
+          "(one that takes the model's inputs and applies it, such as a "
+          "trial solution g(x) = 1 + x * u(x))%s\n",
+          prog, functionList().c_str());
       return 0;
     }
     const char *weights = a.get("weights"), *input = a.get("input");
@@ -117,12 +120,20 @@ public:
     if (!x)
       return error(1, nnrt_status_message(st));
     const nnrt_tensor *inputs[] = {x};
-    std::vector<nnrt_tensor *> ys(nnrt_model_num_outputs(model), nullptr);
-    int failed = nnrt_model_run(model, inputs, 1, ys.data(), ys.size(), st);
-    nnrt_tensor_free(x);
-    if (failed)
-      return error(1, nnrt_status_message(st));
-    nnrt_tensor *y = joinPerSample(ys);
+    nnrt_tensor *y = nullptr;
+    if (const char *function = a.get("function")) {
+      y = nnrt_model_predict_function(model, function, inputs, 1, st);
+      nnrt_tensor_free(x);
+      if (!y)
+        return error(1, nnrt_status_message(st));
+    } else {
+      std::vector<nnrt_tensor *> ys(nnrt_model_num_outputs(model), nullptr);
+      int failed = nnrt_model_run(model, inputs, 1, ys.data(), ys.size(), st);
+      nnrt_tensor_free(x);
+      if (failed)
+        return error(1, nnrt_status_message(st));
+      y = joinPerSample(ys);
+    }
     const char *out = a.get("output");
     int rc = 0;
     if (out && endsWith(out, ".npy"))
@@ -136,6 +147,14 @@ public:
   }
 
 private:
+  /// " (this model's: g, r)" for the help text, or "".
+  std::string functionList() const {
+    std::string names;
+    for (size_t i = 0; i < nnrt_model_num_functions(model); ++i)
+      names += (i ? ", " : "") + std::string(nnrt_model_function_name(model, i));
+    return names.empty() ? "" : "; this model's: " + names;
+  }
+
   const char *prog;
   nnrt_model *model;
 
@@ -189,7 +208,7 @@ extern "C" int nnrt_cli_main(int argc, char **argv,
     rc = cmd.empty() ? (cli.usage(stderr), 2) : cli.usage(stdout);
   } else {
     std::vector<std::string> allowed =
-        cmd == "predict" ? std::vector<std::string>{"weights", "input",
+        cmd == "predict" ? std::vector<std::string>{"weights", "input", "function",
                                                     "output"}
         : cmd == "init"     ? std::vector<std::string>{"output", "seed"}
         : cmd == "train"    ? kTrainOptions

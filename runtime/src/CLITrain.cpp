@@ -60,15 +60,22 @@ bool readCount(const Args &a, const char *name, int64_t &out, int64_t min,
   if (!readNumber(a, name, v, error))
     return false;
   if (v != std::floor(v) || v < static_cast<double>(min)) {
-    error = std::string("--") + name + " takes an integer >= " +
-            std::to_string(min) + ", got '" + a.get(name) + "'";
+    // Without the option, the bad value is the .nn file's default.
+    error = a.get(name) ? std::string("--") + name + " takes an integer >= " +
+                              std::to_string(min) + ", got '" + a.get(name) +
+                              "'"
+                        : std::string("the model's ") + name + " setting (" +
+                              std::to_string(out) + ") must be >= " +
+                              std::to_string(min);
     return false;
   }
   out = static_cast<int64_t>(v);
   return true;
 }
 
-/// x (rows, features) and y (rows, targets) from a labelled CSV file.
+/// x (rows, features) and y (rows, targets) from a labelled CSV file; a
+/// model whose loss reads no targets (physics-informed) takes only input
+/// columns, and y stays NULL.
 bool loadLabelled(nnrt_model *m, const Args &a, nnrt_tensor *&x,
                   nnrt_tensor *&y, Failure &f, nnrt_status *st) {
   const char *path = a.get("data");
@@ -81,6 +88,25 @@ bool loadLabelled(nnrt_model *m, const Args &a, nnrt_tensor *&x,
     return false;
   }
   int64_t rows = table->shape[0], cols = table->shape[1];
+  if (targets < 0) {
+    if (a.get("label-column") || a.get("classes")) {
+      f = {2, std::string("model '") + nnrt_model_name(m) +
+                  "' trains without targets (its loss reads no y_true); "
+                  "--label-column and --classes do not apply"};
+      delete table;
+      return false;
+    }
+    if (cols != features) {
+      f = {1, std::string(path) + ": " + std::to_string(cols) +
+                  " columns, but model '" + nnrt_model_name(m) +
+                  "' trains on its " + std::to_string(features) +
+                  " input features alone (its loss reads no targets)"};
+      delete table;
+      return false;
+    }
+    x = table;
+    return true;
+  }
   if (cols != features + 1) {
     f = {1, std::string(path) + ": " + std::to_string(cols) +
                 " columns, but model '" + nnrt_model_name(m) + "' takes " +

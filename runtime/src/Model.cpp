@@ -44,6 +44,51 @@ bool parseRole(const std::string &s, Role &role) {
 
 /// The train and eval entries: their buffers (with shapes) from the
 /// manifest, their functions from the descriptor. "" or what is wrong.
+/// Entries of kind "def": the model's functions, with inputs and
+/// parameters as the inference entry has them and one output.
+std::string readFunctionEntries(const Json &model, const nnc_artifact *a,
+                                nnrt_model *out) {
+  for (const Json &e : model.get("entries")->items) {
+    const Json *kind = e.get("kind"), *name = e.get("name");
+    if (!kind || kind->str != "def")
+      continue;
+    if (!name || name->kind != Json::String)
+      return "a def entry without a name";
+    Entry entry;
+    std::string wanted = out->name + ".def." + name->str;
+    for (uint32_t i = 0; i < a->num_entries; ++i)
+      if (wanted == a->entry_names[i])
+        entry.fn = a->entries[i];
+    if (!entry.fn)
+      return "the manifest lists function '" + name->str +
+             "' that the artifact does not export";
+    const Json *buffers = e.get("buffers");
+    if (!buffers || buffers->kind != Json::Array ||
+        buffers->items.size() != out->buffers.size() -
+                                     nnrt_model_num_outputs(out) + 1)
+      return "function '" + name->str + "' has a malformed buffer list";
+    size_t i = 0;
+    for (const Json &b : buffers->items) {
+      const Json *role = b.get("role"), *bname = b.get("name");
+      std::vector<int64_t> shape;
+      Role r;
+      if (!role || !bname || !parseRole(role->str, r) ||
+          !readShape(b.get("shape"), shape))
+        return "a buffer of function '" + name->str + "' is malformed";
+      // Inputs and parameters are the inference entry's, in its order.
+      bool last = ++i == buffers->items.size();
+      if (last ? r != Role::Output
+               : (r != out->buffers[i - 1].role ||
+                  shape != out->buffers[i - 1].shape))
+        return "function '" + name->str +
+               "' does not take the model's inputs and parameters";
+      entry.buffers.push_back({r, bname->str, shape});
+    }
+    out->functions.emplace_back(name->str, std::move(entry));
+  }
+  return "";
+}
+
 std::string readTrainingEntries(const Json &model, const nnc_artifact *a,
                                 nnrt_model *out) {
   const Json *train = model.get("train");
@@ -124,8 +169,9 @@ nnrt_model::~nnrt_model() {
     dlclose(library);
 }
 
+/// Opens model `wanted` of the artifact (its first when NULL).
 static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
-                                const std::string &where,
+                                const std::string &where, const char *wanted,
                                 nnrt_status *status) {
   auto fail = [&](const std::string &m) {
     if (library)
@@ -145,7 +191,16 @@ static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
   const Json *models = m.get("models");
   if (!models || models->kind != Json::Array || models->items.empty())
     return fail("the manifest lists no model");
-  const Json &model = models->items[0];
+  const Json *chosen = &models->items[0];
+  if (wanted) {
+    chosen = nullptr;
+    for (const Json &candidate : models->items)
+      if (const Json *n = candidate.get("name"); n && n->str == wanted)
+        chosen = &candidate;
+    if (!chosen)
+      return fail(std::string("the artifact has no model '") + wanted + "'");
+  }
+  const Json &model = *chosen;
   const Json *name = model.get("name");
   const Json *entries = model.get("entries");
   if (!name || !entries || entries->kind != Json::Array)
@@ -223,6 +278,8 @@ static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
   }
   if (bad.empty())
     bad = readTrainingEntries(model, a, out);
+  if (bad.empty())
+    bad = readFunctionEntries(model, a, out);
   if (!bad.empty()) {
     out->library = nullptr;
     delete out;
@@ -235,10 +292,15 @@ extern "C" {
 
 nnrt_model *nnrt_model_open_linked(const nnc_artifact *artifact,
                                    nnrt_status *status) {
-  return openArtifact(artifact, nullptr, "linked model", status);
+  return openArtifact(artifact, nullptr, "linked model", nullptr, status);
 }
 
 nnrt_model *nnrt_model_open_shared(const char *path, nnrt_status *status) {
+  return nnrt_model_open_shared_named(path, nullptr, status);
+}
+
+nnrt_model *nnrt_model_open_shared_named(const char *path, const char *name,
+                                         nnrt_status *status) {
   void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!lib)
     return failNull<nnrt_model>(status, std::string("cannot load '") + path +
@@ -251,7 +313,7 @@ nnrt_model *nnrt_model_open_shared(const char *path, nnrt_status *status) {
                                             "nnc_artifact symbol; build it "
                                             "with nnc --shared)");
   }
-  return openArtifact(a, lib, path, status);
+  return openArtifact(a, lib, path, name, status);
 }
 
 void nnrt_model_free(nnrt_model *m) { delete m; }
@@ -358,25 +420,71 @@ const char *nnrt_model_output_name(const nnrt_model *m, size_t i) {
   return nullptr;
 }
 
+/// Runs an entry that takes the model's inputs and parameters and
+/// writes outputs (inference, or one of the model's functions).
+static int runEntry(nnrt_model *m, nnrt_entry_fn fn,
+                    const std::vector<Buffer> &buffers,
+                    const nnrt_tensor *const *inputs, size_t numInputs,
+                    nnrt_tensor **outputs, nnrt_status *status);
+
 int nnrt_model_run(nnrt_model *m, const nnrt_tensor *const *inputs,
                    size_t numInputs, nnrt_tensor **outputs,
                    size_t numOutputs, nnrt_status *status) {
-  if (numInputs != nnrt_model_num_inputs(m))
-    return fail(status, "model '" + m->name + "' takes " +
-                            std::to_string(nnrt_model_num_inputs(m)) +
-                            " input(s), got " + std::to_string(numInputs));
   if (numOutputs != nnrt_model_num_outputs(m))
     return fail(status, "model '" + m->name + "' has " +
                             std::to_string(nnrt_model_num_outputs(m)) +
                             " output(s), got room for " +
                             std::to_string(numOutputs));
+  return runEntry(m, m->infer, m->buffers, inputs, numInputs, outputs,
+                  status);
+}
+
+size_t nnrt_model_num_functions(const nnrt_model *m) {
+  return m->functions.size();
+}
+
+const char *nnrt_model_function_name(const nnrt_model *m, size_t i) {
+  return i < m->functions.size() ? m->functions[i].first.c_str() : nullptr;
+}
+
+nnrt_tensor *nnrt_model_predict_function(nnrt_model *m, const char *name,
+                                         const nnrt_tensor *const *inputs,
+                                         size_t numInputs,
+                                         nnrt_status *status) {
+  for (const auto &[fname, entry] : m->functions) {
+    if (fname != name)
+      continue;
+    nnrt_tensor *out = nullptr;
+    if (runEntry(m, entry.fn, entry.buffers, inputs, numInputs, &out, status))
+      return nullptr;
+    return out;
+  }
+  std::string known;
+  for (const auto &f : m->functions)
+    known += (known.empty() ? "" : ", ") + f.first;
+  return failNull<nnrt_tensor>(
+      status, "model '" + m->name + "' has no function '" + name + "'" +
+                  (known.empty() ? std::string(" (it has none: a def taking "
+                                               "its inputs and applying it "
+                                               "is one)")
+                                 : "; it has: " + known));
+}
+
+static int runEntry(nnrt_model *m, nnrt_entry_fn fn,
+                    const std::vector<Buffer> &buffers,
+                    const nnrt_tensor *const *inputs, size_t numInputs,
+                    nnrt_tensor **outputs, nnrt_status *status) {
+  if (numInputs != nnrt_model_num_inputs(m))
+    return fail(status, "model '" + m->name + "' takes " +
+                            std::to_string(nnrt_model_num_inputs(m)) +
+                            " input(s), got " + std::to_string(numInputs));
   int64_t batch = numInputs ? (inputs[0]->shape.empty() ? 0
                                                         : inputs[0]->shape[0])
                             : 1;
   std::vector<void *> ptrs;
   std::vector<nnrt_tensor *> made;
   size_t in = 0, param = 0;
-  for (const Buffer &b : m->buffers) {
+  for (const Buffer &b : buffers) {
     std::vector<int64_t> shape = b.shape;
     for (int64_t &d : shape)
       if (d < 0)
@@ -400,7 +508,7 @@ int nnrt_model_run(nnrt_model *m, const nnrt_tensor *const *inputs,
     }
   }
   if (batch > 0)
-    m->infer(batch, ptrs.data());
+    fn(batch, ptrs.data());
   for (size_t i = 0; i < made.size(); ++i)
     outputs[i] = made[i];
   return 0;

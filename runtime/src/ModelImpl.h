@@ -57,6 +57,9 @@ struct nnrt_model {
   std::vector<nnrt::Layer> layers;
   nnrt_entry_fn infer = nullptr;
   nnrt::Entry train, eval; // fn == nullptr without a train section
+  // The model's functions (`def g(x) = 1 + x * u(x)`), by def name: inputs,
+  // parameters and one output, like the inference entry.
+  std::vector<std::pair<std::string, nnrt::Entry>> functions;
   nnrt::TrainConfig config;
   std::vector<std::string> metrics; // the eval entry's outputs after the loss
   void *library = nullptr; // dlopen handle for shared artifacts

@@ -87,7 +87,8 @@ const Buffer *findRole(const Entry &e, Role role) {
   return nullptr;
 }
 
-/// Checks x and y against an entry's input and target shapes.
+/// Checks x and y against an entry's input and target shapes. A model
+/// whose loss reads no targets (a physics-informed loss) takes y == NULL.
 int checkData(const nnrt_model *m, const nnrt_tensor *x, const nnrt_tensor *y,
               nnrt_status *status) {
   const Buffer *in = findRole(m->eval, Role::Input),
@@ -101,13 +102,20 @@ int checkData(const nnrt_model *m, const nnrt_tensor *x, const nnrt_tensor *y,
     return true;
   };
   std::string model = "model '" + m->name + "'";
-  if (!in || !tg)
-    return fail(status, model + " trains without targets; this runtime "
-                                "needs a loss that compares with targets");
+  if (!x || !in)
+    return fail(status, model + " needs inputs");
+  if (!tg && y)
+    return fail(status, model + "'s loss reads no targets, but targets "
+                                "were given");
+  if (tg && !y)
+    return fail(status, model + "'s loss compares with targets, and none "
+                                "were given");
   if (!matches(x, in))
     return fail(status, "inputs have shape " + formatShape(x->shape) +
                             " but " + model + " expects " +
                             formatShape(in->shape));
+  if (!tg)
+    return 0;
   if (!matches(y, tg))
     return fail(status, "targets have shape " + formatShape(y->shape) +
                             " but " + model + " expects " +
@@ -120,7 +128,7 @@ int checkData(const nnrt_model *m, const nnrt_tensor *x, const nnrt_tensor *y,
 
 /// Runs `entry` on one batch. `lr`/`step` are only read by the train entry.
 void call(nnrt_model *m, nnrt_trainer *t, const Entry &entry,
-          const nnrt_tensor &x, const nnrt_tensor &y, float lr, float step,
+          const nnrt_tensor &x, const nnrt_tensor *y, float lr, float step,
           std::vector<float> &outputs) {
   std::vector<void *> ptrs;
   size_t state = 0, out = 0, param = 0;
@@ -131,7 +139,7 @@ void call(nnrt_model *m, nnrt_trainer *t, const Entry &entry,
       ptrs.push_back(const_cast<float *>(x.data.data()));
       break;
     case Role::Target:
-      ptrs.push_back(const_cast<float *>(y.data.data()));
+      ptrs.push_back(const_cast<float *>(y->data.data()));
       break;
     case Role::Param:
       ptrs.push_back(m->params[param++].value->data.data());
@@ -151,7 +159,7 @@ void call(nnrt_model *m, nnrt_trainer *t, const Entry &entry,
 }
 
 /// Mean loss and metrics of `entry`=eval over rows [begin, end).
-void evaluateRange(nnrt_model *m, const nnrt_tensor &x, const nnrt_tensor &y,
+void evaluateRange(nnrt_model *m, const nnrt_tensor &x, const nnrt_tensor *y,
                    int64_t begin, int64_t end, int64_t batch,
                    std::vector<double> &means) {
   std::vector<float> outs(1 + m->metrics.size());
@@ -164,8 +172,9 @@ void evaluateRange(nnrt_model *m, const nnrt_tensor &x, const nnrt_tensor &y,
     for (int64_t i = 0; i < n; ++i)
       rows[i] = s + i;
     gather(x, rows.data(), n, xb);
-    gather(y, rows.data(), n, yb);
-    call(m, nullptr, m->eval, xb, yb, 0, 0, outs);
+    if (y)
+      gather(*y, rows.data(), n, yb);
+    call(m, nullptr, m->eval, xb, y ? &yb : nullptr, 0, 0, outs);
     for (size_t k = 0; k < outs.size(); ++k)
       means[k] += static_cast<double>(outs[k]) * n;
   }
@@ -254,7 +263,7 @@ int nnrt_trainer_step(nnrt_trainer *t, const nnrt_tensor *x,
     return -1;
   std::vector<float> outs(1 + nnrt_model_num_metrics(t->model));
   ++t->step;
-  call(t->model, t, t->model->train, *x, *y, lr, static_cast<float>(t->step),
+  call(t->model, t, t->model->train, *x, y, lr, static_cast<float>(t->step),
        outs);
   *loss = outs[0];
   for (size_t k = 1; k < outs.size(); ++k)
@@ -275,7 +284,7 @@ int nnrt_model_evaluate(nnrt_model *m, const nnrt_tensor *x,
     return fail(status, "the batch size must be positive, got " +
                             std::to_string(batch));
   std::vector<double> means;
-  evaluateRange(m, *x, *y, 0, x->shape[0], batch, means);
+  evaluateRange(m, *x, y, 0, x->shape[0], batch, means);
   *loss = means[0];
   for (size_t k = 1; k < means.size(); ++k)
     metrics[k - 1] = means[k];
@@ -334,10 +343,12 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
     for (int64_t s = 0, b = 0; s < splitAt; s += o->batch_size, ++b) {
       int64_t rows = std::min(o->batch_size, splitAt - s);
       gather(*x, &order[s], rows, t->xb);
-      gather(*y, &order[s], rows, t->yb);
+      if (y)
+        gather(*y, &order[s], rows, t->yb);
       ++t->step;
       double s0 = now();
-      call(m, t, m->train, t->xb, t->yb, lr, static_cast<float>(t->step),
+      call(m, t, m->train, t->xb, y ? &t->yb : nullptr, lr,
+           static_cast<float>(t->step),
            outs);
       h.stepSeconds += now() - s0;
       if (!std::isfinite(outs[0]))
@@ -354,7 +365,7 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
     for (size_t k = 0; k < perPass; ++k)
       h.values[k].push_back(sums[k] / splitAt);
     if (validate) {
-      evaluateRange(m, *x, *y, splitAt, n, o->batch_size, val);
+      evaluateRange(m, *x, y, splitAt, n, o->batch_size, val);
       for (size_t k = 0; k < perPass; ++k)
         h.values[perPass + k].push_back(val[k]);
     }

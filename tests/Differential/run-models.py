@@ -30,6 +30,10 @@ MODELS += [
     ("sum", (-2, 2), "model m(x: f32[3, 4]) -> f32[3] { return sum(x, axis: -1) }"),
     ("mean", (-2, 2), "model m(x: f32[3, 4]) -> f32[4] { return mean(x, axis: 1) }"),
     ("max", (-2, 2), "model m(x: f32[3, 4]) -> f32[3] { return max(x, axis: -1) }"),
+    # Over the batch axis: these once failed to link (memrefCopy).
+    ("batch-axis", (-2, 2), "model m(x: f32[3]) {\n h = dense(x, 4, activation: tanh)\n"
+                            " return h - mean(h, 0) + softmax(h, axis: 0) + max(h, 0)"
+                            " + sum(h, 0)\n}"),
     ("flatten", (-2, 2), "model m(x: f32[3, 4]) { flatten()\n dense(2) }"),
     ("dense", (-2, 2), "model m(x: f32[7]) { dense(5) }"),
     ("dense-relu", (-2, 2), "model m(x: f32[33]) { dense(70, activation: relu) }"),

@@ -74,8 +74,22 @@ std::vector<ref::Tensor> randomArgs(func::FuncOp f, std::mt19937_64 &rng) {
 
 } // namespace
 
-int nnc::runGradCheck(ModuleOp module, double tolerance, uint64_t seed,
-                      llvm::raw_ostream &out, llvm::raw_ostream &err) {
+/// "[2, 5]": the multi-index of element `flat` of `shape`.
+static std::string indexOf(int64_t flat, const std::vector<int64_t> &shape) {
+  std::vector<int64_t> idx(shape.size());
+  for (size_t d = shape.size(); d-- > 0;) {
+    idx[d] = flat % shape[d];
+    flat /= shape[d];
+  }
+  std::string s = "[";
+  for (size_t d = 0; d < idx.size(); ++d)
+    s += (d ? ", " : "") + std::to_string(idx[d]);
+  return s + "]";
+}
+
+int nnc::runGradCheck(ModuleOp module, double atol, double rtol,
+                      uint64_t seed, llvm::raw_ostream &out,
+                      llvm::raw_ostream &err) {
   int checked = 0;
   bool passed = true;
   for (auto f : module.getOps<func::FuncOp>()) {
@@ -102,8 +116,9 @@ int nnc::runGradCheck(ModuleOp module, double tolerance, uint64_t seed,
         << " on a random batch of " << kBatch
         << ", f64, central differences (h = " << llvm::format("%g", kStep)
         << ")\n";
-    out << llvm::format("  %-28s %10s %22s\n", "parameter", "elements",
-                        "worst relative error");
+    out << llvm::format("  %-28s %9s %11s %13s %13s %10s\n", "parameter",
+                        "elements", "worst at", "derived", "finite diff",
+                        "err/bound");
     // Results 1.. are the gradients, in the order of the trainable
     // parameters among the arguments.
     unsigned result = 1;
@@ -114,7 +129,10 @@ int nnc::runGradCheck(ModuleOp module, double tolerance, uint64_t seed,
       if (!name || !gradName || gradName.getValue() != ("grad/" + name.getValue()).str())
         continue;
       const ref::Tensor &g = results[result++];
+      // The element with the largest error relative to its bound.
       double worst = 0;
+      int64_t worstAt = 0;
+      double worstFd = 0;
       for (size_t k = 0; k < args[i].data.size(); ++k) {
         double saved = args[i].data[k];
         args[i].data[k] = saved + kStep;
@@ -123,17 +141,20 @@ int nnc::runGradCheck(ModuleOp module, double tolerance, uint64_t seed,
         double down = loss(args);
         args[i].data[k] = saved;
         double fd = (up - down) / (2 * kStep);
-        // Relative to the larger magnitude; gradients that are zero by
-        // construction (both below 1e-9) count as agreeing.
-        double scale = std::max({std::fabs(fd), std::fabs(g.data[k]), 1e-9});
-        double rel = std::fabs(fd - g.data[k]) / scale;
-        if (!(rel <= worst))
-          worst = rel;
+        double ratio = std::fabs(fd - g.data[k]) / (atol + rtol * std::fabs(fd));
+        if (!(ratio <= worst)) {
+          worst = ratio;
+          worstAt = static_cast<int64_t>(k);
+          worstFd = fd;
+        }
       }
-      bool ok = worst < tolerance;
+      bool ok = worst <= 1.0;
       passed &= ok;
-      out << llvm::format("  %-28s %10zu %22.3e%s\n", name.str().c_str(),
-                          args[i].data.size(), worst, ok ? "" : "  FAIL");
+      out << llvm::format("  %-28s %9zu %11s %13.6g %13.6g %10.3g%s\n",
+                          name.str().c_str(), args[i].data.size(),
+                          indexOf(worstAt, args[i].shape).c_str(),
+                          g.data.empty() ? 0.0 : g.data[worstAt], worstFd,
+                          worst, ok ? "" : "  FAIL");
     }
   }
   if (!checked) {
@@ -141,7 +162,8 @@ int nnc::runGradCheck(ModuleOp module, double tolerance, uint64_t seed,
            "loss to differentiate)\n";
     return 1;
   }
-  out << (passed ? "passed" : "FAILED") << " (tolerance "
-      << llvm::format("%.0e", tolerance) << ")\n";
+  out << (passed ? "passed" : "FAILED") << " (|derived - fd| <= "
+      << llvm::format("%.0e", atol) << " + " << llvm::format("%.0e", rtol)
+      << " |fd|)\n";
   return passed ? 0 : 1;
 }

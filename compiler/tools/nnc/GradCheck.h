@@ -9,11 +9,16 @@
 namespace nnc {
 
 /// Compares every gradient entry of `module` (after the training pipeline)
-/// with central finite differences in f64 and prints the worst relative
-/// error per parameter. Returns the driver's exit code: 0 when all are
-/// below `tolerance`, 1 when one is not or there is nothing to check.
-int runGradCheck(mlir::ModuleOp module, double tolerance, uint64_t seed,
-                 llvm::raw_ostream &out, llvm::raw_ostream &err);
+/// with central finite differences in f64. An element passes when
+/// |derived - fd| <= atol + rtol * |fd| (PyTorch's gradcheck criterion: the
+/// absolute part keeps gradients that are zero up to rounding from
+/// failing on relative error alone). Prints per parameter the worst element
+/// (its index, both values, and its error over the bound). Returns the
+/// driver's exit code: 0 when all pass, 1 when one does not or there is
+/// nothing to check.
+int runGradCheck(mlir::ModuleOp module, double atol, double rtol,
+                 uint64_t seed, llvm::raw_ostream &out,
+                 llvm::raw_ostream &err);
 
 } // namespace nnc
 

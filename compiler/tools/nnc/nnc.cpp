@@ -108,14 +108,20 @@ cl::opt<std::string> runtimeDir(
 cl::opt<bool> gradCheck(
     "gradcheck",
     cl::desc("Compare the compiled gradients of the train section's loss "
-             "with central finite differences (f64) and print the worst "
-             "relative error per parameter"),
+             "with central finite differences (f64): an element passes when "
+             "|derived - fd| <= atol + rtol * |fd|"),
     cl::init(false), cl::cat(nncCategory));
 
-cl::opt<double> gradCheckTolerance(
-    "gradcheck-tolerance",
-    cl::desc("Largest relative error --gradcheck accepts (default 1e-6)"),
+cl::opt<double> gradCheckRtol(
+    "gradcheck-rtol",
+    cl::desc("Relative part of --gradcheck's bound (default 1e-6)"),
     cl::init(1e-6), cl::cat(nncCategory));
+
+cl::opt<double> gradCheckAtol(
+    "gradcheck-atol",
+    cl::desc("Absolute part of --gradcheck's bound, for gradients near zero "
+             "(default 1e-8)"),
+    cl::init(1e-8), cl::cat(nncCategory));
 
 cl::opt<bool> noLocations("no-locations",
                           cl::desc("Print IR without source locations"),
@@ -218,8 +224,12 @@ int main(int argc, char **argv) {
       return kInputError; // diagnostics name the .nn line
   }
   if (gradCheck)
-    return runGradCheck(*ir, gradCheckTolerance, /*seed=*/1, llvm::outs(),
+    return runGradCheck(*ir, gradCheckAtol, gradCheckRtol, /*seed=*/1,
+                        llvm::outs(),
                         llvm::errs());
+  if (emitStage != Stage::NN && emitStage != Stage::Grad &&
+      mlir::failed(checkArtifactElementTypes(*ir)))
+    return kInputError;
   std::vector<EntrySpec> entries = collectEntries(*ir);
   std::string manifest =
       buildManifest(*ir, entries, llvm::sys::path::filename(inputFilename),

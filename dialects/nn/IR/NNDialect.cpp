@@ -117,10 +117,13 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
     auto kind = d ? d.getAs<StringAttr>("kind") : nullptr;
     if (!isa<func::FuncOp>(op) || !kind || !d.getAs<StringAttr>("model") ||
         (kind.getValue() != "train" && kind.getValue() != "eval" &&
-         kind.getValue() != "grad"))
+         kind.getValue() != "grad" && kind.getValue() != "def"))
       return op->emitError() << "'" << name
-                             << "' must be {kind = \"train\" | \"eval\" | \"grad\", "
+                             << "' must be {kind = \"train\" | \"eval\" | \"grad\" | \"def\", "
                                 "model = \"...\"} on a func.func";
+    if (kind.getValue() == "def" && !d.getAs<StringAttr>("name"))
+      return op->emitError() << "'" << name
+                             << "' of kind \"def\" needs the def's name";
     return success();
   }
   return op->emitError() << "unknown nn attribute '" << name << "'";

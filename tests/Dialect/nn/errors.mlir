@@ -303,7 +303,14 @@ func.func @result_attr() -> (tensor<f32> {nn.weight = "x"}) {
 
 // -----
 
-// expected-error @+1 {{'nn.entry' must be {kind = "train" | "eval" | "grad", model = "..."} on a func.func}}
+// expected-error @+1 {{'nn.entry' must be {kind = "train" | "eval" | "grad" | "def", model = "..."} on a func.func}}
 func.func @entry() attributes {nn.entry = {kind = "fit", model = "m"}} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'nn.entry' of kind "def" needs the def's name}}
+func.func @entry() attributes {nn.entry = {kind = "def", model = "m"}} {
   return
 }

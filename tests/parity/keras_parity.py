@@ -1,0 +1,497 @@
+#!/usr/bin/env python3
+"""The compiled training step against Keras itself.
+
+For random models (depth 1-6 dense layers, widths 1-64, every activation;
+sequential, functional with skip connections, and reusable blocks; every loss
+in its logits and probability forms; frozen layers) and every optimizer
+configuration, this script
+
+  1. writes one .nn file holding many models, each with its train section, and
+     compiles it once with `nnc --shared`;
+  2. runs nnc-trainparity on it: the runtime's seeded Keras initialisers give
+     each model its initial weights (saved for step 3), N compiled train steps
+     run on N batches, and the same @<m>_train runs in f64 through the
+     reference evaluator (lowering bugs show up there);
+  3. builds the same network in Keras 3 (JAX backend), loads the identical
+     initial weights and runs N steps of Keras' own `train_step` on the same
+     batches (all models of a group in one jitted function, so XLA compiles
+     once per group);
+  4. compares parameters, every optimizer slot, the loss and the metrics after
+     step 1 and step N.
+
+A tensor's difference is max|nnc - keras| / (max|keras| + 1e-3): relative to
+the tensor's scale (f32 rounding of one near-zero element is not a bug, a
+dropped update is). Exit status 1 if any difference exceeds --tolerance.
+
+Usage: keras_parity.py --nnc build/bin/nnc --tool build/bin/nnc-trainparity
+                       [--models 200] [--steps 10] [--seed 0] [--work DIR]
+"""
+
+import argparse
+import json
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+# Keras warns about softmax over one unit; the random models mean it.
+warnings.filterwarnings("ignore", category=UserWarning)
+
+ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax"]
+
+# name -> (nn optimizer text, Keras constructor); learning rates per model.
+OPTIMIZERS = {
+    "sgd": ("sgd(learning_rate: {lr})",
+            lambda k, lr: k.optimizers.SGD(learning_rate=lr)),
+    "momentum": ("sgd(learning_rate: {lr}, momentum: 0.9)",
+                 lambda k, lr: k.optimizers.SGD(learning_rate=lr, momentum=0.9)),
+    "nesterov": ("sgd(learning_rate: {lr}, momentum: 0.8, nesterov: true)",
+                 lambda k, lr: k.optimizers.SGD(learning_rate=lr, momentum=0.8,
+                                                nesterov=True)),
+    "adam": ("adam(learning_rate: {lr}, beta_1: 0.8, beta_2: 0.95, "
+                    "epsilon: 1e-5)",
+                    lambda k, lr: k.optimizers.Adam(learning_rate=lr, beta_1=0.8,
+                                                    beta_2=0.95, epsilon=1e-5)),
+}
+
+# loss form -> (nn loss, Keras loss, output activation, output width range)
+LOSSES = {
+    "mse": ("mse", "mean_squared_error", None, (1, 4)),
+    "mae": ("mae", "mean_absolute_error", None, (1, 4)),
+    # sigmoid output: nnc computes BCE on the logits
+    "bce_logits": ("binary_crossentropy", "binary_crossentropy", "sigmoid", (1, 3)),
+    # a softmax output under BCE: the clipped probability form
+    "bce_prob": ("binary_crossentropy", "binary_crossentropy", "softmax", (2, 2)),
+    # softmax output: nnc computes CE on the logits
+    "cce_logits": ("categorical_crossentropy", "categorical_crossentropy",
+                   "softmax", (2, 5)),
+    # sigmoid outputs under CE: rows rescaled to sum to one, then clipped
+    "cce_prob": ("categorical_crossentropy", "categorical_crossentropy",
+                 "sigmoid", (2, 5)),
+}
+METRICS = {"mse": ["mae"], "mae": ["mse"], "bce_logits": ["accuracy"],
+           "bce_prob": ["binary_accuracy"], "cce_logits": ["accuracy"],
+           "cce_prob": ["accuracy"]}
+
+
+# ---------------------------------------------------------------------------
+# Random models
+# ---------------------------------------------------------------------------
+
+def random_spec(rng, index):
+    """A network as a list of units: dense layers and residual pairs."""
+    style = rng.choice(["sequential", "functional", "block"])
+    loss = rng.choice(sorted(LOSSES))
+    depth = rng.randint(1, 6)  # dense layers, the output layer included
+    in_dim = rng.randint(1, 8)
+    units, width, n = [], in_dim, 0
+    while n < depth - 1:
+        w = rng.choice([1, 2, 3, 5, 8, 13, 16, 32, 64, rng.randint(1, 64)])
+        act = rng.choice(ACTIVATIONS)
+        if style != "sequential" and n + 2 <= depth - 1 and rng.random() < 0.5:
+            # x + dense(dense(x, width, act), width): a skip connection
+            units.append({"kind": "residual", "units": width, "act": act,
+                          "names": ("d%d" % n, "d%d" % (n + 1))})
+            n += 2
+            continue
+        units.append({"kind": "dense", "units": w, "act": act,
+                      "name": "d%d" % n, "trainable": rng.random() > 0.1})
+        width, n = w, n + 1
+    _, _, out_act, (lo, hi) = LOSSES[loss]
+    if out_act is None:
+        out_act = rng.choice(["linear", "linear", "tanh", "relu", "sigmoid"])
+    units.append({"kind": "dense", "units": rng.randint(lo, hi), "act": out_act,
+                  "name": "d%d" % n, "trainable": True})
+    return {"index": index, "style": style, "loss": loss, "in_dim": in_dim,
+            "units": units, "batch": rng.randint(1, 16)}
+
+
+def dense_nn(src, unit, name=None, units=None, act=None, trainable=True):
+    args = [src] if src else []
+    args.append(str(units if units is not None else unit["units"]))
+    args.append("activation: " + (act or unit["act"]))
+    if not trainable:
+        args.append("trainable: false")
+    args.append('name: "%s"' % (name or unit["name"]))
+    return "dense(%s)" % ", ".join(args)
+
+
+def nn_text(spec, name, optimizer_text):
+    """The .nn source of `spec` as model `name`, with its train section."""
+    lines, pre = [], []
+    block = "res_" + name
+    if spec["style"] == "block":
+        pre.append("block %s(x: tensor, units: int, act: activation) {" % block)
+        pre.append('    h = dense(x, units, activation: act, name: "a")')
+        pre.append('    return x + dense(h, units, name: "b")')
+        pre.append("}")
+    lines.append("model %s(x: f32[%d]) {" % (name, spec["in_dim"]))
+    if spec["style"] == "functional":
+        cur = "x"
+        for i, u in enumerate(spec["units"]):
+            v = "h%d" % i
+            if u["kind"] == "residual":
+                inner = dense_nn(cur, u, name=u["names"][0])
+                lines.append("    %s = %s + %s" % (
+                    v, cur, dense_nn(inner, u, name=u["names"][1], act="linear")))
+            else:
+                lines.append("    %s = %s" % (v, dense_nn(cur, u, trainable=u["trainable"])))
+            cur = v
+        lines.append("    return " + cur)
+    else:
+        for u in spec["units"]:
+            if u["kind"] == "residual":
+                lines.append("    %s(%d, %s)" % (block, u["units"], u["act"]))
+            else:
+                lines.append("    " + dense_nn(None, u, trainable=u["trainable"]))
+    lines.append("}")
+    nn_loss = LOSSES[spec["loss"]][0]
+    lines.append("train %s {" % name)
+    lines.append("    loss: " + nn_loss)
+    lines.append("    optimizer: " + optimizer_text)
+    lines.append("    metrics: [%s]" % ", ".join(METRICS[spec["loss"]]))
+    lines.append("    batch: %d" % spec["batch"])
+    lines.append("}")
+    return "\n".join(pre + lines) + "\n"
+
+
+def param_names(spec):
+    """nn parameter name -> (Keras layer name, 'kernel' | 'bias')."""
+    out, blocks = {}, 0
+    for u in spec["units"]:
+        if u["kind"] == "dense":
+            for p in ("kernel", "bias"):
+                out["%s.%s" % (u["name"], p)] = (u["name"], p)
+        elif spec["style"] == "block":
+            inst = "res_NAME" + ("" if blocks == 0 else "_%d" % blocks)
+            blocks += 1
+            for sub, kname in zip(("a", "b"), u["names"]):
+                for p in ("kernel", "bias"):
+                    out["%s.%s.%s" % (inst, sub, p)] = (kname, p)
+        else:
+            for kname in u["names"]:
+                for p in ("kernel", "bias"):
+                    out["%s.%s" % (kname, p)] = (kname, p)
+    return out
+
+
+def keras_model(keras, spec):
+    x = keras.Input((spec["in_dim"],))
+    h = x
+    for u in spec["units"]:
+        if u["kind"] == "residual":
+            a = keras.layers.Dense(u["units"], activation=u["act"],
+                                   name=u["names"][0])(h)
+            h = keras.layers.Add()([h, keras.layers.Dense(
+                u["units"], name=u["names"][1])(a)])
+        else:
+            h = keras.layers.Dense(u["units"], activation=u["act"], name=u["name"],
+                                   trainable=u["trainable"])(h)
+    return keras.Model(x, h)
+
+
+def random_data(rng, spec, steps):
+    n = spec["batch"] * steps
+    x = rng.standard_normal((n, spec["in_dim"])).astype(np.float32)
+    width = spec["units"][-1]["units"]
+    loss = spec["loss"]
+    if loss in ("mse", "mae"):
+        y = rng.standard_normal((n, width)).astype(np.float32)
+    elif loss.startswith("bce"):
+        y = rng.integers(0, 2, (n, width)).astype(np.float32)
+    else:
+        y = np.eye(width, dtype=np.float32)[rng.integers(0, width, n)]
+    return x, y
+
+
+# ---------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        out[name] = np.frombuffer(data[begin:end], dtype="<f4").reshape(info["shape"])
+    return out
+
+
+def read_log(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            rows.append([float(v) for v in line.split()[1:]])
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Keras
+# ---------------------------------------------------------------------------
+
+class KerasRun:
+    """One compiled Keras model and its train_step state."""
+
+    def __init__(self, keras, spec, opt_name, lr, weights, nn_names):
+        self.model = keras_model(keras, spec)
+        self.model.compile(optimizer=OPTIMIZERS[opt_name][1](keras, lr),
+                           loss=LOSSES[spec["loss"]][1],
+                           metrics=METRICS[spec["loss"]])
+        layers = {l.name: l for l in self.model.layers}
+        for nn_name, (layer, which) in nn_names.items():
+            var = getattr(layers[layer], which)
+            if tuple(var.shape) != weights[nn_name].shape:
+                raise SystemExit("shape mismatch for %s" % nn_name)
+            var.assign(weights[nn_name])
+        self.nn_names = nn_names
+        self.layers = layers
+
+    def build(self, x, y):
+        self.model._symbolic_build(data_batch=(x, y))
+        self.model.optimizer.build(self.model.trainable_variables)
+        m = self.model
+        self.state = ([v.value for v in m.trainable_variables],
+                      [v.value for v in m.non_trainable_variables],
+                      [v.value for v in m.optimizer.variables],
+                      [v.value for v in m.metrics_variables])
+        self.fresh_metrics = self.state[3]
+
+    def slots(self, optimizer_values):
+        """nn state name ('d0.kernel/m') -> value, from optimizer values."""
+        opt = self.model.optimizer
+        index = {id(v): i for i, v in enumerate(opt.variables)}
+        trainable = self.model.trainable_variables
+        out = {}
+        lists = []
+        if hasattr(opt, "_momentums") and hasattr(opt, "_velocities"):
+            lists = [("m", opt._momentums), ("v", opt._velocities)]
+        elif getattr(opt, "momentums", None):
+            lists = [("momentum", opt.momentums)]
+        by_var = {id(v): n for n, (l, w) in self.nn_names.items()
+                  for v in [getattr(self.layers[l], w)]}
+        for slot, values in lists:
+            for var, s in zip(trainable, values):
+                out["optimizer/%s/%s" % (by_var[id(var)], slot)] = np.asarray(
+                    optimizer_values[index[id(s)]])
+        return out
+
+    def params(self, trainable_values, non_trainable_values):
+        m = self.model
+        values = {id(v): np.asarray(t) for v, t in zip(m.trainable_variables,
+                                                       trainable_values)}
+        values.update({id(v): np.asarray(t) for v, t in zip(
+            m.non_trainable_variables, non_trainable_values)})
+        return {n: values[id(getattr(self.layers[l], w))]
+                for n, (l, w) in self.nn_names.items()}
+
+
+def difference(got, want):
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    if got.shape != want.shape or not np.all(np.isfinite(got)):
+        return float("inf")
+    return float(np.max(np.abs(got - want)) / (np.max(np.abs(want)) + 1e-3))
+
+
+# ---------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--nnc", required=True)
+    ap.add_argument("--tool", required=True, help="nnc-trainparity")
+    ap.add_argument("--models", type=int, default=200)
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--group", type=int, default=20,
+                    help="random models per compiled artifact")
+    ap.add_argument("--tolerance", type=float, default=1e-4)
+    ap.add_argument("--opt-level", default="1")
+    ap.add_argument("--work", help="keep the files here")
+    args = ap.parse_args()
+
+    import jax
+    import keras
+    # The models are the same from run to run (seeded): XLA's compilations
+    # are kept between runs on one machine.
+    cache = os.path.join(os.path.expanduser("~"), ".cache", "nnc", "xla")
+    jax.config.update("jax_compilation_cache_dir", cache)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    work = args.work or tempfile.mkdtemp(prefix="nnc-parity-")
+    os.makedirs(work, exist_ok=True)
+    rng = random.Random(args.seed)
+    nprng = np.random.default_rng(args.seed)
+    specs = [random_spec(rng, i) for i in range(args.models)]
+    worst = {o: [0.0, ""] for o in OPTIMIZERS}
+    worst_ref = [0.0, ""]
+    failures, compared = [], 0
+    timings = {"waiting for nnc": 0.0, "compiled + reference": 0.0,
+               "keras": 0.0}
+    diverged = 0
+
+    # Every group's source and data first, so that nnc compiles group k+1
+    # (one core) while Keras runs group k (the other).
+    groups = []
+    for g0 in range(0, len(specs), args.group):
+        gdir = os.path.join(work, "g%03d" % (g0 // args.group))
+        os.makedirs(gdir, exist_ok=True)
+        source, runs = [], []
+        for spec in specs[g0:g0 + args.group]:
+            x, y = random_data(nprng, spec, args.steps)
+            for opt in OPTIMIZERS:
+                name = "m%d_%s" % (spec["index"], opt)
+                lr = round(rng.uniform(0.001, 0.01) if opt == "adam"
+                           else rng.uniform(0.005, 0.05), 4)
+                source.append(nn_text(spec, name,
+                                      OPTIMIZERS[opt][0].format(lr=lr)))
+                np.save(os.path.join(gdir, name + ".x.npy"), x)
+                np.save(os.path.join(gdir, name + ".y.npy"), y)
+                runs.append((spec, opt, name, lr, x, y))
+        nn_path = os.path.join(gdir, "models.nn")
+        with open(nn_path, "w") as f:
+            f.write("\n".join(source))
+        groups.append((gdir, nn_path, os.path.join(gdir, "models.so"), runs))
+
+    def compile_group(k):
+        _, nn_path, so, _ = groups[k]
+        return subprocess.Popen([args.nnc, nn_path, "--shared",
+                                 "-O" + args.opt_level, "-o", so],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+
+    t_start = time.time()
+    compiling = compile_group(0)
+    for k, (gdir, nn_path, so, runs) in enumerate(groups):
+        t = time.time()
+        _, err = compiling.communicate()
+        timings["waiting for nnc"] += time.time() - t
+        if compiling.returncode:
+            sys.exit("nnc failed on %s:\n%s" % (nn_path, err[-4000:]))
+        if k + 1 < len(groups):
+            compiling = compile_group(k + 1)
+        t = time.time()
+        r = subprocess.run([args.tool, nn_path, so, gdir, "--steps",
+                            str(args.steps), "--tolerance", str(args.tolerance)],
+                           capture_output=True, text=True)
+        timings["compiled + reference"] += time.time() - t
+        if r.returncode == 2:
+            sys.exit("nnc-trainparity failed:\n" + r.stderr[-4000:])
+        for line in r.stdout.splitlines():
+            d = float(line.split("worst ")[1].split()[0])
+            if d > worst_ref[0]:
+                worst_ref[:] = [d, line]
+            if "FAIL" in line:
+                failures.append("reference: " + line)
+
+        # Keras: every model of the group in one jitted function.
+        t = time.time()
+        kruns = []
+        for spec, opt, name, lr, x, y in runs:
+            init = read_safetensors(os.path.join(gdir, name + ".init.safetensors"))
+            names = {k.replace("res_NAME", "res_" + name): v
+                     for k, v in param_names(spec).items()}
+            missing = set(names) ^ set(init)
+            if missing:
+                sys.exit("%s: parameter names differ: %s" % (name, sorted(missing)))
+            kr = KerasRun(keras, spec, opt, lr, init, names)
+            kr.build(x[:spec["batch"]], y[:spec["batch"]])
+            kruns.append(kr)
+
+        t_build = time.time() - t
+
+        def steps(states, batches):
+            return [kr.model.train_step(s, b)
+                    for kr, s, b in zip(kruns, states, batches)]
+        jitted = jax.jit(steps)
+        states = [kr.state for kr in kruns]
+        keras_logs, snapshots = [], {}
+        for s in range(args.steps):
+            batches = []
+            for (spec, _, _, _, x, y) in runs:
+                b = spec["batch"]
+                batches.append((x[s * b:(s + 1) * b], y[s * b:(s + 1) * b]))
+            # Metrics restart every step: logs are this batch's values.
+            states = [(st[0], st[1], st[2], kr.fresh_metrics)
+                      for st, kr in zip(states, kruns)]
+            out = jitted(states, batches)
+            keras_logs.append([o[0] for o in out])
+            states = [o[1] for o in out]
+            if s + 1 in (1, args.steps):
+                snapshots[s + 1] = states
+        timings["keras"] += time.time() - t
+        timings["keras models"] = timings.get("keras models", 0) + t_build
+
+        for i, (spec, opt, name, lr, x, y) in enumerate(runs):
+            kr = kruns[i]
+            log = read_log(os.path.join(gdir, name + ".log"))
+            for step, snapshot in snapshots.items():
+                st = snapshot[i]
+                ours = read_safetensors(os.path.join(
+                    gdir, "%s.step%d.safetensors" % (name, step)))
+                theirs = kr.params(st[0], st[1])
+                theirs.update(kr.slots(st[2]))
+                logs = keras_logs[step - 1][i]
+                theirs["loss"] = np.float32(logs["loss"])
+                ours["loss"] = np.float32(log[step - 1][0])
+                for j, metric in enumerate(METRICS[spec["loss"]]):
+                    key = "accuracy" if metric == "accuracy" else metric
+                    theirs[metric] = np.float32(logs[key])
+                    ours[metric] = np.float32(log[step - 1][1 + j])
+                if set(ours) != set(theirs):
+                    sys.exit("%s: nnc has %s, Keras %s" % (
+                        name, sorted(set(ours) - set(theirs)),
+                        sorted(set(theirs) - set(ours))))
+                if not all(np.all(np.isfinite(v)) for v in theirs.values()):
+                    # Keras diverged too (a random net at a large step):
+                    # nothing left to compare from here on.
+                    diverged += 1
+                    break
+                for key in ours:
+                    d = difference(ours[key], theirs[key])
+                    compared += 1
+                    where = "%s step %d %s" % (name, step, key)
+                    if d > worst[opt][0]:
+                        worst[opt] = [d, where]
+                    if d > args.tolerance:
+                        failures.append("keras: %s: difference %.2e" % (where, d))
+        print("group %d: %d models compared, %.0fs so far" % (
+            k, len(runs), time.time() - t_start), flush=True)
+        keras.backend.clear_session()
+        jax.clear_caches()
+
+    print("\nKeras parity: %d random networks x %d optimizers, %d steps, "
+          "%d tensors compared (tolerance %.0e)" % (
+              len(specs), len(OPTIMIZERS), args.steps, compared, args.tolerance))
+    print("%-12s %14s  %s" % ("optimizer", "worst diff", "where"))
+    for opt, (d, where) in worst.items():
+        print("%-12s %14.2e  %s" % (opt, d, where))
+    print("%-12s %14.2e  %s" % ("f64 reference", worst_ref[0],
+                                worst_ref[1].split(":")[0]))
+    if diverged:
+        print("%d model snapshots skipped: Keras diverged as well" % diverged)
+    print("time: %.0fs; " % (time.time() - t_start) +
+          ", ".join("%s %.1fs" % kv for kv in timings.items()))
+    for f in failures[:40]:
+        print("FAIL " + f)
+    if failures:
+        print("%d comparisons outside tolerance" % len(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
