@@ -187,17 +187,20 @@ def param_names(spec):
 
 
 def keras_model(keras, spec):
+    # The weights are overwritten with nnc's initial ones: zeros initialise
+    # without a random-number kernel compiled for every new shape (that was
+    # most of the time of building the models).
+    def dense(units, **kw):
+        return keras.layers.Dense(units, kernel_initializer="zeros", **kw)
     x = keras.Input((spec["in_dim"],))
     h = x
     for u in spec["units"]:
         if u["kind"] == "residual":
-            a = keras.layers.Dense(u["units"], activation=u["act"],
-                                   name=u["names"][0])(h)
-            h = keras.layers.Add()([h, keras.layers.Dense(
-                u["units"], name=u["names"][1])(a)])
+            a = dense(u["units"], activation=u["act"], name=u["names"][0])(h)
+            h = keras.layers.Add()([h, dense(u["units"], name=u["names"][1])(a)])
         else:
-            h = keras.layers.Dense(u["units"], activation=u["act"], name=u["name"],
-                                   trainable=u["trainable"])(h)
+            h = dense(u["units"], activation=u["act"], name=u["name"],
+                      trainable=u["trainable"])(h)
     return keras.Model(x, h)
 
 
@@ -310,46 +313,139 @@ def difference(got, want):
 
 # ---------------------------------------------------------------------------
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--nnc", required=True)
-    ap.add_argument("--tool", required=True, help="nnc-trainparity")
-    ap.add_argument("--models", type=int, default=200)
-    ap.add_argument("--steps", type=int, default=10)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--group", type=int, default=20,
-                    help="random models per compiled artifact")
-    ap.add_argument("--tolerance", type=float, default=1e-4)
-    ap.add_argument("--opt-level", default="1")
-    ap.add_argument("--work", help="keep the files here")
-    args = ap.parse_args()
-
+def keras_group(gdir, steps, tolerance):
+    """Keras on one group (after nnc-trainparity ran on it): every model of
+    the group in one jitted function. Returns the group's comparisons."""
     import jax
     import keras
+    plan = json.load(open(os.path.join(gdir, "plan.json")))
+    runs = []
+    for spec, opt, name, lr in plan:
+        x = np.load(os.path.join(gdir, name + ".x.npy"))
+        y = np.load(os.path.join(gdir, name + ".y.npy"))
+        runs.append((spec, opt, name, lr, x, y))
+    out = {"worst": {o: [0.0, ""] for o in OPTIMIZERS}, "failures": [],
+           "compared": 0, "diverged": 0}
+    kruns = []
+    for spec, opt, name, lr, x, y in runs:
+        init = read_safetensors(os.path.join(gdir, name + ".init.safetensors"))
+        names = {k.replace("res_NAME", "res_" + name): v
+                 for k, v in param_names(spec).items()}
+        if set(names) != set(init):
+            out["failures"].append("%s: parameter names differ: %s" % (
+                name, sorted(set(names) ^ set(init))))
+            return out
+        kr = KerasRun(keras, spec, opt, lr, init, names)
+        kr.build(x[:spec["batch"]], y[:spec["batch"]])
+        kruns.append(kr)
+
+    def train_steps(states, batches):
+        return [kr.model.train_step(s, b)
+                for kr, s, b in zip(kruns, states, batches)]
+    jitted = jax.jit(train_steps)
+    states = [kr.state for kr in kruns]
+    keras_logs, snapshots = [], {}
+    for s in range(steps):
+        batches = []
+        for (spec, _, _, _, x, y) in runs:
+            b = spec["batch"]
+            batches.append((x[s * b:(s + 1) * b], y[s * b:(s + 1) * b]))
+        # Metrics restart every step: the logs are this batch's values.
+        states = [(st[0], st[1], st[2], kr.fresh_metrics)
+                  for st, kr in zip(states, kruns)]
+        result = jitted(states, batches)
+        keras_logs.append([r[0] for r in result])
+        states = [r[1] for r in result]
+        if s + 1 in (1, steps):
+            snapshots[s + 1] = states
+
+    for i, (spec, opt, name, lr, x, y) in enumerate(runs):
+        kr = kruns[i]
+        log = read_log(os.path.join(gdir, name + ".log"))
+        for step, snapshot in snapshots.items():
+            st = snapshot[i]
+            ours = read_safetensors(os.path.join(
+                gdir, "%s.step%d.safetensors" % (name, step)))
+            theirs = kr.params(st[0], st[1])
+            theirs.update(kr.slots(st[2]))
+            logs = keras_logs[step - 1][i]
+            theirs["loss"] = np.float32(logs["loss"])
+            ours["loss"] = np.float32(log[step - 1][0])
+            for j, metric in enumerate(METRICS[spec["loss"]]):
+                theirs[metric] = np.float32(logs[metric])
+                ours[metric] = np.float32(log[step - 1][1 + j])
+            if set(ours) != set(theirs):
+                out["failures"].append("%s: nnc has %s, Keras %s" % (
+                    name, sorted(set(ours) - set(theirs)),
+                    sorted(set(theirs) - set(ours))))
+                continue
+            if not all(np.all(np.isfinite(v)) for v in theirs.values()):
+                # Keras diverged too (a random net at a large step): nothing
+                # left to compare from here on.
+                out["diverged"] += 1
+                break
+            for key in ours:
+                d = difference(ours[key], theirs[key])
+                out["compared"] += 1
+                where = "%s step %d %s" % (name, step, key)
+                if d > out["worst"][opt][0]:
+                    out["worst"][opt] = [d, where]
+                if d > tolerance:
+                    out["failures"].append("keras: %s: difference %.2e" % (where, d))
+    return out
+
+
+def keras_worker(args):
+    """`--worker G1,G2,...`: Keras on those groups, one JSON line each."""
+    import jax
     # The models are the same from run to run (seeded): XLA's compilations
     # are kept between runs on one machine.
     cache = os.path.join(os.path.expanduser("~"), ".cache", "nnc", "xla")
     jax.config.update("jax_compilation_cache_dir", cache)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.5)
+    import keras
+    for gdir in args.worker.split(","):
+        result = keras_group(gdir, args.steps, args.tolerance)
+        print(json.dumps(result), flush=True)
+        keras.backend.clear_session()
+        jax.clear_caches()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--nnc")
+    ap.add_argument("--tool", help="nnc-trainparity")
+    ap.add_argument("--models", type=int, default=200)
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--group", type=int, default=10,
+                    help="random networks per compiled artifact")
+    ap.add_argument("--tolerance", type=float, default=1e-4)
+    ap.add_argument("--opt-level", default="0",
+                    help="nnc's -O for the parity build (the numerics do "
+                         "not depend on it; -O0 compiles fastest)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--work", help="keep the files here")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        return keras_worker(args)
+    if not args.nnc or not args.tool:
+        ap.error("--nnc and --tool are required")
+
+    t_start = time.time()
     work = args.work or tempfile.mkdtemp(prefix="nnc-parity-")
     os.makedirs(work, exist_ok=True)
     rng = random.Random(args.seed)
     nprng = np.random.default_rng(args.seed)
     specs = [random_spec(rng, i) for i in range(args.models)]
-    worst = {o: [0.0, ""] for o in OPTIMIZERS}
-    worst_ref = [0.0, ""]
-    failures, compared = [], 0
-    timings = {"waiting for nnc": 0.0, "compiled + reference": 0.0,
-               "keras": 0.0}
-    diverged = 0
 
-    # Every group's source and data first, so that nnc compiles group k+1
-    # (one core) while Keras runs group k (the other).
+    # 1. Sources and data of every group; nnc compiles them, --jobs at once.
     groups = []
     for g0 in range(0, len(specs), args.group):
         gdir = os.path.join(work, "g%03d" % (g0 // args.group))
         os.makedirs(gdir, exist_ok=True)
-        source, runs = [], []
+        source, plan = [], []
         for spec in specs[g0:g0 + args.group]:
             x, y = random_data(nprng, spec, args.steps)
             for opt in OPTIMIZERS:
@@ -360,134 +456,86 @@ def main():
                                       OPTIMIZERS[opt][0].format(lr=lr)))
                 np.save(os.path.join(gdir, name + ".x.npy"), x)
                 np.save(os.path.join(gdir, name + ".y.npy"), y)
-                runs.append((spec, opt, name, lr, x, y))
-        nn_path = os.path.join(gdir, "models.nn")
-        with open(nn_path, "w") as f:
+                plan.append((spec, opt, name, lr))
+        with open(os.path.join(gdir, "models.nn"), "w") as f:
             f.write("\n".join(source))
-        groups.append((gdir, nn_path, os.path.join(gdir, "models.so"), runs))
+        with open(os.path.join(gdir, "plan.json"), "w") as f:
+            json.dump(plan, f)
+        groups.append(gdir)
 
-    def compile_group(k):
-        _, nn_path, so, _ = groups[k]
-        return subprocess.Popen([args.nnc, nn_path, "--shared",
-                                 "-O" + args.opt_level, "-o", so],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+    def compile_group(gdir):
+        return subprocess.Popen(
+            [args.nnc, os.path.join(gdir, "models.nn"), "--shared",
+             "-O" + args.opt_level, "-o", os.path.join(gdir, "models.so")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    t_start = time.time()
-    compiling = compile_group(0)
-    for k, (gdir, nn_path, so, runs) in enumerate(groups):
-        t = time.time()
-        _, err = compiling.communicate()
-        timings["waiting for nnc"] += time.time() - t
-        if compiling.returncode:
-            sys.exit("nnc failed on %s:\n%s" % (nn_path, err[-4000:]))
-        if k + 1 < len(groups):
-            compiling = compile_group(k + 1)
-        t = time.time()
-        r = subprocess.run([args.tool, nn_path, so, gdir, "--steps",
+    pending, running = list(groups), []
+    while pending or running:
+        while pending and len(running) < args.jobs:
+            gdir = pending.pop(0)
+            running.append((gdir, compile_group(gdir)))
+        gdir, proc = running.pop(0)
+        _, err = proc.communicate()
+        if proc.returncode:
+            sys.exit("nnc failed on %s/models.nn:\n%s" % (gdir, err[-4000:]))
+    t_compiled = time.time()
+
+    # 2. Compiled steps and the f64 reference (nnc-trainparity).
+    worst_ref, failures = [0.0, ""], []
+    for gdir in groups:
+        r = subprocess.run([args.tool, os.path.join(gdir, "models.nn"),
+                            os.path.join(gdir, "models.so"), gdir, "--steps",
                             str(args.steps), "--tolerance", str(args.tolerance)],
                            capture_output=True, text=True)
-        timings["compiled + reference"] += time.time() - t
         if r.returncode == 2:
             sys.exit("nnc-trainparity failed:\n" + r.stderr[-4000:])
         for line in r.stdout.splitlines():
             d = float(line.split("worst ")[1].split()[0])
-            if d > worst_ref[0]:
+            if not d <= worst_ref[0]:
                 worst_ref[:] = [d, line]
             if "FAIL" in line:
                 failures.append("reference: " + line)
+    t_ran = time.time()
 
-        # Keras: every model of the group in one jitted function.
-        t = time.time()
-        kruns = []
-        for spec, opt, name, lr, x, y in runs:
-            init = read_safetensors(os.path.join(gdir, name + ".init.safetensors"))
-            names = {k.replace("res_NAME", "res_" + name): v
-                     for k, v in param_names(spec).items()}
-            missing = set(names) ^ set(init)
-            if missing:
-                sys.exit("%s: parameter names differ: %s" % (name, sorted(missing)))
-            kr = KerasRun(keras, spec, opt, lr, init, names)
-            kr.build(x[:spec["batch"]], y[:spec["batch"]])
-            kruns.append(kr)
+    # 3. Keras, in --jobs worker processes.
+    workers = [subprocess.Popen(
+        [sys.executable, __file__, "--worker", ",".join(groups[k::args.jobs]),
+         "--steps", str(args.steps), "--tolerance", str(args.tolerance)],
+        stdout=subprocess.PIPE, text=True) for k in range(args.jobs)
+        if groups[k::args.jobs]]
+    worst = {o: [0.0, ""] for o in OPTIMIZERS}
+    compared = diverged = 0
+    for w in workers:
+        out, _ = w.communicate()
+        if w.returncode:
+            sys.exit("a Keras worker failed (exit %d)" % w.returncode)
+        for line in out.splitlines():
+            r = json.loads(line)
+            for opt, (d, where) in r["worst"].items():
+                if d > worst[opt][0]:
+                    worst[opt] = [d, where]
+            failures += r["failures"]
+            compared += r["compared"]
+            diverged += r["diverged"]
+    t_end = time.time()
 
-        t_build = time.time() - t
-
-        def steps(states, batches):
-            return [kr.model.train_step(s, b)
-                    for kr, s, b in zip(kruns, states, batches)]
-        jitted = jax.jit(steps)
-        states = [kr.state for kr in kruns]
-        keras_logs, snapshots = [], {}
-        for s in range(args.steps):
-            batches = []
-            for (spec, _, _, _, x, y) in runs:
-                b = spec["batch"]
-                batches.append((x[s * b:(s + 1) * b], y[s * b:(s + 1) * b]))
-            # Metrics restart every step: logs are this batch's values.
-            states = [(st[0], st[1], st[2], kr.fresh_metrics)
-                      for st, kr in zip(states, kruns)]
-            out = jitted(states, batches)
-            keras_logs.append([o[0] for o in out])
-            states = [o[1] for o in out]
-            if s + 1 in (1, args.steps):
-                snapshots[s + 1] = states
-        timings["keras"] += time.time() - t
-        timings["keras models"] = timings.get("keras models", 0) + t_build
-
-        for i, (spec, opt, name, lr, x, y) in enumerate(runs):
-            kr = kruns[i]
-            log = read_log(os.path.join(gdir, name + ".log"))
-            for step, snapshot in snapshots.items():
-                st = snapshot[i]
-                ours = read_safetensors(os.path.join(
-                    gdir, "%s.step%d.safetensors" % (name, step)))
-                theirs = kr.params(st[0], st[1])
-                theirs.update(kr.slots(st[2]))
-                logs = keras_logs[step - 1][i]
-                theirs["loss"] = np.float32(logs["loss"])
-                ours["loss"] = np.float32(log[step - 1][0])
-                for j, metric in enumerate(METRICS[spec["loss"]]):
-                    key = "accuracy" if metric == "accuracy" else metric
-                    theirs[metric] = np.float32(logs[key])
-                    ours[metric] = np.float32(log[step - 1][1 + j])
-                if set(ours) != set(theirs):
-                    sys.exit("%s: nnc has %s, Keras %s" % (
-                        name, sorted(set(ours) - set(theirs)),
-                        sorted(set(theirs) - set(ours))))
-                if not all(np.all(np.isfinite(v)) for v in theirs.values()):
-                    # Keras diverged too (a random net at a large step):
-                    # nothing left to compare from here on.
-                    diverged += 1
-                    break
-                for key in ours:
-                    d = difference(ours[key], theirs[key])
-                    compared += 1
-                    where = "%s step %d %s" % (name, step, key)
-                    if d > worst[opt][0]:
-                        worst[opt] = [d, where]
-                    if d > args.tolerance:
-                        failures.append("keras: %s: difference %.2e" % (where, d))
-        print("group %d: %d models compared, %.0fs so far" % (
-            k, len(runs), time.time() - t_start), flush=True)
-        keras.backend.clear_session()
-        jax.clear_caches()
-
-    print("\nKeras parity: %d random networks x %d optimizers, %d steps, "
+    print("Keras parity: %d random networks x %d optimizers, %d steps, "
           "%d tensors compared (tolerance %.0e)" % (
               len(specs), len(OPTIMIZERS), args.steps, compared, args.tolerance))
-    print("%-12s %14s  %s" % ("optimizer", "worst diff", "where"))
+    print("%-14s %12s  %s" % ("optimizer", "worst diff", "where"))
     for opt, (d, where) in worst.items():
-        print("%-12s %14.2e  %s" % (opt, d, where))
-    print("%-12s %14.2e  %s" % ("f64 reference", worst_ref[0],
+        print("%-14s %12.2e  %s" % (opt, d, where))
+    print("%-14s %12.2e  %s" % ("f64 reference", worst_ref[0],
                                 worst_ref[1].split(":")[0]))
     if diverged:
-        print("%d model snapshots skipped: Keras diverged as well" % diverged)
-    print("time: %.0fs; " % (time.time() - t_start) +
-          ", ".join("%s %.1fs" % kv for kv in timings.items()))
+        print("%d snapshots not compared: Keras diverged as well" % diverged)
+    print("time %.0fs: nnc -O%s %.0fs, compiled steps + reference %.0fs, "
+          "Keras %.0fs (%d jobs)" % (t_end - t_start, args.opt_level,
+                                     t_compiled - t_start, t_ran - t_compiled,
+                                     t_end - t_ran, args.jobs))
     for f in failures[:40]:
         print("FAIL " + f)
-    if failures:
+    if failures or compared == 0:
         print("%d comparisons outside tolerance" % len(failures))
         return 1
     return 0
