@@ -30,6 +30,16 @@ using namespace mlir;
 
 namespace {
 
+/// The destination operand through which a tile loop or a kernel writes
+/// `result`, if it has one.
+OpOperand *tiedInit(OpResult result) {
+  if (auto loop = dyn_cast<scf::ForOp>(result.getOwner()))
+    return loop.getTiedLoopInit(result);
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(result.getOwner()))
+    return dps.getTiedOpOperand(result);
+  return nullptr;
+}
+
 /// The operand holding the tensor.empty that `v`'s chain of destination
 /// operands starts from, if no link has another use. (The empty itself may
 /// have other uses: CSE merges them, and only this use is redirected.)
@@ -43,12 +53,7 @@ OpOperand *chainStart(Value v) {
     if (!first && !v.hasOneUse())
       return nullptr;
     first = false;
-    OpOperand *init = nullptr;
-    if (auto loop = dyn_cast<scf::ForOp>(result.getOwner()))
-      init = loop.getTiedLoopInit(result);
-    else if (auto dps =
-                 dyn_cast<DestinationStyleOpInterface>(result.getOwner()))
-      init = dps.getTiedOpOperand(result);
+    OpOperand *init = tiedInit(result);
     if (!init)
       return nullptr;
     if (init->get().getDefiningOp<tensor::EmptyOp>())
@@ -62,12 +67,7 @@ OpOperand *chainStart(Value v) {
 /// `v` starts from.
 Value chainRoot(Value v) {
   while (auto result = dyn_cast<OpResult>(v)) {
-    OpOperand *init = nullptr;
-    if (auto loop = dyn_cast<scf::ForOp>(result.getOwner()))
-      init = loop.getTiedLoopInit(result);
-    else if (auto dps =
-                 dyn_cast<DestinationStyleOpInterface>(result.getOwner()))
-      init = dps.getTiedOpOperand(result);
+    OpOperand *init = tiedInit(result);
     if (!init)
       return v;
     v = init->get();

@@ -44,6 +44,14 @@ bool parseRole(const std::string &s, Role &role) {
 
 /// The train and eval entries: their buffers (with shapes) from the
 /// manifest, their functions from the descriptor. "" or what is wrong.
+/// The artifact's entry point named `label` ("iris.train", "u.def.g").
+nnrt_entry_fn exportedEntry(const nnc_artifact *a, const std::string &label) {
+  for (uint32_t i = 0; i < a->num_entries; ++i)
+    if (label == a->entry_names[i])
+      return a->entries[i];
+  return nullptr;
+}
+
 /// Entries of kind "def": the model's functions, with inputs and
 /// parameters as the inference entry has them and one output.
 std::string readFunctionEntries(const Json &model, const nnc_artifact *a,
@@ -55,10 +63,7 @@ std::string readFunctionEntries(const Json &model, const nnc_artifact *a,
     if (!name || name->kind != Json::String)
       return "a def entry without a name";
     Entry entry;
-    std::string wanted = out->name + ".def." + name->str;
-    for (uint32_t i = 0; i < a->num_entries; ++i)
-      if (wanted == a->entry_names[i])
-        entry.fn = a->entries[i];
+    entry.fn = exportedEntry(a, out->name + ".def." + name->str);
     if (!entry.fn)
       return "the manifest lists function '" + name->str +
              "' that the artifact does not export";
@@ -115,10 +120,7 @@ std::string readTrainingEntries(const Json &model, const nnc_artifact *a,
     if (!kind || (kind->str != "train" && kind->str != "eval"))
       continue;
     Entry &entry = kind->str == "train" ? out->train : out->eval;
-    std::string wanted = out->name + "." + kind->str;
-    for (uint32_t i = 0; i < a->num_entries; ++i)
-      if (wanted == a->entry_names[i])
-        entry.fn = a->entries[i];
+    entry.fn = exportedEntry(a, out->name + "." + kind->str);
     if (!entry.fn)
       return "the manifest lists an '" + kind->str +
              "' entry that the artifact does not export";
@@ -214,10 +216,7 @@ static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
     const Json *kind = e.get("kind");
     if (!kind || kind->str != "infer")
       continue;
-    std::string wanted = out->name + ".infer";
-    for (uint32_t i = 0; i < a->num_entries; ++i)
-      if (wanted == a->entry_names[i])
-        out->infer = a->entries[i];
+    out->infer = exportedEntry(a, out->name + ".infer");
   }
   if (!out->infer) {
     out->library = nullptr;
