@@ -270,7 +270,6 @@ private:
     fs.func->setAttr(nn::kLayersAttr, builder.getArrayAttr(rows));
   }
 
-  /// Sets the function type from the entry block and tags every argument.
   //===--------------------------------------------------------------------===//
   // Model functions: defs that apply a model
   //===--------------------------------------------------------------------===//
@@ -343,6 +342,7 @@ private:
                                             builder.getStringAttr(d.name))}));
   }
 
+  /// Sets the function type from the entry block and tags every argument.
   void finishSignature(FuncState &fs, unsigned numInputs,
                        llvm::function_ref<std::string(unsigned)> inputName) {
     mlir::func::FuncOp func = fs.func;
@@ -885,7 +885,12 @@ private:
     ModelInfo &info = models[fs.callableModel->name];
     llvm::SmallVector<Value> operands;
     for (unsigned i = 0; i < info.numInputs; ++i) {
-      const Val *x = env.lookup(fs.callableModel->params[i].name);
+      const std::string &name = fs.callableModel->params[i].name;
+      const Val *x = env.lookup(name);
+      if (!x || !x->tensor) {
+        error(at, "y_pred needs the model's input '" + name + "' here");
+        return std::nullopt;
+      }
       operands.push_back(x->tensor);
     }
     operands.append(fs.modelParams.begin(), fs.modelParams.end());
