@@ -8,6 +8,9 @@ cd "$root"
 bash scripts/install-deps.sh
 
 build="${NNC_BUILD_DIR:-$root/build}"
+# Paths relative to the clone in ccache's hashes: a fresh clone elsewhere
+# (CI's) hits the cache that earlier builds filled.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 llvm=/usr/lib/llvm-22
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" \
