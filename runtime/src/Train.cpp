@@ -105,11 +105,11 @@ int checkData(const nnrt_model *m, const nnrt_tensor *x, const nnrt_tensor *y,
   if (!x || !in)
     return fail(status, model + " needs inputs");
   if (!tg && y)
-    return fail(status, model + "'s loss reads no targets, but targets "
-                                "were given");
+    return fail(status, model + " has a loss that reads no targets, but "
+                                "targets were given");
   if (tg && !y)
-    return fail(status, model + "'s loss compares with targets, and none "
-                                "were given");
+    return fail(status, model + " has a loss that compares with targets, "
+                                "and none were given");
   if (!matches(x, in))
     return fail(status, "inputs have shape " + formatShape(x->shape) +
                             " but " + model + " expects " +
