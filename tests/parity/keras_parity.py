@@ -21,7 +21,11 @@ configuration, this script
 
 A tensor's difference is max|nnc - keras| / (max|keras| + 1e-3): relative to
 the tensor's scale (f32 rounding of one near-zero element is not a bug, a
-dropped update is). Exit status 1 if any difference exceeds --tolerance.
+dropped update is). It must be within --tolerance plus twice the tensor's f32
+noise, nnc's own difference from the f64 reference (which nnc-trainparity
+itself bounds by --tolerance, so the allowance is at most 3x): where Adam divides
+by the square root of a tiny second moment, two correct f32 computations part
+by more than elsewhere. Exit status 1 if any difference exceeds that.
 
 Usage: keras_parity.py --nnc build/bin/nnc --tool build/bin/nnc-trainparity
                        [--models 200] [--steps 10] [--seed 0] [--work DIR]
@@ -325,7 +329,7 @@ def keras_group(gdir, steps, tolerance):
         y = np.load(os.path.join(gdir, name + ".y.npy"))
         runs.append((spec, opt, name, lr, x, y))
     out = {"worst": {o: [0.0, ""] for o in OPTIMIZERS}, "failures": [],
-           "compared": 0, "diverged": 0}
+           "compared": 0, "diverged": 0, "noise_allowed": 0}
     kruns = []
     for spec, opt, name, lr, x, y in runs:
         init = read_safetensors(os.path.join(gdir, name + ".init.safetensors"))
@@ -366,6 +370,8 @@ def keras_group(gdir, steps, tolerance):
             st = snapshot[i]
             ours = read_safetensors(os.path.join(
                 gdir, "%s.step%d.safetensors" % (name, step)))
+            f64 = read_safetensors(os.path.join(
+                gdir, "%s.ref%d.safetensors" % (name, step)))
             theirs = kr.params(st[0], st[1])
             theirs.update(kr.slots(st[2]))
             logs = keras_logs[step - 1][i]
@@ -386,12 +392,21 @@ def keras_group(gdir, steps, tolerance):
                 break
             for key in ours:
                 d = difference(ours[key], theirs[key])
+                # Two f32 computations of a tensor can differ by the f32
+                # rounding each carries: nnc's own distance from its f64
+                # reference measures it (large where Adam divides by the
+                # root of a tiny v), and Keras' is of the same size.
+                noise = difference(ours[key], f64[key]) if key in f64 else 0.0
+                allowed = tolerance + 2 * noise
                 out["compared"] += 1
+                out["noise_allowed"] += d > tolerance and d <= allowed
                 where = "%s step %d %s" % (name, step, key)
                 if d > out["worst"][opt][0]:
                     out["worst"][opt] = [d, where]
-                if d > tolerance:
-                    out["failures"].append("keras: %s: difference %.2e" % (where, d))
+                if d > allowed:
+                    out["failures"].append(
+                        "keras: %s: difference %.2e (allowed %.2e)" % (
+                            where, d, allowed))
     return out
 
 
@@ -504,7 +519,7 @@ def main():
         stdout=subprocess.PIPE, text=True) for k in range(args.jobs)
         if groups[k::args.jobs]]
     worst = {o: [0.0, ""] for o in OPTIMIZERS}
-    compared = diverged = 0
+    compared = diverged = noise_allowed = 0
     for w in workers:
         out, _ = w.communicate()
         if w.returncode:
@@ -517,6 +532,7 @@ def main():
             failures += r["failures"]
             compared += r["compared"]
             diverged += r["diverged"]
+            noise_allowed += r["noise_allowed"]
     t_end = time.time()
 
     print("Keras parity: %d random networks x %d optimizers, %d steps, "
@@ -527,6 +543,8 @@ def main():
         print("%-14s %12.2e  %s" % (opt, d, where))
     print("%-14s %12.2e  %s" % ("f64 reference", worst_ref[0],
                                 worst_ref[1].split(":")[0]))
+    print("%d comparisons over the tolerance but within their f32 noise" %
+          noise_allowed)
     if diverged:
         print("%d snapshots not compared: Keras diverged as well" % diverged)
     print("time %.0fs: nnc -O%s %.0fs, compiled steps + reference %.0fs, "

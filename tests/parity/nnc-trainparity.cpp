@@ -18,7 +18,8 @@
 //     pipeline, in f64 through the naive reference evaluator, feeding its
 //     own results back for N steps, and prints the worst relative
 //     difference between the compiled and reference values after step 1
-//     and step N. The compiled step differing from the reference points at
+//     and step N (the reference values go to DIR/<m>.ref<k>.safetensors).
+//     The compiled step differing from the reference points at
 //     the lowering; agreeing with the reference while differing from Keras
 //     points at a formula (a gradient rule, a loss, an optimizer).
 //
@@ -219,11 +220,21 @@ int runModel(const Options &o, const std::string &name,
       return fail(error);
     double worst = 0;
     std::string worstName;
+    std::vector<nnrt::NamedTensor> reference;
     for (const nnrt::NamedTensor &g : got) {
-      double d = difference(g.data, ref.args[ref.byName.at(g.name)]);
+      const ref::Tensor &r = ref.args[ref.byName.at(g.name)];
+      double d = difference(g.data, r);
       if (!(d <= worst))
         worst = d, worstName = g.name;
+      reference.push_back(
+          {g.name, g.shape, std::vector<float>(r.data.begin(), r.data.end())});
     }
+    // The f64 values (rounded to f32) beside the checkpoint: how far f32
+    // rounding alone moves each tensor, for the Keras comparison.
+    if (!nnrt::writeSafetensors(base + ".ref" + std::to_string(s) +
+                                    ".safetensors",
+                                reference, "", error))
+      return fail(error);
     std::vector<float> outs{loss};
     outs.insert(outs.end(), metrics.begin(), metrics.end());
     for (size_t k = 0; k < outs.size(); ++k) {
