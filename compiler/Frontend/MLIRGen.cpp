@@ -15,6 +15,8 @@
 
 #include "compiler/Frontend/Builtins.h"
 #include "compiler/Frontend/Layers.h"
+#include "compiler/Frontend/Lexer.h"
+#include "compiler/Frontend/Parser.h"
 #include "compiler/Frontend/Values.h"
 #include "dialects/nn/IR/NNDialect.h"
 #include "dialects/nn/IR/NNOps.h"
@@ -1282,4 +1284,17 @@ nnc::generateMLIR(mlir::MLIRContext &context, const Module &module,
   context.loadDialect<nn::NNDialect, mlir::func::FuncDialect,
                       mlir::arith::ArithDialect>();
   return Generator(context, module, sema, diags).run();
+}
+
+mlir::OwningOpRef<mlir::ModuleOp>
+nnc::generateMLIRFromSource(mlir::MLIRContext &context,
+                            DiagnosticEngine &diags) {
+  llvm::SourceMgr &sm = diags.getSourceMgr();
+  Lexer lexer(sm.getMemoryBuffer(sm.getMainFileID())->getBuffer(), diags);
+  Parser parser(lexer, diags);
+  std::unique_ptr<ast::Module> module = parser.parseModule();
+  SemaResult sema = analyze(*module, diags);
+  if (diags.hadErrors())
+    return nullptr;
+  return generateMLIR(context, *module, sema, diags);
 }

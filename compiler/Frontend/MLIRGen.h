@@ -27,6 +27,12 @@ mlir::OwningOpRef<mlir::ModuleOp> generateMLIR(mlir::MLIRContext &context,
                                                const SemaResult &sema,
                                                DiagnosticEngine &diags);
 
+/// The whole front end on the main buffer of `diags`' source manager: lex,
+/// parse, Sema and MLIRGen, for tools that need only the nn IR (the driver
+/// stops between the stages for --emit=ast). Null if an error was reported.
+mlir::OwningOpRef<mlir::ModuleOp> generateMLIRFromSource(
+    mlir::MLIRContext &context, DiagnosticEngine &diags);
+
 } // namespace nnc
 
 #endif // NNC_COMPILER_FRONTEND_MLIRGEN_H

@@ -30,10 +30,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Frontend/Lexer.h"
 #include "compiler/Frontend/MLIRGen.h"
-#include "compiler/Frontend/Parser.h"
-#include "compiler/Frontend/Sema.h"
 #include "compiler/Pipelines/CPUPipeline.h"
 #include "compiler/Reference/ReferenceEvaluator.h"
 #include "dialects/nn/IR/NNDialect.h"
@@ -289,17 +286,11 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sm;
   sm.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
   DiagnosticEngine diags(sm);
-  Lexer lexer(sm.getMemoryBuffer(sm.getMainFileID())->getBuffer(), diags);
-  Parser parser(lexer, diags);
-  auto module = parser.parseModule();
-  SemaResult sema = analyze(*module, diags);
-  if (diags.hadErrors())
-    return 2;
   mlir::DialectRegistry registry;
   registerCPUPipelineDialects(registry);
   mlir::MLIRContext ctx(registry);
   ctx.loadDialect<nn::NNDialect>();
-  auto ir = generateMLIR(ctx, *module, sema, diags);
+  auto ir = generateMLIRFromSource(ctx, diags);
   if (!ir)
     return 2;
   mlir::PassManager pm(&ctx);

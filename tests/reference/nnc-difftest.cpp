@@ -14,10 +14,7 @@
 
 #include "compiler/Reference/ReferenceEvaluator.h"
 
-#include "compiler/Frontend/Lexer.h"
 #include "compiler/Frontend/MLIRGen.h"
-#include "compiler/Frontend/Parser.h"
-#include "compiler/Frontend/Sema.h"
 #include "dialects/nn/IR/NNDialect.h"
 #include "nnrt.h"
 
@@ -58,15 +55,9 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sm;
   sm.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
   DiagnosticEngine diags(sm);
-  Lexer lexer(sm.getMemoryBuffer(sm.getMainFileID())->getBuffer(), diags);
-  Parser parser(lexer, diags);
-  auto module = parser.parseModule();
-  SemaResult sema = analyze(*module, diags);
-  if (diags.hadErrors())
-    return 2;
   mlir::MLIRContext ctx;
   ctx.loadDialect<nn::NNDialect>();
-  auto ir = generateMLIR(ctx, *module, sema, diags);
+  auto ir = generateMLIRFromSource(ctx, diags);
   if (!ir)
     return 2;
   mlir::func::FuncOp func;
