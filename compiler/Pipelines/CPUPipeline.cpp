@@ -16,6 +16,7 @@
 #include "compiler/Pipelines/CPUPipeline.h"
 
 #include "compiler/Conversion/Passes.h"
+#include "compiler/Target/Passes.h"
 #include "compiler/Transforms/Passes.h"
 #include "dialects/nn/IR/NNDialect.h"
 
@@ -85,7 +86,7 @@ void nnc::buildTrainingPipeline(OpPassManager &pm) {
 
 void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
                            const CPUPipelineOptions &options) {
-  pm.addPass(nnc::createKeepInference());
+  pm.addPass(nnc::createKeepArtifactFunctions());
   pm.addPass(nnc::createConvertNNToLinalg());
   addCleanup(pm);
   if (stage == CPUStage::Linalg)
@@ -106,7 +107,7 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
 
   // Buffers: caller-owned arguments for inputs, parameters and outputs;
   // everything else is a temporary with an explicit lifetime.
-  pm.addPass(nnc::createDestinationOutputs());
+  pm.addPass(nnc::createResultsToArguments());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -122,6 +123,8 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addNestedPass<func::FuncOp>(nnc::createLowerCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   addCleanup(pm);
+  // The signatures are final: the entry wrappers and the manifest.
+  pm.addPass(nnc::createExportArtifact());
   if (stage == CPUStage::Loops)
     return;
 

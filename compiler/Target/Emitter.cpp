@@ -1,20 +1,17 @@
 //===- Emitter.cpp - LLVM IR, assembly and objects in process -------------===//
 //
-// The artifact ABI (see runtime/include/nnrt.h and docs/artifacts.md):
-//
-//   void nnc_<model>_infer(int64_t batch, void **buffers);
-//
-// `buffers` holds one data pointer per input, parameter and output, in
-// manifest order, each a dense row-major f32 array; every -1 dimension is
-// `batch`. The wrapper expands each pointer into the memref descriptor
-// (allocated, aligned, offset, sizes, strides) the lowered function takes,
-// so the runtime never needs to know MLIR's calling convention.
+// The entry wrappers and the manifest already exist (nnc-export-artifact);
+// this adds the descriptor that lists them, keeps everything else internal
+// to the artifact, and runs LLVM.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Target/Emitter.h"
 
+#include "dialects/nn/IR/NNDialect.h"
+
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -30,53 +27,6 @@
 using namespace llvm;
 
 namespace {
-
-/// Adds `void symbol(i64 batch, ptr buffers)` calling the lowered model.
-bool addEntryWrapper(Module &m, const nnc::EntrySpec &e, std::string &error) {
-  Function *impl = m.getFunction(e.function);
-  if (!impl) {
-    error = "internal: lowered function '" + e.function + "' is missing";
-    return false;
-  }
-  LLVMContext &ctx = m.getContext();
-  Type *i64 = Type::getInt64Ty(ctx);
-  PointerType *ptr = PointerType::getUnqual(ctx);
-  auto *fnType = FunctionType::get(Type::getVoidTy(ctx), {i64, ptr}, false);
-  Function *wrapper =
-      Function::Create(fnType, GlobalValue::ExternalLinkage, e.symbol, m);
-  wrapper->getArg(0)->setName("batch");
-  wrapper->getArg(1)->setName("buffers");
-  IRBuilder<> b(BasicBlock::Create(ctx, "entry", wrapper));
-  Value *batch = wrapper->getArg(0);
-
-  SmallVector<Value *> args;
-  for (auto [i, buf] : llvm::enumerate(e.buffers)) {
-    Value *slot = b.CreateConstGEP1_64(ptr, wrapper->getArg(1), i);
-    Value *data = b.CreateLoad(ptr, slot, buf.name);
-    args.append({data, data, b.getInt64(0)});
-    SmallVector<Value *> sizes;
-    for (int64_t d : buf.shape)
-      sizes.push_back(d < 0 ? batch : b.getInt64(d));
-    SmallVector<Value *> strides(sizes.size());
-    Value *stride = b.getInt64(1);
-    for (size_t k = sizes.size(); k-- > 0;) {
-      strides[k] = stride;
-      stride = b.CreateMul(stride, sizes[k]);
-    }
-    args.append(sizes.begin(), sizes.end());
-    args.append(strides.begin(), strides.end());
-  }
-  if (args.size() != impl->arg_size()) {
-    error = "internal: '" + e.function + "' takes " +
-            std::to_string(impl->arg_size()) + " values, the manifest gives " +
-            std::to_string(args.size());
-    return false;
-  }
-  b.CreateCall(impl, args);
-  b.CreateRetVoid();
-  impl->setLinkage(GlobalValue::InternalLinkage);
-  return true;
-}
 
 GlobalVariable *cString(Module &m, StringRef s, const Twine &name) {
   Constant *init = ConstantDataArray::getString(m.getContext(), s, true);
@@ -136,8 +86,9 @@ std::unique_ptr<TargetMachine> makeTargetMachine(const nnc::EmitOptions &o,
     return true;
   }();
   (void)initialized;
-  Triple triple(o.targetTriple.empty() ? sys::getDefaultTargetTriple()
-                                       : o.targetTriple);
+  // The artifact runs where it is built (the CPU may be chosen, the
+  // triple is the host's).
+  Triple triple(sys::getDefaultTargetTriple());
   const Target *target = TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
@@ -184,14 +135,16 @@ void optimize(Module &m, TargetMachine &tm, unsigned level) {
 
 } // namespace
 
-bool nnc::emitArtifact(mlir::ModuleOp module,
-                       const std::vector<EntrySpec> &entries,
-                       const std::string &manifest, const EmitOptions &options,
-                       OutputKind kind, raw_pwrite_stream &os,
-                       std::string &error) {
+bool nnc::emitArtifact(mlir::ModuleOp module, const ArtifactABI &abi,
+                       const EmitOptions &options, OutputKind kind,
+                       raw_pwrite_stream &os, std::string &error) {
   std::unique_ptr<TargetMachine> tm = makeTargetMachine(options, error);
   if (!tm)
     return false;
+  // The manifest goes into the descriptor; the module attributes are not
+  // LLVM IR.
+  module->removeAttr(nnc::nn::kManifestAttr);
+  module->removeAttr(nnc::nn::kSourceAttr);
   LLVMContext ctx;
   std::unique_ptr<Module> m = mlir::translateModuleToLLVMIR(module, ctx);
   if (!m) {
@@ -200,16 +153,28 @@ bool nnc::emitArtifact(mlir::ModuleOp module,
   }
   m->setTargetTriple(tm->getTargetTriple());
   m->setDataLayout(tm->createDataLayout());
+  llvm::StringSet<> exported;
+  for (const EntrySpec &e : abi.entries) {
+    Function *f = m->getFunction(e.symbol);
+    if (!f || f->arg_size() != 2) {
+      error = "internal: entry point '" + e.symbol + "' is missing";
+      return false;
+    }
+    f->getArg(0)->setName("batch");
+    f->getArg(1)->setName("buffers");
+    exported.insert(e.symbol);
+  }
+  // Only the entry points and the descriptor are the artifact's symbols: a
+  // model named `main` or `free` must not clash with the program it joins.
   for (Function &f : *m)
     if (!f.isDeclaration()) {
       f.addFnAttr("target-cpu", tm->getTargetCPU());
       f.addFnAttr("target-features", tm->getTargetFeatureString());
+      if (!exported.contains(f.getName()))
+        f.setLinkage(GlobalValue::InternalLinkage);
     }
-  for (const EntrySpec &e : entries)
-    if (!addEntryWrapper(*m, e, error))
-      return false;
   GlobalVariable *descriptor =
-      addDescriptor(*m, entries, manifest, options.artifactName);
+      addDescriptor(*m, abi.entries, abi.manifest, options.artifactName);
   if (options.sharedAlias)
     GlobalAlias::create("nnc_artifact", descriptor);
   if (options.emitMain)
@@ -249,9 +214,10 @@ std::string nnc::generateHeader(const std::vector<EntrySpec> &entries,
      << "struct nnc_artifact;\nextern const struct nnc_artifact nnc_artifact_"
      << artifactName << ";\n\n";
   for (const EntrySpec &e : entries) {
-    os << "/* buffers[]: dense row-major float arrays, -1 = batch:\n";
+    os << "/* buffers[]: dense row-major arrays, batch = the first argument:\n";
     for (auto [i, b] : llvm::enumerate(e.buffers)) {
-      os << " *   [" << i << "] " << b.role << " " << b.name << " (";
+      os << " *   [" << i << "] " << b.role << " " << b.name << " " << b.dtype
+         << " (";
       for (auto [k, d] : llvm::enumerate(b.shape))
         os << (k ? ", " : "") << (d < 0 ? std::string("batch")
                                          : std::to_string(d));

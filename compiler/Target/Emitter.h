@@ -1,7 +1,8 @@
 //===- Emitter.h - LLVM IR, assembly and objects in process -----*- C++ -*-===//
 //
-// Translates the LLVM-dialect module, adds the artifact ABI (entry-point
-// wrappers, the manifest and the artifact descriptor, optionally `main`),
+// Translates the LLVM-dialect module (whose entry wrappers and manifest
+// nnc-export-artifact wrote), adds the artifact descriptor (optionally
+// `main`),
 // optimizes it for the target machine and writes LLVM IR, assembly or an
 // object file. Nothing is shelled out: the TargetMachine is created here.
 //
@@ -22,7 +23,6 @@ namespace nnc {
 enum class OutputKind { LLVMIR, Assembly, Object };
 
 struct EmitOptions {
-  std::string targetTriple; ///< empty: the host
   std::string targetCPU;    ///< empty: the host CPU
   std::string targetFeatures; ///< empty: the host CPU's features
   unsigned optLevel = 3;
@@ -33,11 +33,11 @@ struct EmitOptions {
 
 /// Writes `llvmDialectModule` (already lowered) as `kind` to `os`. On failure
 /// returns false and sets `error` to a message for the user.
-bool emitArtifact(mlir::ModuleOp llvmDialectModule,
-                  const std::vector<EntrySpec> &entries,
-                  const std::string &manifest, const EmitOptions &options,
-                  OutputKind kind, llvm::raw_pwrite_stream &os,
-                  std::string &error);
+/// `abi` is readArtifactABI(llvmDialectModule); the module's nn attributes
+/// are removed.
+bool emitArtifact(mlir::ModuleOp llvmDialectModule, const ArtifactABI &abi,
+                  const EmitOptions &options, OutputKind kind,
+                  llvm::raw_pwrite_stream &os, std::string &error);
 
 /// The C header that declares an object's artifact and typed entry points.
 std::string generateHeader(const std::vector<EntrySpec> &entries,

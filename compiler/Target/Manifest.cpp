@@ -3,40 +3,15 @@
 #include "compiler/Target/Manifest.h"
 
 #include "dialects/nn/IR/NNDialect.h"
-#include "dialects/nn/IR/NNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 namespace json = llvm::json;
-
-static std::vector<int64_t> shapeOf(Type t) {
-  std::vector<int64_t> shape;
-  for (int64_t d : cast<ShapedType>(t).getShape())
-    shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-  return shape;
-}
-
-static std::string stringArg(func::FuncOp f, unsigned i, StringRef name) {
-  auto s = f.getArgAttrOfType<StringAttr>(i, name);
-  return s ? s.str() : std::string();
-}
-
-/// The role and name of argument `i` of an entry function.
-static std::pair<std::string, std::string> argRole(func::FuncOp f,
-                                                   unsigned i) {
-  using namespace nnc::nn;
-  static const std::pair<llvm::StringLiteral, const char *> kRoles[] = {
-      {kParamAttr, "param"},   {kInputAttr, "input"}, {kTargetAttr, "target"},
-      {kStateAttr, "state"},   {kHyperAttr, "hyper"}};
-  for (auto [attr, role] : kRoles)
-    if (f.getArgAttr(i, attr))
-      return {role, stringArg(f, i, attr)};
-  return {"input", ""};
-}
 
 LogicalResult nnc::checkArtifactElementTypes(ModuleOp module) {
   bool ok = true;
@@ -59,44 +34,17 @@ LogicalResult nnc::checkArtifactElementTypes(ModuleOp module) {
   return success(ok);
 }
 
-std::vector<nnc::EntrySpec> nnc::collectEntries(ModuleOp module) {
-  std::vector<EntrySpec> entries;
-  for (auto f : module.getOps<func::FuncOp>()) {
-    EntrySpec e;
-    if (f->hasAttr(nn::kModelAttr)) {
-      e.model = e.function = f.getName().str();
-      e.kind = "infer";
-    } else if (auto d = f->getAttrOfType<DictionaryAttr>(nn::kEntryAttr);
-               d && d.getAs<StringAttr>("kind").getValue() != "grad") {
-      e.model = d.getAs<StringAttr>("model").str();
-      e.function = f.getName().str();
-      e.kind = d.getAs<StringAttr>("kind").str();
-      if (auto name = d.getAs<StringAttr>("name"))
-        e.name = name.str();
-    } else {
-      continue;
-    }
-    e.symbol = "nnc_" + e.model + "_" + e.kind +
-               (e.name.empty() ? "" : "_" + e.name);
-    for (unsigned i = 0; i < f.getNumArguments(); ++i) {
-      auto [role, name] = argRole(f, i);
-      e.buffers.push_back({role, name, shapeOf(f.getArgument(i).getType())});
-    }
-    // Results that update an argument in place need no buffer of their own.
-    unsigned outputs = 0;
-    for (auto [i, t] : llvm::enumerate(f.getResultTypes())) {
-      if (f.getResultAttr(i, nn::kUpdatesAttr))
-        continue;
-      auto named = f.getResultAttrOfType<StringAttr>(i, nn::kResultAttr);
-      e.buffers.push_back({"output",
-                           named ? named.str()
-                                 : "output_" + std::to_string(outputs),
-                           shapeOf(t)});
-      ++outputs;
-    }
-    entries.push_back(std::move(e));
-  }
-  return entries;
+void nnc::setSourceAttribute(ModuleOp module, StringRef sourceName,
+                             StringRef sourceText) {
+  std::array<uint8_t, 32> digest = llvm::SHA256::hash(
+      llvm::ArrayRef<uint8_t>(sourceText.bytes_begin(), sourceText.size()));
+  Builder b(module.getContext());
+  module->setAttr(
+      nn::kSourceAttr,
+      b.getDictionaryAttr(
+          {b.getNamedAttr("name", b.getStringAttr(sourceName)),
+           b.getNamedAttr("sha256", b.getStringAttr(llvm::toHex(
+                                        digest, /*LowerCase=*/true)))}));
 }
 
 static json::Array shapeJSON(llvm::ArrayRef<int64_t> shape) {
@@ -133,39 +81,70 @@ static json::Value attrJSON(Attribute a) {
   return s;
 }
 
+static json::Object bufferJSON(const nnc::BufferSpec &b) {
+  return json::Object{{"role", b.role},
+                      {"name", b.name},
+                      {"shape", shapeJSON(b.shape)},
+                      {"dtype", b.dtype}};
+}
+
+/// The model-level description: inputs, outputs and parameters (with
+/// their initialisers) of the inference entry, the layer table and the
+/// train settings.
+static json::Object modelJSON(func::FuncOp f, const nnc::EntrySpec &infer) {
+  json::Array inputs, outputs, params, layers;
+  for (auto [i, b] : llvm::enumerate(infer.buffers)) {
+    json::Object o{{"name", b.name},
+                   {"shape", shapeJSON(b.shape)},
+                   {"dtype", b.dtype}};
+    if (b.role == "param") {
+      auto init = f.getArgAttrOfType<StringAttr>(i, nnc::nn::kInitAttr);
+      o["init"] = init ? init.str() : "zeros";
+      auto trainable =
+          f.getArgAttrOfType<BoolAttr>(i, nnc::nn::kTrainableAttr);
+      o["trainable"] = !trainable || trainable.getValue();
+      params.push_back(std::move(o));
+    } else if (b.role == "input") {
+      inputs.push_back(std::move(o));
+    } else {
+      outputs.push_back(std::move(o));
+    }
+  }
+  if (auto table = f->getAttrOfType<ArrayAttr>(nnc::nn::kLayersAttr))
+    for (Attribute a : table) {
+      auto d = cast<DictionaryAttr>(a);
+      layers.push_back(json::Object{
+          {"name", d.getAs<StringAttr>("name").str()},
+          {"type", d.getAs<StringAttr>("type").str()},
+          {"shape",
+           shapeJSON(d.getAs<DenseI64ArrayAttr>("shape").asArrayRef())},
+          {"params", d.getAs<IntegerAttr>("params").getInt()}});
+    }
+  json::Object model{{"name", infer.model},
+                     {"inputs", std::move(inputs)},
+                     {"outputs", std::move(outputs)},
+                     {"params", std::move(params)},
+                     {"layers", std::move(layers)}};
+  if (auto train = f->getAttrOfType<DictionaryAttr>(nnc::nn::kTrainAttr))
+    model["train"] = attrJSON(train);
+  return model;
+}
+
 std::string nnc::buildManifest(ModuleOp module,
-                               const std::vector<EntrySpec> &entries,
-                               StringRef sourceName, StringRef sourceText) {
-  // One object per model, from its inference entry; training entries join
-  // the model's entry list with their buffers' shapes.
+                               const std::vector<EntrySpec> &entries) {
   json::Array models;
   for (const EntrySpec &e : entries) {
     if (e.kind != "infer")
       continue;
-    auto f = module.lookupSymbol<func::FuncOp>(e.function);
-    json::Array inputs, outputs, params, layers, entryList;
-    for (auto [i, b] : llvm::enumerate(e.buffers)) {
-      json::Object o{{"name", b.name}, {"shape", shapeJSON(b.shape)},
-                     {"dtype", "f32"}};
-      if (b.role == "param") {
-        o["init"] = stringArg(f, i, nn::kInitAttr);
-        auto trainable = f.getArgAttrOfType<BoolAttr>(i, nn::kTrainableAttr);
-        o["trainable"] = !trainable || trainable.getValue();
-        params.push_back(std::move(o));
-      } else if (b.role == "input") {
-        inputs.push_back(std::move(o));
-      } else {
-        outputs.push_back(std::move(o));
-      }
-    }
+    json::Object model =
+        modelJSON(module.lookupSymbol<func::FuncOp>(e.model), e);
+    json::Array entryList;
     for (const EntrySpec &x : entries) {
       if (x.model != e.model)
         continue;
       json::Array buffers;
       for (const BufferSpec &b : x.buffers)
-        buffers.push_back(json::Object{{"role", b.role},
-                                       {"name", b.name},
-                                       {"shape", shapeJSON(b.shape)}});
+        buffers.push_back(bufferJSON(b));
       json::Object entry{{"kind", x.kind},
                          {"symbol", x.symbol},
                          {"buffers", std::move(buffers)}};
@@ -173,44 +152,57 @@ std::string nnc::buildManifest(ModuleOp module,
         entry["name"] = x.name;
       entryList.push_back(std::move(entry));
     }
-    if (auto table = f->getAttrOfType<ArrayAttr>(nn::kLayersAttr))
-      for (Attribute a : table) {
-        auto d = cast<DictionaryAttr>(a);
-        layers.push_back(json::Object{
-            {"name", d.getAs<StringAttr>("name").str()},
-            {"type", d.getAs<StringAttr>("type").str()},
-            {"shape", shapeJSON(d.getAs<DenseI64ArrayAttr>("shape")
-                                    .asArrayRef())},
-            {"params", d.getAs<IntegerAttr>("params").getInt()}});
-      }
-    json::Object model{{"name", e.model},
-                       {"inputs", std::move(inputs)},
-                       {"outputs", std::move(outputs)},
-                       {"params", std::move(params)},
-                       {"layers", std::move(layers)},
-                       {"entries", std::move(entryList)}};
-    for (auto t : module.getOps<nn::TrainConfigOp>())
-      if (t.getModel() == e.model) {
-        json::Object train;
-        for (NamedAttribute n : t->getAttrs())
-          if (n.getName() != "model")
-            train[n.getName().str()] = attrJSON(n.getValue());
-        model["train"] = std::move(train);
-      }
+    model["entries"] = std::move(entryList);
     models.push_back(std::move(model));
   }
-
-  std::array<uint8_t, 32> digest = llvm::SHA256::hash(
-      llvm::ArrayRef<uint8_t>(sourceText.bytes_begin(), sourceText.size()));
-  std::string hex = llvm::toHex(digest, /*LowerCase=*/true);
+  auto source = module->getAttrOfType<DictionaryAttr>(nn::kSourceAttr);
+  auto sourceField = [&](StringRef k) {
+    return source ? source.getAs<StringAttr>(k).str() : std::string();
+  };
   json::Object root{{"format", "nnc-artifact"},
                     {"abi", int64_t(kArtifactABIVersion)},
                     {"compiler", "nnc " NNC_VERSION},
-                    {"source", sourceName.str()},
-                    {"source_sha256", hex},
+                    {"source", sourceField("name")},
+                    {"source_sha256", sourceField("sha256")},
                     {"models", std::move(models)}};
   std::string out;
   llvm::raw_string_ostream os(out);
   os << json::Value(std::move(root));
   return out;
+}
+
+std::optional<nnc::ArtifactABI> nnc::readArtifactABI(ModuleOp module) {
+  auto manifest = module->getAttrOfType<StringAttr>(nn::kManifestAttr);
+  if (!manifest)
+    return std::nullopt;
+  llvm::Expected<json::Value> root = json::parse(manifest.getValue());
+  if (!root) {
+    llvm::consumeError(root.takeError());
+    return std::nullopt;
+  }
+  ArtifactABI abi;
+  abi.manifest = manifest.str();
+  // The export step wrote this JSON a moment ago: its structure is known.
+  for (const json::Value &m : *root->getAsObject()->getArray("models")) {
+    const json::Object &model = *m.getAsObject();
+    for (const json::Value &x : *model.getArray("entries")) {
+      const json::Object &entry = *x.getAsObject();
+      EntrySpec e;
+      e.model = model.getString("name")->str();
+      e.kind = entry.getString("kind")->str();
+      e.symbol = entry.getString("symbol")->str();
+      if (auto name = entry.getString("name"))
+        e.name = name->str();
+      for (const json::Value &y : *entry.getArray("buffers")) {
+        const json::Object &b = *y.getAsObject();
+        BufferSpec spec{b.getString("role")->str(), b.getString("name")->str(),
+                        {}, b.getString("dtype")->str()};
+        for (const json::Value &d : *b.getArray("shape"))
+          spec.shape.push_back(*d.getAsInteger());
+        e.buffers.push_back(std::move(spec));
+      }
+      abi.entries.push_back(std::move(e));
+    }
+  }
+  return abi;
 }

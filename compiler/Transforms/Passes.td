@@ -53,22 +53,34 @@ def ExpandLosses : Pass<"nnc-expand-losses", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
-def KeepInference : Pass<"nnc-keep-inference", "::mlir::ModuleOp"> {
-  let summary = "Drop the training section and loss functions";
+def KeepArtifactFunctions
+    : Pass<"nnc-keep-artifact-functions", "::mlir::ModuleOp"> {
+  let summary = "Keep the models and their train, eval and def entries";
   let description = [{
-    Erases `nn.train_config` and every function that is neither a model
-    (`nn.model`) nor a training entry point (`nn.entry`): what remains is
-    what the artifact runs. The functions become private; the artifact
-    exports generated entry points instead.
+    Erases every function that is neither a model (`nn.model`) nor an
+    exported entry (`nn.entry` of kind train, eval or def): loss functions
+    and the gradcheck-only grad entry go. Each `nn.train_config` becomes an
+    `nn.train` dictionary on its model function (the manifest describes it)
+    and is erased. All functions become private; the artifact exports
+    generated entry points instead.
+
+    ```mlir
+    func.func @m(...) attributes {nn.model}            func.func private @m(...)
+    func.func @m_loss(...)                        =>       attributes {nn.model, nn.train = {...}}
+    nn.train_config @m {loss = @m_loss, ...}
+    ```
   }];
 }
 
-def DestinationOutputs : Pass<"nnc-destination-outputs", "::mlir::ModuleOp"> {
-  let summary = "Give every model result a caller-owned output argument";
+def ResultsToArguments
+    : Pass<"nnc-results-to-arguments", "::mlir::ModuleOp"> {
+  let summary = "Write every result of a model or entry into an argument";
   let description = [{
-    The runtime owns every buffer, outputs included. For each function
-    tagged `nn.model` this pass appends one tensor argument per result
-    (tagged `nn.output = "output_<i>"`). It runs right before bufferization.
+    The runtime owns every buffer, outputs included. In each function tagged
+    `nn.model` or `nn.entry`, a result tagged `nn.updates = k` is written
+    into argument k (parameters and optimizer state update in place); any
+    other result gets a new argument tagged `nn.output` (its `nn.result`
+    name, or `output_<i>`). It runs right before bufferization.
     When the result comes out of a chain of destination-style ops and loops that starts at a `tensor.empty`, that
     empty is replaced by the new argument, so the last kernel writes the
     caller's buffer directly; otherwise (a result that is a reshape or an

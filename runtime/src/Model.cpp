@@ -1,161 +1,19 @@
-//===- Model.cpp - loading an artifact and running it ---------------------===//
+//===- Model.cpp - opening an artifact and running inference -------------===//
 //
 // Everything the runtime knows about a model comes from the manifest the
-// artifact embeds: the entry point, the order and shapes of its buffers and
-// the parameters with their initialisers. The model owns its parameters;
-// predict() allocates the output for the batch it is given.
+// artifact embeds (read by ManifestReader.cpp). The model owns its
+// parameters; predict() allocates the output for the batch it is given.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Init.h"
-#include "ModelImpl.h"
 #include "Json.h"
+#include "ModelImpl.h"
 #include "Safetensors.h"
 
 #include <dlfcn.h>
 
 using namespace nnrt;
-
-namespace {
-
-/// A manifest shape: a list of integers >= -1 (-1 is the batch).
-bool readShape(const Json *j, std::vector<int64_t> &shape) {
-  if (!j || j->kind != Json::Array)
-    return false;
-  for (const Json &d : j->items) {
-    if (!d.isNumber() || d.num < -1 || d.num != static_cast<double>(d.asInt()))
-      return false;
-    shape.push_back(d.asInt());
-  }
-  return true;
-}
-
-bool parseRole(const std::string &s, Role &role) {
-  static const std::pair<const char *, Role> kRoles[] = {
-      {"input", Role::Input}, {"target", Role::Target}, {"param", Role::Param},
-      {"state", Role::State}, {"hyper", Role::Hyper},   {"output", Role::Output}};
-  for (const auto &[name, r] : kRoles)
-    if (s == name) {
-      role = r;
-      return true;
-    }
-  return false;
-}
-
-/// The train and eval entries: their buffers (with shapes) from the
-/// manifest, their functions from the descriptor. "" or what is wrong.
-/// The artifact's entry point named `label` ("iris.train", "u.def.g").
-nnrt_entry_fn exportedEntry(const nnc_artifact *a, const std::string &label) {
-  for (uint32_t i = 0; i < a->num_entries; ++i)
-    if (label == a->entry_names[i])
-      return a->entries[i];
-  return nullptr;
-}
-
-/// Entries of kind "def": the model's functions, with inputs and
-/// parameters as the inference entry has them and one output.
-std::string readFunctionEntries(const Json &model, const nnc_artifact *a,
-                                nnrt_model *out) {
-  for (const Json &e : model.get("entries")->items) {
-    const Json *kind = e.get("kind"), *name = e.get("name");
-    if (!kind || kind->str != "def")
-      continue;
-    if (!name || name->kind != Json::String)
-      return "a def entry without a name";
-    Entry entry;
-    entry.fn = exportedEntry(a, out->name + ".def." + name->str);
-    if (!entry.fn)
-      return "the manifest lists function '" + name->str +
-             "' that the artifact does not export";
-    const Json *buffers = e.get("buffers");
-    if (!buffers || buffers->kind != Json::Array ||
-        buffers->items.size() != out->buffers.size() -
-                                     nnrt_model_num_outputs(out) + 1)
-      return "function '" + name->str + "' has a malformed buffer list";
-    size_t i = 0;
-    for (const Json &b : buffers->items) {
-      const Json *role = b.get("role"), *bname = b.get("name");
-      std::vector<int64_t> shape;
-      Role r;
-      if (!role || !bname || !parseRole(role->str, r) ||
-          !readShape(b.get("shape"), shape))
-        return "a buffer of function '" + name->str + "' is malformed";
-      // Inputs and parameters are the inference entry's, in its order.
-      bool last = ++i == buffers->items.size();
-      if (last ? r != Role::Output
-               : (r != out->buffers[i - 1].role ||
-                  shape != out->buffers[i - 1].shape))
-        return "function '" + name->str +
-               "' does not take the model's inputs and parameters";
-      entry.buffers.push_back({r, bname->str, shape});
-    }
-    out->functions.emplace_back(name->str, std::move(entry));
-  }
-  return "";
-}
-
-std::string readTrainingEntries(const Json &model, const nnc_artifact *a,
-                                nnrt_model *out) {
-  const Json *train = model.get("train");
-  if (!train)
-    return "";
-  TrainConfig &c = out->config;
-  auto num = [&](const Json *o, const char *k, double &v) {
-    if (const Json *j = o ? o->get(k) : nullptr; j && j->isNumber())
-      v = j->num;
-  };
-  double batch = 32, epochs = 1;
-  num(train, "batch_size", batch);
-  num(train, "epochs", epochs);
-  num(train, "validation_split", c.validationSplit);
-  num(train->get("optimizer_config"), "learning_rate", c.learningRate);
-  c.batchSize = static_cast<int64_t>(batch);
-  c.epochs = static_cast<int64_t>(epochs);
-  if (const Json *l = train->get("loss"))
-    c.loss = l->str;
-  if (const Json *o = train->get("optimizer"))
-    c.optimizer = o->str;
-  for (const Json &e : model.get("entries")->items) {
-    const Json *kind = e.get("kind");
-    if (!kind || (kind->str != "train" && kind->str != "eval"))
-      continue;
-    Entry &entry = kind->str == "train" ? out->train : out->eval;
-    entry.fn = exportedEntry(a, out->name + "." + kind->str);
-    if (!entry.fn)
-      return "the manifest lists an '" + kind->str +
-             "' entry that the artifact does not export";
-    const Json *buffers = e.get("buffers");
-    if (!buffers || buffers->kind != Json::Array)
-      return "the " + kind->str + " entry has no buffer list";
-    // The runtime hands these buffers to compiled code: every role must be
-    // known and the parameters must be the model's, in the model's order.
-    size_t param = 0, outputs = 0;
-    for (const Json &b : buffers->items) {
-      const Json *role = b.get("role"), *name = b.get("name");
-      std::vector<int64_t> shape;
-      Role r;
-      if (!role || !name || !parseRole(role->str, r) ||
-          !readShape(b.get("shape"), shape))
-        return "a buffer of the " + kind->str + " entry is malformed";
-      if (r == Role::Param &&
-          (param >= out->params.size() ||
-           out->params[param++].name != name->str))
-        return "the " + kind->str + " entry's parameters are not the model's";
-      if (r == Role::Hyper && name->str != "learning_rate" && name->str != "step")
-        return "unknown hyper-parameter '" + name->str + "'";
-      if (r == Role::Output && outputs++ > 0 && kind->str == "eval")
-        out->metrics.push_back(name->str);
-      entry.buffers.push_back({r, name->str, shape});
-    }
-    if (param != out->params.size())
-      return "the " + kind->str + " entry's parameters are not the model's";
-  }
-  if (!out->train.fn || !out->eval.fn)
-    return "a train section without train and eval entries";
-  return "";
-}
-
-} // namespace
 
 int64_t nnrt::product(const std::vector<int64_t> &shape, int64_t batch) {
   int64_t n = 1;
@@ -169,122 +27,6 @@ nnrt_model::~nnrt_model() {
     delete p.value;
   if (library)
     dlclose(library);
-}
-
-/// Opens model `wanted` of the artifact (its first when NULL).
-static nnrt_model *openArtifact(const nnc_artifact *a, void *library,
-                                const std::string &where, const char *wanted,
-                                nnrt_status *status) {
-  auto fail = [&](const std::string &m) {
-    if (library)
-      dlclose(library);
-    return failNull<nnrt_model>(status, where + ": " + m);
-  };
-  if (!a)
-    return fail("no artifact descriptor");
-  if (a->abi_version != NNRT_ABI_VERSION)
-    return fail("artifact ABI version " + std::to_string(a->abi_version) +
-                ", this runtime reads version " +
-                std::to_string(NNRT_ABI_VERSION) + "; recompile the model");
-  Json m;
-  std::string error;
-  if (!parseJson(a->manifest, m, error))
-    return fail("corrupt manifest: " + error);
-  const Json *models = m.get("models");
-  if (!models || models->kind != Json::Array || models->items.empty())
-    return fail("the manifest lists no model");
-  const Json *chosen = &models->items[0];
-  if (wanted) {
-    chosen = nullptr;
-    for (const Json &candidate : models->items)
-      if (const Json *n = candidate.get("name"); n && n->str == wanted)
-        chosen = &candidate;
-    if (!chosen)
-      return fail(std::string("the artifact has no model '") + wanted + "'");
-  }
-  const Json &model = *chosen;
-  const Json *name = model.get("name");
-  const Json *entries = model.get("entries");
-  if (!name || !entries || entries->kind != Json::Array)
-    return fail("corrupt manifest: model without name or entries");
-
-  auto *out = new nnrt_model;
-  out->name = name->str;
-  out->manifest = a->manifest;
-  out->library = library;
-  for (const Json &e : entries->items) {
-    const Json *kind = e.get("kind");
-    if (!kind || kind->str != "infer")
-      continue;
-    out->infer = exportedEntry(a, out->name + ".infer");
-  }
-  if (!out->infer) {
-    out->library = nullptr;
-    delete out;
-    return fail("the artifact has no inference entry point");
-  }
-  // Buffers in call order: inputs, parameters, outputs (see the manifest's
-  // entries[].buffers); shapes come from the typed lists.
-  std::string bad;
-  auto collect = [&](const char *list, Role role) {
-    const Json *l = model.get(list);
-    if (!l)
-      return;
-    if (l->kind != Json::Array) {
-      bad = std::string("'") + list + "' is not a list";
-      return;
-    }
-    for (const Json &b : l->items) {
-      const Json *bname = b.get("name");
-      std::vector<int64_t> shape;
-      if (!bname || bname->kind != Json::String ||
-          !readShape(b.get("shape"), shape)) {
-        bad = std::string("an entry of '") + list +
-              "' has no name or a malformed shape";
-        return;
-      }
-      out->buffers.push_back({role, bname->str, shape});
-      if (role == Role::Param) {
-        Param p;
-        p.name = bname->str;
-        p.init = b.get("init") ? b.get("init")->str : "zeros";
-        p.trainable = !b.get("trainable") || b.get("trainable")->b;
-        for (int64_t d : shape)
-          if (d < 0)
-            bad = "parameter '" + p.name + "' has a batch dimension";
-        if (!bad.empty())
-          return;
-        p.value = makeTensor(shape);
-        out->params.push_back(p);
-      }
-    }
-  };
-  collect("inputs", Role::Input);
-  collect("params", Role::Param);
-  collect("outputs", Role::Output);
-  if (const Json *layers = model.get("layers"); layers && bad.empty()) {
-    for (const Json &l : layers->items) {
-      const Json *lname = l.get("name"), *type = l.get("type"),
-                 *params = l.get("params");
-      std::vector<int64_t> shape;
-      if (!lname || !type || !params || !params->isNumber() ||
-          !readShape(l.get("shape"), shape)) {
-        bad = "a layer entry without name, type, shape or params";
-        break;
-      }
-      out->layers.push_back({lname->str, type->str, shape, params->asInt()});
-    }
-  }
-  if (bad.empty())
-    bad = readTrainingEntries(model, a, out);
-  if (bad.empty())
-    bad = readFunctionEntries(model, a, out);
-  if (!bad.empty()) {
-    out->library = nullptr;
-    delete out;
-    return fail("corrupt manifest: " + bad);
-  }
-  return out;
 }
 
 extern "C" {
@@ -323,13 +65,13 @@ const char *nnrt_model_manifest(const nnrt_model *m) {
 
 size_t nnrt_model_num_inputs(const nnrt_model *m) {
   size_t n = 0;
-  for (const Buffer &b : m->buffers)
+  for (const Buffer &b : m->infer.buffers)
     n += b.role == Role::Input;
   return n;
 }
 
 int64_t nnrt_model_input_features(const nnrt_model *m, size_t i) {
-  for (const Buffer &b : m->buffers)
+  for (const Buffer &b : m->infer.buffers)
     if (b.role == Role::Input && i-- == 0)
       return product(b.shape, 1);
   return -1;
@@ -407,13 +149,13 @@ int nnrt_model_save_weights(const nnrt_model *m, const char *path,
 
 size_t nnrt_model_num_outputs(const nnrt_model *m) {
   size_t n = 0;
-  for (const Buffer &b : m->buffers)
+  for (const Buffer &b : m->infer.buffers)
     n += b.role == Role::Output;
   return n;
 }
 
 const char *nnrt_model_output_name(const nnrt_model *m, size_t i) {
-  for (const Buffer &b : m->buffers)
+  for (const Buffer &b : m->infer.buffers)
     if (b.role == Role::Output && i-- == 0)
       return b.name.c_str();
   return nullptr;
@@ -421,8 +163,7 @@ const char *nnrt_model_output_name(const nnrt_model *m, size_t i) {
 
 /// Runs an entry that takes the model's inputs and parameters and
 /// writes outputs (inference, or one of the model's functions).
-static int runEntry(nnrt_model *m, nnrt_entry_fn fn,
-                    const std::vector<Buffer> &buffers,
+static int runEntry(nnrt_model *m, const Entry &entry,
                     const nnrt_tensor *const *inputs, size_t numInputs,
                     nnrt_tensor **outputs, nnrt_status *status);
 
@@ -434,8 +175,7 @@ int nnrt_model_run(nnrt_model *m, const nnrt_tensor *const *inputs,
                             std::to_string(nnrt_model_num_outputs(m)) +
                             " output(s), got room for " +
                             std::to_string(numOutputs));
-  return runEntry(m, m->infer, m->buffers, inputs, numInputs, outputs,
-                  status);
+  return runEntry(m, m->infer, inputs, numInputs, outputs, status);
 }
 
 size_t nnrt_model_num_functions(const nnrt_model *m) {
@@ -443,24 +183,24 @@ size_t nnrt_model_num_functions(const nnrt_model *m) {
 }
 
 const char *nnrt_model_function_name(const nnrt_model *m, size_t i) {
-  return i < m->functions.size() ? m->functions[i].first.c_str() : nullptr;
+  return i < m->functions.size() ? m->functions[i].name.c_str() : nullptr;
 }
 
 nnrt_tensor *nnrt_model_predict_function(nnrt_model *m, const char *name,
                                          const nnrt_tensor *const *inputs,
                                          size_t numInputs,
                                          nnrt_status *status) {
-  for (const auto &[fname, entry] : m->functions) {
-    if (fname != name)
+  for (const Entry &entry : m->functions) {
+    if (entry.name != name)
       continue;
     nnrt_tensor *out = nullptr;
-    if (runEntry(m, entry.fn, entry.buffers, inputs, numInputs, &out, status))
+    if (runEntry(m, entry, inputs, numInputs, &out, status))
       return nullptr;
     return out;
   }
   std::string known;
   for (const auto &f : m->functions)
-    known += (known.empty() ? "" : ", ") + f.first;
+    known += (known.empty() ? "" : ", ") + f.name;
   return failNull<nnrt_tensor>(
       status, "model '" + m->name + "' has no function '" + name + "'" +
                   (known.empty() ? std::string(" (it has none: a def taking "
@@ -469,8 +209,7 @@ nnrt_tensor *nnrt_model_predict_function(nnrt_model *m, const char *name,
                                  : "; it has: " + known));
 }
 
-static int runEntry(nnrt_model *m, nnrt_entry_fn fn,
-                    const std::vector<Buffer> &buffers,
+static int runEntry(nnrt_model *m, const Entry &entry,
                     const nnrt_tensor *const *inputs, size_t numInputs,
                     nnrt_tensor **outputs, nnrt_status *status) {
   if (numInputs != nnrt_model_num_inputs(m))
@@ -483,7 +222,7 @@ static int runEntry(nnrt_model *m, nnrt_entry_fn fn,
   std::vector<void *> ptrs;
   std::vector<nnrt_tensor *> made;
   size_t in = 0, param = 0;
-  for (const Buffer &b : buffers) {
+  for (const Buffer &b : entry.buffers) {
     std::vector<int64_t> shape = b.shape;
     for (int64_t &d : shape)
       if (d < 0)
@@ -507,7 +246,7 @@ static int runEntry(nnrt_model *m, nnrt_entry_fn fn,
     }
   }
   if (batch > 0)
-    fn(batch, ptrs.data());
+    entry.fn(batch, ptrs.data());
   for (size_t i = 0; i < made.size(); ++i)
     outputs[i] = made[i];
   return 0;

@@ -33,8 +33,10 @@ struct Layer {
   int64_t params = 0;
 };
 
-/// A compiled entry point and its buffers in call order.
+/// A compiled entry point and its buffers in call order, as the manifest's
+/// `entries[]` describes every entry (infer, train, eval, def, ...).
 struct Entry {
+  std::string kind, name; // name: a def entry's def
   nnrt_entry_fn fn = nullptr;
   std::vector<Buffer> buffers;
 };
@@ -48,18 +50,24 @@ struct TrainConfig {
 
 int64_t product(const std::vector<int64_t> &shape, int64_t batch);
 
+/// Model `wanted` (the first when NULL) of artifact `a`, read from its
+/// manifest; `library` (a dlopen handle or NULL) is closed on failure.
+/// Defined in ManifestReader.cpp.
+nnrt_model *openArtifact(const nnc_artifact *a, void *library,
+                         const std::string &where, const char *wanted,
+                         nnrt_status *status);
+
 } // namespace nnrt
 
 struct nnrt_model {
   std::string name, manifest;
-  std::vector<nnrt::Buffer> buffers; // of the infer entry, in call order
-  std::vector<nnrt::Param> params;
+  std::vector<nnrt::Param> params; // the infer entry's, in its order
   std::vector<nnrt::Layer> layers;
-  nnrt_entry_fn infer = nullptr;
+  nnrt::Entry infer;
   nnrt::Entry train, eval; // fn == nullptr without a train section
-  // The model's functions (`def g(x) = 1 + x * u(x)`), by def name: inputs,
-  // parameters and one output, like the inference entry.
-  std::vector<std::pair<std::string, nnrt::Entry>> functions;
+  // The model's functions (`def g(x) = 1 + x * u(x)`): inputs, parameters
+  // and one output, like the inference entry.
+  std::vector<nnrt::Entry> functions;
   nnrt::TrainConfig config;
   std::vector<std::string> metrics; // the eval entry's outputs after the loss
   void *library = nullptr; // dlopen handle for shared artifacts

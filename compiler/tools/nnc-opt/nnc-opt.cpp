@@ -7,9 +7,11 @@
 
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines/CPUPipeline.h"
+#include "compiler/Target/Passes.h"
 #include "compiler/Transforms/Passes.h"
 #include "dialects/nn/IR/NNDialect.h"
 
+#include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -24,11 +26,14 @@ int main(int argc, char **argv) {
   mlir::registerInlinerPass();
   nnc::registerConversionPasses();
   nnc::registerTransformsPasses();
+  nnc::registerTargetPasses();
   nnc::registerCPUPipeline();
   // The upstream passes the CPU pipeline is made of, to run them one by one.
   mlir::registerLinalgPasses();
   mlir::bufferization::registerBufferizationPasses();
   mlir::registerConvertLinalgToLoopsPass();
+  mlir::registerConvertFuncToLLVMPass();
+  mlir::registerReconcileUnrealizedCastsPass();
 
   mlir::DialectRegistry registry;
   nnc::registerCPUPipelineDialects(registry);

@@ -23,6 +23,9 @@
 #include "compiler/Frontend/Parser.h"
 #include "compiler/Frontend/Sema.h"
 
+#include "dialects/nn/IR/NNDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -215,8 +218,8 @@ int main(int argc, char **argv) {
     return kInternalError;
   }
 
-  // Training entry points and gradients first: they are part of what the
-  // manifest describes.
+  // Training entry points and gradients first: --emit=grad and
+  // --gradcheck stop after them.
   if (emitStage != Stage::NN) {
     mlir::PassManager pm(&context);
     buildTrainingPipeline(pm);
@@ -227,24 +230,23 @@ int main(int argc, char **argv) {
     return runGradCheck(*ir, gradCheckAtol, gradCheckRtol, /*seed=*/1,
                         llvm::outs(),
                         llvm::errs());
-  if (emitStage != Stage::NN && emitStage != Stage::Grad &&
-      mlir::failed(checkArtifactElementTypes(*ir)))
-    return kInputError;
-  std::vector<EntrySpec> entries = collectEntries(*ir);
-  std::string manifest =
-      buildManifest(*ir, entries, llvm::sys::path::filename(inputFilename),
-                    buffer);
-
   CPUStage cpuStage = emitStage == Stage::Linalg  ? CPUStage::Linalg
                       : emitStage == Stage::Fused ? CPUStage::Fused
                       : emitStage == Stage::Loops ? CPUStage::Loops
                                                   : CPUStage::LLVM;
   if (emitStage != Stage::NN && emitStage != Stage::Grad) {
-    if (entries.empty()) {
+    if (mlir::failed(checkArtifactElementTypes(*ir)))
+      return kInputError;
+    if (ir->getOps<mlir::func::FuncOp>().empty() ||
+        llvm::none_of(ir->getOps<mlir::func::FuncOp>(),
+                      [](mlir::func::FuncOp f) {
+                        return f->hasAttr(nn::kModelAttr);
+                      })) {
       llvm::errs() << "nnc: error: '" << inputFilename
                    << "' declares no model to compile\n";
       return kInputError;
     }
+    setSourceAttribute(*ir, llvm::sys::path::filename(inputFilename), buffer);
     mlir::PassManager pm(&context);
     buildCPUPipeline(pm, cpuStage);
     if (mlir::failed(pm.run(*ir))) {
@@ -275,11 +277,18 @@ int main(int argc, char **argv) {
     return kSuccess;
   }
 
+  // The ABI as the export step wrote it, after the whole pipeline.
+  std::optional<ArtifactABI> abi = readArtifactABI(*ir);
+  if (!abi || abi->entries.empty()) {
+    llvm::errs() << "nnc: internal error: the pipeline exported no entry "
+                    "point; please report this with the .nn file\n";
+    return kInternalError;
+  }
   EmitOptions options;
   options.targetCPU = targetCPU;
   options.targetFeatures = targetFeatures;
   options.optLevel = optLevel;
-  options.artifactName = entries.front().model;
+  options.artifactName = abi->entries.front().model;
   options.emitMain = emitStage == Stage::None && !compileOnly && !buildShared;
   options.sharedAlias = buildShared;
 
@@ -292,8 +301,7 @@ int main(int argc, char **argv) {
       llvm::errs() << "nnc: error: " << error << "\n";
       return kIOError;
     }
-    if (!emitArtifact(*ir, entries, manifest, options, kind, output->os(),
-                      error)) {
+    if (!emitArtifact(*ir, *abi, options, kind, output->os(), error)) {
       llvm::errs() << "nnc: internal error: " << error << "\n";
       return kInternalError;
     }
@@ -305,7 +313,7 @@ int main(int argc, char **argv) {
         llvm::errs() << "nnc: error: " << error << "\n";
         return kIOError;
       }
-      h->os() << generateHeader(entries, options.artifactName);
+      h->os() << generateHeader(abi->entries, options.artifactName);
       h->keep();
     }
     output->keep();
@@ -319,7 +327,7 @@ int main(int argc, char **argv) {
     llvm::errs() << "nnc: error: " << error << "\n";
     return kIOError;
   }
-  if (!emitArtifact(*ir, entries, manifest, options, OutputKind::Object,
+  if (!emitArtifact(*ir, *abi, options, OutputKind::Object,
                     object.stream(), error)) {
     llvm::errs() << "nnc: internal error: " << error << "\n";
     return kInternalError;

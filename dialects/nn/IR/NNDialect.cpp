@@ -2,7 +2,8 @@
 //
 // Registers the ops and verifies the attributes the dialect attaches to
 // function arguments (`nn.param`, `nn.init`, `nn.trainable`, `nn.input`, `nn.output`)
-// and to functions (`nn.model`, `nn.layers`).
+// to functions (`nn.model`, `nn.layers`, `nn.entry`, `nn.train`) and to the
+// module (`nn.source`, `nn.manifest`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -124,6 +125,26 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
     if (kind.getValue() == "def" && !d.getAs<StringAttr>("name"))
       return op->emitError() << "'" << name
                              << "' of kind \"def\" needs the def's name";
+    return success();
+  }
+  if (name == kTrainAttr) {
+    if (!isa<func::FuncOp>(op) || !isa<DictionaryAttr>(attr.getValue()))
+      return op->emitError()
+             << "'" << name << "' must be a dictionary on a func.func";
+    return success();
+  }
+  if (name == kSourceAttr) {
+    auto d = dyn_cast<DictionaryAttr>(attr.getValue());
+    if (!isa<ModuleOp>(op) || !d || !d.getAs<StringAttr>("name") ||
+        !d.getAs<StringAttr>("sha256"))
+      return op->emitError() << "'" << name
+                             << "' must be {name, sha256} on a module";
+    return success();
+  }
+  if (name == kManifestAttr) {
+    if (!isa<ModuleOp>(op) || !isa<StringAttr>(attr.getValue()))
+      return op->emitError()
+             << "'" << name << "' must be a string on a module";
     return success();
   }
   return op->emitError() << "unknown nn attribute '" << name << "'";

@@ -23,7 +23,7 @@ inline constexpr llvm::StringLiteral kParamAttr = "nn.param";
 inline constexpr llvm::StringLiteral kInitAttr = "nn.init";
 inline constexpr llvm::StringLiteral kTrainableAttr = "nn.trainable";
 inline constexpr llvm::StringLiteral kInputAttr = "nn.input";
-/// Marks a caller-owned output buffer (added by nnc-destination-outputs).
+/// Marks a caller-owned output buffer (added by nnc-results-to-arguments).
 inline constexpr llvm::StringLiteral kOutputAttr = "nn.output";
 /// On a model function: the Keras-style layer table, an array of
 /// {name, type, shape, params} dictionaries (shape: -1 for the batch).
@@ -44,6 +44,16 @@ inline constexpr llvm::StringLiteral kHyperAttr = "nn.hyper";
 ///   in place), or the name of a reported value ("loss", "accuracy").
 inline constexpr llvm::StringLiteral kUpdatesAttr = "nn.updates";
 inline constexpr llvm::StringLiteral kResultAttr = "nn.result";
+
+/// On a model function once its nn.train_config is gone
+/// (nnc-keep-artifact-functions): the train section's settings, for the
+/// manifest.
+inline constexpr llvm::StringLiteral kTrainAttr = "nn.train";
+/// Module attributes: the source file, {name = "iris.nn", sha256 = "..."}
+/// (set by the driver), and the manifest JSON the export step writes
+/// (nnc-export-artifact), which the emitter embeds in the artifact.
+inline constexpr llvm::StringLiteral kSourceAttr = "nn.source";
+inline constexpr llvm::StringLiteral kManifestAttr = "nn.manifest";
 
 } // namespace nnc::nn
 

@@ -42,7 +42,13 @@ const char *kManifest = R"({"format": "nnc-artifact", "abi": 1,
                "trainable": false}],
   "layers":  [{"name": "scale", "type": "Scale", "shape": [-1, 3],
                "params": 6}],
-  "entries": [{"kind": "infer", "symbol": "nnc_affine_infer"}]}]})";
+  "entries": [{"kind": "infer", "symbol": "nnc_affine_infer", "buffers": [
+    {"role": "input", "name": "x", "shape": [-1, 3], "dtype": "f32"},
+    {"role": "param", "name": "scale.w", "shape": [3], "dtype": "f32"},
+    {"role": "param", "name": "scale.b", "shape": [3], "dtype": "f32"},
+    {"role": "output", "name": "output_0", "shape": [-1, 3], "dtype": "f32"},
+    {"role": "output", "name": "output_1", "shape": [-1, 3], "dtype": "f32"}
+  ]}]}]})";
 
 const char *kEntryNames[] = {"affine.infer"};
 const nnrt_entry_fn kEntries[] = {affineEntry};
@@ -115,23 +121,32 @@ TEST(Manifest, Errors) {
       {"[1, 2]", "the manifest lists no model"},
       {edit("\"name\": \"affine\",", ""),
        "corrupt manifest: model without name or entries"},
-      {edit("\"kind\": \"infer\"", "\"kind\": \"train\""),
-       "the artifact has no inference entry point"},
-      {edit("\"shape\": [3], \"init\": \"ones\"",
-            "\"shape\": [-1], \"init\": \"ones\""),
-       "corrupt manifest: parameter 'scale.w' has a batch dimension"},
-      {edit("\"shape\": [-1, 3], \"dtype\": \"f32\"}],\n  \"outputs\"",
-            "\"shape\": [-1, \"3\"], \"dtype\": \"f32\"}],\n  \"outputs\""),
-       "corrupt manifest: an entry of 'inputs' has no name or a malformed "
-       "shape"},
-      {edit("\"shape\": [3], \"init\": \"ones\"",
-            "\"shape\": [2.5], \"init\": \"ones\""),
-       "corrupt manifest: an entry of 'params' has no name or a malformed "
-       "shape"},
+      // Kinds this runtime does not know are skipped; infer is required.
+      {edit("\"kind\": \"infer\"", "\"kind\": \"later\""),
+       "corrupt manifest: the artifact has no inference entry point"},
+      {edit("\"role\": \"param\", \"name\": \"scale.w\", \"shape\": [3]",
+            "\"role\": \"param\", \"name\": \"scale.w\", \"shape\": [-1]"),
+       "corrupt manifest: buffer 'scale.w' of the infer entry has a batch "
+       "dimension"},
+      {edit("\"role\": \"input\", \"name\": \"x\", \"shape\": [-1, 3]",
+            "\"role\": \"input\", \"name\": \"x\", \"shape\": [-1, \"3\"]"),
+       "corrupt manifest: a buffer of the infer entry is malformed"},
+      {edit("\"role\": \"param\", \"name\": \"scale.w\", \"shape\": [3]",
+            "\"role\": \"param\", \"name\": \"scale.w\", \"shape\": [2.5]"),
+       "corrupt manifest: a buffer of the infer entry is malformed"},
+      {edit("\"role\": \"input\"", "\"role\": \"target\""),
+       "corrupt manifest: the infer entry has a target buffer"},
+      {edit("\"role\": \"output\", \"name\": \"output_0\", \"shape\": [-1, 3], \"dtype\": \"f32\"}",
+            "\"role\": \"output\", \"name\": \"output_0\", \"shape\": [-1, 3], \"dtype\": \"f64\"}"),
+       "corrupt manifest: buffer 'output_0' of the infer entry is f64; this "
+       "runtime handles f32 only"},
+      {edit("{\"name\": \"scale.b\"", "{\"name\": \"scale.c\""),
+       "corrupt manifest: parameter 'scale.b' is not in the params list"},
       {edit("\"type\": \"Scale\",", ""),
        "corrupt manifest: a layer entry without name, type, shape or params"},
-      {edit("\"outputs\": [", "\"outputs\": 7, \"x\": ["),
-       "corrupt manifest: 'outputs' is not a list"},
+      {edit("\"entries\": [{", "\"entries\": [{\"kind\": \"infer\", "
+            "\"symbol\": \"s\", \"buffers\": []}, {"),
+       "corrupt manifest: two infer entries"},
   };
   for (const Case &c : cases) {
     nnc_artifact a = artifact(c.manifest.c_str());

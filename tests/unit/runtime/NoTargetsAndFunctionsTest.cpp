@@ -51,7 +51,10 @@ const char *kManifest = R"({"models": [{"name": "u",
   "params":  [{"name": "w", "shape": [1], "init": "ones"}],
   "train": {"loss": "u_loss", "optimizer": "sgd", "batch_size": 2, "epochs": 3,
             "validation_split": 0, "optimizer_config": {"learning_rate": 0.25}},
-  "entries": [{"kind": "infer", "symbol": "s"},
+  "entries": [{"kind": "infer", "symbol": "s", "buffers": [
+      {"role": "input", "name": "x", "shape": [-1, 1]},
+      {"role": "param", "name": "w", "shape": [1]},
+      {"role": "output", "name": "output_0", "shape": [-1, 1]}]},
     {"kind": "train", "symbol": "s", "buffers": [
       {"role": "input", "name": "x", "shape": [-1, 1]},
       {"role": "param", "name": "w", "shape": [1]},
@@ -144,15 +147,18 @@ TEST(NoTargets, TrainsAndEvaluatesOnInputsAlone) {
 }
 
 TEST(NoTargets, AModelWithTargetsNeedsThem) {
-  // The same toy with a target buffer in both entries.
+  // The same toy with a target buffer in both training entries.
   std::string m = kManifest;
+  size_t training = m.find(R"("kind": "train")");
+  std::string head = m.substr(0, training);
+  m = m.substr(training);
   for (int k = 0; k < 2; ++k)
     m = replaced(m,
                  R"({"role": "input", "name": "x", "shape": [-1, 1]},
       {"role": "param")",
                  R"({"role": "input", "name": "x", "shape": [-1, 1]},
       {"role": "target", "name": "y_true", "shape": [-1, 1]}, {"role": "param")");
-  Pinn toy(m);
+  Pinn toy(head + m);
   Status st;
   ASSERT_NE(toy.open(st), nullptr) << st.message();
   EXPECT_EQ(nnrt_model_target_features(toy.model), 1);
@@ -198,16 +204,19 @@ TEST(Functions, ManifestErrors) {
       {R"("kind": "def", "name": "g",)", R"("kind": "def",)",
        "a def entry without a name"},
       {R"("kind": "def", "name": "g",)", R"("kind": "def", "name": "h",)",
-       "the manifest lists function 'h' that the artifact does not export"},
+       "the manifest lists the def entry 'h' that the artifact does not "
+       "export"},
       {R"({"role": "param", "name": "w", "shape": [1]},
       {"role": "output", "name": "output_0")",
        R"({"role": "param", "name": "w", "shape": [2]},
       {"role": "output", "name": "output_0")",
-       "function 'g' does not take the model's inputs and parameters"},
+       "the def entry 'g' does not take the model's inputs and parameters "
+       "and return one output"},
       {R"({"role": "output", "name": "output_0", "shape": [-1, 1]}]}]}]})",
        R"({"role": "output", "name": "output_0", "shape": [-1, 1]},
       {"role": "output", "name": "extra", "shape": [-1, 1]}]}]}]})",
-       "function 'g' has a malformed buffer list"},
+       "the def entry 'g' does not take the model's inputs and parameters "
+       "and return one output"},
   };
   for (const Case &c : cases) {
     Pinn pinn(replaced(kManifest, c.from, c.to));

@@ -53,7 +53,10 @@ std::string manifest(const std::string &name = "toy") {
   "params":  [{"name": "w", "shape": [3], "init": "ones"}],
   "train": {"loss": "mse", "optimizer": "sgd", "batch_size": 3, "epochs": 2,
             "validation_split": 0.2, "optimizer_config": {"learning_rate": 0.5}},
-  "entries": [{"kind": "infer", "symbol": "s"},
+  "entries": [{"kind": "infer", "symbol": "s", "buffers": [
+      {"role": "input", "name": "x", "shape": [-1, 3]},
+      {"role": "param", "name": "w", "shape": [3]},
+      {"role": "output", "name": "output_0", "shape": [-1, 3]}]},
     {"kind": "train", "symbol": "s", "buffers": [
       {"role": "input", "name": "x", "shape": [-1, 3]},
       {"role": "target", "name": "y_true", "shape": [-1, 3]},
@@ -155,7 +158,7 @@ TEST(TrainManifest, Errors) {
   Status st;
   EXPECT_EQ(toy.open(st), nullptr);
   EXPECT_EQ(st.message(), "linked model: corrupt manifest: the manifest lists "
-                          "an 'eval' entry that the artifact does not export");
+                          "the eval entry that the artifact does not export");
 }
 
 TEST(Fit, KerasSchedule) {

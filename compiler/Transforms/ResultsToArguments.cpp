@@ -1,7 +1,9 @@
-//===- DestinationOutputs.cpp - caller-owned output buffers --------------===//
+//===- ResultsToArguments.cpp - every result written into an argument ----===//
 //
-// The runtime allocates every tensor a model touches, so a model function's
-// results become arguments it writes into. Done on tensors right before
+// The runtime allocates every tensor a model touches, so a function's
+// results become arguments it writes into: a result tagged
+// `nn.updates = k` (a new parameter or optimizer slot) into argument k, any
+// other result into a new caller-owned output argument (`nn.output`). Done on tensors right before
 // bufferization: the kernel (or tile loop) producing a result starts from a
 // tensor.empty, and pointing that empty at the argument makes the kernel
 // write the caller's buffer directly, with no copy at the end. (Upstream's
@@ -22,7 +24,7 @@
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
 namespace nnc {
-#define GEN_PASS_DEF_DESTINATIONOUTPUTS
+#define GEN_PASS_DEF_RESULTSTOARGUMENTS
 #include "compiler/Transforms/Passes.h.inc"
 } // namespace nnc
 
@@ -75,8 +77,8 @@ Value chainRoot(Value v) {
   return v;
 }
 
-struct DestinationOutputsPass
-    : nnc::impl::DestinationOutputsBase<DestinationOutputsPass> {
+struct ResultsToArgumentsPass
+    : nnc::impl::ResultsToArgumentsBase<ResultsToArgumentsPass> {
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
       if ((func->hasAttr(nnc::nn::kModelAttr) ||

@@ -1,9 +1,11 @@
-// RUN: nnc-opt %s -nnc-keep-inference | FileCheck %s
+// RUN: nnc-opt %s -nnc-keep-artifact-functions | FileCheck %s
 
 // What an artifact compiles: models and the train, eval and def entries,
 // all private (the artifact exports wrappers). The gradcheck-only grad
-// entry, loss functions and the train section go.
+// entry, loss functions and the train section go; the section's settings
+// stay on the model for the manifest, the custom loss by name.
 // CHECK-LABEL: func.func private @m(
+// CHECK-SAME: nn.model, nn.train = {batch_size = 32 : i64, epochs = 1 : i64, loss = "@m_loss", metrics = [], optimizer = "sgd"
 // CHECK-LABEL: func.func private @m_train(
 // CHECK-LABEL: func.func private @m_def_g(
 // CHECK-NOT: @m_grad
