@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Index/IR/IndexDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -58,6 +59,7 @@ void nnc::registerCPUPipelineDialects(DialectRegistry &registry) {
                   memref::MemRefDialect, scf::SCFDialect,
                   affine::AffineDialect, cf::ControlFlowDialect,
                   index::IndexDialect, LLVM::LLVMDialect>();
+  func::registerInlinerExtension(registry);
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
       registry);
@@ -77,6 +79,9 @@ static void addCleanup(OpPassManager &pm) {
 
 void nnc::buildTrainingPipeline(OpPassManager &pm) {
   pm.addPass(nnc::createBuildTraining());
+  // The train step, eval step and model functions call the model (and a
+  // custom loss); autodiff and fusion need one body.
+  pm.addPass(createInlinerPass());
   pm.addPass(nnc::createExpandLosses());
   pm.addPass(nnc::createAutodiff());
   // The gradient's copy of the forward pass merges with the forward pass;

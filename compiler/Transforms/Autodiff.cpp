@@ -12,7 +12,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/InlineCalls.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "dialects/nn/IR/NNBuilder.h"
@@ -29,19 +28,19 @@ using namespace nnc::nn;
 
 namespace {
 
-LogicalResult expand(GradOp grad, SymbolTable &symbols) {
+LogicalResult expand(GradOp grad) {
   OpBuilder b(grad);
   Location loc = grad.getLoc();
   NNBuilder ops{b, loc};
   Block &body = grad.getBody().front();
 
-  // Forward: the body, inlined with its arguments bound to the operands,
-  // and calls (to the model, to a def) inlined as well.
+  // Forward: the body, cloned with its arguments bound to the operands.
+  // (Calls in it, to the model or a def, were inlined by MLIR's inliner.)
   IRMapping map;
   map.map(body.getArguments(), grad.getX());
   Operation *before = grad->getPrevNode();
   for (Operation &op : body.without_terminator())
-    nnc::cloneInlining(b, op, map, symbols);
+    b.clone(op, map);
   SmallVector<Operation *> forward;
   for (Operation *op = before ? before->getNextNode()
                               : &grad->getBlock()->front();
@@ -66,6 +65,9 @@ LogicalResult expand(GradOp grad, SymbolTable &symbols) {
     }
     if (!any || op->getNumOperands() == 0)
       continue;
+    if (isa<CallOpInterface>(op))
+      return op->emitError() << "cannot differentiate a call: inline it "
+                                "first (the inliner runs before autodiff)";
     auto rule = dyn_cast<GradientOpInterface>(op);
     if (!rule)
       return op->emitError() << "cannot differentiate '" << op->getName()
@@ -103,9 +105,8 @@ struct AutodiffPass : nnc::impl::AutodiffBase<AutodiffPass> {
     // before the outer one is differentiated.
     SmallVector<GradOp> grads;
     getOperation().walk([&](GradOp g) { grads.push_back(g); });
-    SymbolTable symbols(getOperation());
     for (GradOp g : grads)
-      if (failed(expand(g, symbols)))
+      if (failed(expand(g)))
         return signalPassFailure();
   }
 };

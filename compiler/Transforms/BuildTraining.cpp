@@ -23,7 +23,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/InlineCalls.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "dialects/nn/IR/NNDialect.h"
@@ -168,7 +167,7 @@ private:
       ordered[i] = inputs[k];
     for (auto [k, i] : llvm::enumerate(sig.params))
       ordered[i] = ps[k];
-    return nnc::inlineFunc(b, model, ordered, symbols)[0];
+    return func::CallOp::create(b, loc, model, ordered).getResult(0);
   }
 
   Value lossOf(ValueRange ps) {
@@ -177,7 +176,7 @@ private:
       if (yTrue)
         args.push_back(yTrue);
       args.append(ps.begin(), ps.end());
-      return nnc::inlineFunc(b, customLoss, args, symbols)[0];
+      return func::CallOp::create(b, loc, customLoss, args).getResult(0);
     }
     Value p = predict(ps);
     StringRef name = cast<StringAttr>(cfg.getLoss()).getValue();
@@ -433,26 +432,9 @@ private:
   }
 };
 
-/// A model function (`def g(x) = 1 + x * u(x)`, an entry of kind "def")
-/// becomes one body, like the train step: model calls are inlined.
-void inlineModelCalls(func::FuncOp f, SymbolTable &symbols) {
-  SmallVector<func::CallOp> calls(f.getBody().getOps<func::CallOp>());
-  for (func::CallOp call : calls) {
-    auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
-    OpBuilder b(call);
-    call.replaceAllUsesWith(
-        nnc::inlineFunc(b, callee, call.getOperands(), symbols));
-    call.erase();
-  }
-}
-
 struct BuildTrainingPass : nnc::impl::BuildTrainingBase<BuildTrainingPass> {
   void runOnOperation() override {
     SymbolTable symbols(getOperation());
-    for (auto f : getOperation().getOps<func::FuncOp>())
-      if (auto d = f->getAttrOfType<DictionaryAttr>(kEntryAttr);
-          d && d.getAs<StringAttr>("kind").getValue() == "def")
-        inlineModelCalls(f, symbols);
     SmallVector<TrainConfigOp> configs(
         getOperation().getOps<TrainConfigOp>());
     for (TrainConfigOp cfg : configs) {

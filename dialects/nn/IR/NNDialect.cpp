@@ -12,17 +12,41 @@
 #include "dialects/nn/IR/NNVocabulary.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Transforms/InliningUtils.h"
 
 using namespace mlir;
 using namespace nnc::nn;
 
 #include "dialects/nn/IR/NNDialect.cpp.inc"
 
+namespace {
+
+/// nn ops are pure tensor computations without side effects or symbols of
+/// their own, so MLIR's inliner may move any of them anywhere, including
+/// into an nn.grad body (a call to the model inside grad(...)). That is
+/// how the training builder's calls to the model, the custom loss and the
+/// model functions become one body for autodiff and fusion.
+struct NNInlinerInterface : public DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Operation *, bool) const final {
+    return true;
+  }
+  bool isLegalToInline(Region *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+
+} // namespace
+
 void NNDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "dialects/nn/IR/NNOps.cpp.inc"
       >();
+  addInterfaces<NNInlinerInterface>();
 }
 
 LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op,
