@@ -1,14 +1,17 @@
 //===- Builtins.h - functions usable in .nn expressions ---------*- C++ -*-===//
 //
 // Elementwise math, reductions, losses and grad(), callable in functional
-// bodies, defs and custom losses. Sema checks names and arity against this
-// table; MLIRGen turns each into nn ops.
+// bodies, defs and custom losses, and the activations a layer's
+// `activation:` names. This is their one home: Sema checks names and arity
+// against the table, MLIRGen asks it for the op a name builds. Losses come
+// from the loss registry (dialects/nn/IR/NNLosses.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef NNC_COMPILER_FRONTEND_BUILTINS_H
 #define NNC_COMPILER_FRONTEND_BUILTINS_H
 
+#include "mlir/IR/Builders.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -23,14 +26,27 @@ enum class BuiltinKind {
   Grad,      // grad(expr, x)
 };
 
+/// An elementwise function of one tensor: the op it builds.
+using UnaryBuilder = mlir::Value (*)(mlir::OpBuilder &, mlir::Location,
+                                     mlir::Value);
+
 struct Builtin {
   llvm::StringRef name;
   BuiltinKind kind;
   unsigned minArgs, maxArgs; // positional arguments
+  UnaryBuilder unary = nullptr; // kind Unary
+  bool activation = false;      // also a layer's `activation:`
 };
 
 const Builtin *lookupBuiltin(llvm::StringRef name);
 llvm::ArrayRef<Builtin> builtins();
+
+/// What a layer's `activation:` accepts: "linear" (none), the unary
+/// built-ins marked as activations, and "softmax" (over the last axis).
+llvm::ArrayRef<std::string> activationNames();
+/// Activation `name` (one of activationNames()) applied to `x`.
+mlir::Value applyActivation(mlir::OpBuilder &b, mlir::Location loc,
+                            llvm::StringRef name, mlir::Value x);
 
 } // namespace nnc
 

@@ -2,7 +2,8 @@
 
 #include "compiler/Frontend/Layers.h"
 
-#include "dialects/nn/IR/NNVocabulary.h"
+#include "compiler/Frontend/Builtins.h"
+#include "dialects/nn/IR/NNInitializers.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -83,12 +84,6 @@ const LayerSpec *nnc::lookupLayer(llvm::StringRef name) {
   return nullptr;
 }
 
-llvm::ArrayRef<llvm::StringRef> nnc::activationNames() {
-  static const llvm::StringRef kNames[] = {"linear", "relu", "sigmoid", "tanh",
-                                           "softmax"};
-  return kNames;
-}
-
 std::string nnc::closestMatch(llvm::StringRef name,
                               llvm::ArrayRef<std::string> candidates) {
   std::string best;
@@ -146,7 +141,7 @@ static bool coerce(ConstValue &v, ArgKind kind) {
     if (!v.isWord())
       return false;
     bool known = kind == ArgKind::Activation
-                     ? nn::isIn(activationNames(), v.s)
+                     ? llvm::is_contained(activationNames(), v.s)
                      : nn::isIn(nn::builtinInitializers(), v.s);
     if (known)
       v.kind = K::String;

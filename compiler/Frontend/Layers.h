@@ -55,9 +55,6 @@ struct LayerSpec {
 llvm::ArrayRef<LayerSpec> builtinLayers();
 const LayerSpec *lookupLayer(llvm::StringRef name);
 
-/// The activation functions a layer's `activation:` accepts.
-llvm::ArrayRef<llvm::StringRef> activationNames();
-
 /// One argument as written at a call site, already evaluated.
 struct ArgValue {
   std::string name; // empty for positional

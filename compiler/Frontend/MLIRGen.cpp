@@ -21,7 +21,9 @@
 #include "dialects/nn/IR/NNDialect.h"
 #include "dialects/nn/IR/NNOps.h"
 #include "dialects/nn/IR/NNShapes.h"
-#include "dialects/nn/IR/NNVocabulary.h"
+#include "dialects/nn/IR/NNInitializers.h"
+#include "dialects/nn/IR/NNLosses.h"
+#include "dialects/nn/IR/NNOptimizers.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -557,10 +559,10 @@ private:
                               call.loc);
         y = nn::BiasAddOp::create(builder, l, y.getType(), y, bias);
       }
-      return Val::ofTensor(activate(args.at("activation").s, y, l));
+      return Val::ofTensor(applyActivation(builder, l, args.at("activation").s, y));
     }
     if (spec.name == "activation")
-      return Val::ofTensor(activate(args.at("activation").s, x, l));
+      return Val::ofTensor(applyActivation(builder, l, args.at("activation").s, x));
     if (spec.name == "flatten" || spec.name == "reshape") {
       llvm::SmallVector<int64_t> target{shape.empty() ? 1 : shape[0]};
       if (spec.name == "flatten") {
@@ -581,18 +583,6 @@ private:
       return Val::ofTensor(nn::ReshapeOp::create(builder, l, type, x));
     }
     llvm_unreachable("every built-in layer is elaborated above");
-  }
-
-  Value activate(llvm::StringRef fn, Value x, mlir::Location l) {
-    if (fn == "relu")
-      return nn::ReluOp::create(builder, l, x);
-    if (fn == "sigmoid")
-      return nn::SigmoidOp::create(builder, l, x);
-    if (fn == "tanh")
-      return nn::TanhOp::create(builder, l, x);
-    if (fn == "softmax")
-      return nn::SoftmaxOp::create(builder, l, x, int64_t(-1));
-    return x; // linear
   }
 
   //===--------------------------------------------------------------------===//
@@ -994,7 +984,7 @@ private:
 
     switch (b.kind) {
     case BuiltinKind::Unary:
-      return Val::ofTensor(unaryOp(b.name, x, l));
+      return Val::ofTensor(b.unary(builder, l, x));
     case BuiltinKind::Softmax:
       return Val::ofTensor(
           nn::SoftmaxOp::create(builder, l, x, axis.value_or(-1)));
@@ -1024,51 +1014,17 @@ private:
     llvm_unreachable("handled above");
   }
 
-  Value unaryOp(llvm::StringRef name, Value x, mlir::Location l) {
-    if (name == "exp") return nn::ExpOp::create(builder, l, x);
-    if (name == "log") return nn::LogOp::create(builder, l, x);
-    if (name == "sqrt") return nn::SqrtOp::create(builder, l, x);
-    if (name == "abs") return nn::AbsOp::create(builder, l, x);
-    if (name == "sin") return nn::SinOp::create(builder, l, x);
-    if (name == "cos") return nn::CosOp::create(builder, l, x);
-    if (name == "tanh") return nn::TanhOp::create(builder, l, x);
-    if (name == "sigmoid") return nn::SigmoidOp::create(builder, l, x);
-    return nn::ReluOp::create(builder, l, x);
-  }
-
   /// A built-in loss of (y_pred, y_true), checked in the user's terms.
   std::optional<Val> evalLoss(llvm::StringRef name, Value yPred, Value yTrue,
                               llvm::SMLoc at) {
-    mlir::Location l = loc(at);
-    auto p = tensorType(yPred), t = tensorType(yTrue);
-    if (name == "sparse_categorical_crossentropy") {
-      auto ps = p.getShape(), ts = t.getShape();
-      if (ps.size() != 2 ||
-          !(ts.size() == 1 || (ts.size() == 2 && ts[1] == 1))) {
-        error(at, "sparse_categorical_crossentropy needs y_pred of shape "
-                  "(batch, classes) and labels of shape (batch,) or "
-                  "(batch, 1), got " +
-                      shapeOf(yPred) + " and " + shapeOf(yTrue));
-        return std::nullopt;
-      }
-      return Val::ofTensor(nn::SparseCategoricalCrossentropyOp::create(
-          builder, l, yPred, yTrue));
-    }
-    if (p.getElementType() != t.getElementType() || p.getRank() < 1 ||
-        mlir::failed(mlir::verifyCompatibleShape(p, t))) {
-      error(at, name + " needs y_true and y_pred of one shape, got " +
-                    shapeOf(yTrue) + " and " + shapeOf(yPred));
+    const nn::LossSpec *loss = nn::lookupLoss(name);
+    std::string problem =
+        loss->checkShapes(tensorType(yPred), tensorType(yTrue));
+    if (!problem.empty()) {
+      error(at, name + " " + problem);
       return std::nullopt;
     }
-    if (name == "mse")
-      return Val::ofTensor(nn::MseOp::create(builder, l, yPred, yTrue));
-    if (name == "mae")
-      return Val::ofTensor(nn::MaeOp::create(builder, l, yPred, yTrue));
-    if (name == "binary_crossentropy")
-      return Val::ofTensor(
-          nn::BinaryCrossentropyOp::create(builder, l, yPred, yTrue));
-    return Val::ofTensor(
-        nn::CategoricalCrossentropyOp::create(builder, l, yPred, yTrue));
+    return Val::ofTensor(loss->create(builder, loc(at), yPred, yTrue));
   }
 
   /// grad(expr, x): an nn.grad whose body recomputes expr from its argument.
@@ -1164,9 +1120,7 @@ private:
                               "with one output; '" + t.model->name +
                               "' has " + std::to_string(type.getNumResults()));
     auto out = mlir::cast<mlir::RankedTensorType>(type.getResult(0));
-    bool classLoss = t.builtinLoss == "categorical_crossentropy" ||
-                     t.builtinLoss == "sparse_categorical_crossentropy";
-    if (classLoss && out.getRank() != 2)
+    if (nn::lookupLoss(t.builtinLoss)->classes && out.getRank() != 2)
       return error(t.lossLoc, "loss '" + t.builtinLoss + "' needs an output "
                               "of shape (batch, classes); '" + t.model->name +
                               "' outputs " + nn::formatShape(out.getShape()));

@@ -5,7 +5,10 @@
 #include "compiler/Frontend/Builtins.h"
 #include "compiler/Frontend/Layers.h"
 #include "compiler/Frontend/Values.h"
-#include "dialects/nn/IR/NNVocabulary.h"
+#include "dialects/nn/IR/NNInitializers.h"
+#include "dialects/nn/IR/NNLosses.h"
+#include "dialects/nn/IR/NNMetrics.h"
+#include "dialects/nn/IR/NNOptimizers.h"
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Casting.h"
@@ -234,8 +237,8 @@ private:
         return;
       std::vector<std::string> names;
       scope.collect(names);
-      for (llvm::StringRef a : activationNames())
-        names.push_back(a.str());
+      for (const std::string &a : activationNames())
+        names.push_back(a);
       for (llvm::StringRef i : nn::builtinInitializers())
         names.push_back(i.str());
       std::string hint = closestMatch(n->name, names);
@@ -262,7 +265,7 @@ private:
 
   /// Activation and initializer names stand for themselves as arguments.
   static bool isWordConstant(llvm::StringRef name) {
-    return nn::isIn(activationNames(), name) ||
+    return llvm::is_contained(activationNames(), name) ||
            nn::isIn(nn::builtinInitializers(), name);
   }
 
@@ -435,9 +438,8 @@ private:
   bool checkLoss(const TrainEntry &e, TrainConfig &config) {
     config.lossLoc = startLoc(*e.value);
     if (auto *n = llvm::dyn_cast<NameExpr>(e.value.get())) {
-      std::string canonical = nn::canonicalLossName(n->name).str();
-      if (!canonical.empty()) {
-        config.builtinLoss = canonical;
+      if (const nn::LossSpec *loss = nn::lookupLoss(n->name)) {
+        config.builtinLoss = loss->name.str();
         return true;
       }
       auto d = result.defs.find(n->name);
@@ -454,8 +456,8 @@ private:
         return true;
       }
       std::vector<std::string> names;
-      for (llvm::StringRef l : nn::builtinLosses())
-        names.push_back(l.str());
+      for (const nn::LossSpec &l : nn::builtinLosses())
+        names.push_back(l.name.str());
       for (const auto &def : result.defs)
         names.push_back(def.getKey().str());
       std::string hint = closestMatch(n->name, names);
@@ -559,10 +561,8 @@ private:
     bool ok = true;
     for (const Expr *item : items) {
       std::optional<ConstValue> v = constant(*item);
-      if (!v || !v->isWord() || !nn::isIn(nn::builtinMetrics(), v->s)) {
-        std::vector<std::string> names;
-        for (llvm::StringRef mname : nn::builtinMetrics())
-          names.push_back(mname.str());
+      if (!v || !v->isWord() || !nn::isMetric(v->s)) {
+        std::vector<std::string> names = nn::metricNames();
         std::string hint = v && v->isWord() ? closestMatch(v->s, names) : "";
         diags.error(item->loc,
                     "unknown metric " + (v ? v->str() : "expression") +

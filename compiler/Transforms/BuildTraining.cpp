@@ -1,6 +1,6 @@
 //===- BuildTraining.cpp - the train step and eval entry points -----------===//
 //
-// Turns each `nn.train_config` into two functions of nn ops:
+// Turns each `nn.train_config` into three functions of nn ops:
 //
 //   @<m>_train(inputs..., y_true, params..., state..., lr, step)
 //       -> (trainable params'..., state'..., loss, metrics...)
@@ -9,7 +9,9 @@
 //
 // The train step computes the loss, its gradient with respect to every
 // trainable parameter (one `nn.grad` over the loss, expanded later by
-// nnc-autodiff) and the optimizer update, Keras' rules exactly. Every new
+// nnc-autodiff) and the optimizer update. Losses, metrics and optimizers
+// come from their registries (dialects/nn/IR/NNLosses.h, NNMetrics.h,
+// NNOptimizers.h), Keras' rules exactly. Every new
 // parameter and state value is tagged `nn.updates = <argument>` so that the
 // buffer pipeline writes it back into the argument's own storage: the step
 // updates in place and the runtime passes each buffer once. The learning
@@ -17,9 +19,8 @@
 // run-time scalars, so a schedule never needs a recompile. Loss and metrics
 // are means over the batch; the runtime weights them by batch size.
 //
-// The model (and a custom loss) are inlined: autodiff and fusion see one
-// body. Model functions (entries of kind "def", which MLIRGen makes of defs
-// such as a trial solution) get their model calls inlined here too.
+// The model (and a custom loss) are called; MLIR's inliner, next in the
+// pipeline, makes each entry one body for autodiff and fusion.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,10 +28,12 @@
 
 #include "dialects/nn/IR/NNDialect.h"
 #include "dialects/nn/IR/NNBuilder.h"
+#include "dialects/nn/IR/NNLosses.h"
+#include "dialects/nn/IR/NNMetrics.h"
+#include "dialects/nn/IR/NNOptimizers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 
 namespace nnc {
@@ -85,13 +88,10 @@ public:
                    sig.inputs.size() + 1 + sig.params.size();
     } else {
       hasTargets = true;
-      if (cast<StringAttr>(cfg.getLoss()).getValue() ==
-          "sparse_categorical_crossentropy")
-        return cfg.emitError()
-               << "sparse_categorical_crossentropy cannot be trained yet "
-                  "(integer labels need a one-hot op); use "
-                  "categorical_crossentropy: the runtime one-hot encodes "
-                  "class labels";
+      const LossSpec *loss =
+          lookupLoss(cast<StringAttr>(cfg.getLoss()).getValue());
+      if (!loss->notTrainableYet.empty())
+        return cfg.emitError() << loss->name << " " << loss->notTrainableYet;
     }
     if (!hasTargets && !cfg.getMetrics().empty())
       return cfg.emitError() << "metrics compare predictions with targets, "
@@ -178,17 +178,10 @@ private:
       args.append(ps.begin(), ps.end());
       return func::CallOp::create(b, loc, customLoss, args).getResult(0);
     }
-    Value p = predict(ps);
-    StringRef name = cast<StringAttr>(cfg.getLoss()).getValue();
-    if (name == "mse")
-      return MseOp::create(b, loc, p, yTrue);
-    if (name == "mae")
-      return MaeOp::create(b, loc, p, yTrue);
-    if (name == "binary_crossentropy")
-      return BinaryCrossentropyOp::create(b, loc, p, yTrue);
-    if (name == "categorical_crossentropy")
-      return CategoricalCrossentropyOp::create(b, loc, p, yTrue);
-    return SparseCategoricalCrossentropyOp::create(b, loc, p, yTrue);
+    // The train_config verifier has checked the name.
+    const LossSpec *loss =
+        lookupLoss(cast<StringAttr>(cfg.getLoss()).getValue());
+    return loss->create(b, loc, predict(ps), yTrue);
   }
 
   /// Batch means of the configured metrics, with their names.
@@ -197,60 +190,15 @@ private:
     if (cfg.getMetrics().empty())
       return success();
     Value p = predict(params);
-    Value one = ops.cst(p, 1.0);
     for (StringRef m : cfg.getMetrics().getAsValueRange<StringAttr>()) {
-      StringRef kind = m;
-      if (m == "accuracy") {
-        // Keras 3 picks by the output's width alone, whatever the loss
-        // (tf.keras 2 looked at the loss): one unit is a binary decision,
-        // several are classes.
-        int64_t last = cast<RankedTensorType>(p.getType()).getShape().back();
-        kind = last > 1 ? "categorical_accuracy" : "binary_accuracy";
-      }
-      Value v;
-      if (kind == "categorical_accuracy") {
-        // Keras: argmax(y_true) == argmax(y_pred), ties going to the first
-        // index (a dead network's equal outputs are class 0, not a hit
-        // for every class).
-        Value hit = ops.mul(firstMaxOneHot(yTrue), firstMaxOneHot(p));
-        v = ops.mean(ops.sum(hit, {-1}, false), {}, false);
-      } else if (kind == "binary_accuracy") {
-        // (p > 0.5) == t for targets in {0, 1}.
-        Value predicted = ops.step(ops.sub(p, ops.cst(p, 0.5)));
-        v = ops.mean(ops.sub(one, ops.abs(ops.sub(predicted, yTrue))), {}, false);
-      } else if (kind == "mse") {
-        v = MseOp::create(b, loc, p, yTrue);
-      } else if (kind == "mae") {
-        v = MaeOp::create(b, loc, p, yTrue);
-      } else {
+      Value v = buildMetric(ops, m, p, yTrue);
+      if (!v)
         return cfg.emitError() << "metric '" << m
                                << "' is not supported in training yet";
-      }
       values.push_back(v);
       names.push_back(m);
     }
     return success();
-  }
-
-  /// The one-hot of argmax over the last axis of a (batch, n) tensor, with
-  /// the first of equal maxima: where x equals its row maximum and no
-  /// earlier element does (a product with a constant strictly-upper
-  /// triangular matrix counts the earlier maxima).
-  Value firstMaxOneHot(Value x) {
-    auto type = cast<RankedTensorType>(x.getType());
-    int64_t n = type.getShape().back();
-    Type elt = type.getElementType();
-    auto square = RankedTensorType::get({n, n}, elt);
-    SmallVector<Attribute> earlier;
-    for (int64_t k = 0; k < n; ++k)
-      for (int64_t j = 0; j < n; ++j)
-        earlier.push_back(b.getFloatAttr(elt, k < j ? 1.0 : 0.0));
-    Value before = arith::ConstantOp::create(
-        b, loc, square, DenseElementsAttr::get(square, earlier));
-    Value one = ops.cst(x, 1.0);
-    Value isMax = ops.sub(one, ops.step(ops.sub(ops.max(x, {-1}, true), x)));
-    Value earlierMaxima = MatmulOp::create(b, loc, isMax, before);
-    return ops.mul(isMax, ops.sub(one, ops.step(earlierMaxima)));
   }
 
   void finish(func::FuncOp f, ArrayRef<Value> results,
@@ -263,15 +211,6 @@ private:
     for (auto [i, a] : llvm::enumerate(attrs))
       f.setResultAttr(i, a.getName(), a.getValue());
     b.setInsertionPoint(cfg);
-  }
-
-  double hyper(StringRef name) {
-    Attribute a = cfg.getOptimizerConfig().get(name);
-    if (auto f = dyn_cast_or_null<FloatAttr>(a))
-      return f.getValueAsDouble();
-    if (auto bl = dyn_cast_or_null<BoolAttr>(a))
-      return bl.getValue();
-    return 0;
   }
 
   /// d loss / d params[k] for each k in `which`: one nn.grad whose body
@@ -322,21 +261,22 @@ private:
   }
 
   LogicalResult buildStep() {
-    bool adam = cfg.getOptimizer() == "adam";
-    double momentum = adam ? 0 : hyper("momentum");
-    unsigned slots = adam ? 2 : momentum != 0 ? 1 : 0;
-    const char *slotNames[] = {adam ? "m" : "momentum", "v"};
+    // The train_config verifier has checked the name.
+    const OptimizerSpec *optimizer = lookupOptimizer(cfg.getOptimizer());
+    SmallVector<StringRef> slotNames =
+        optimizer->slots(cfg.getOptimizerConfig());
+    size_t slots = slotNames.size();
 
     SmallVector<Arg> extra;
     SmallVector<unsigned> trainableParams = trainable();
     for (unsigned k : trainableParams)
-      for (unsigned s = 0; s < slots; ++s) {
+      for (StringRef slot : slotNames) {
         auto name = cast<StringAttr>(
             model.getArgAttr(sig.params[k], kParamAttr));
         extra.push_back({model.getArgumentTypes()[sig.params[k]],
                          b.getNamedAttr(kStateAttr,
                                         b.getStringAttr(name.getValue() + "/" +
-                                                        slotNames[s]))});
+                                                        slot))});
       }
     Type elt = getElementTypeOrSelf(model.getResultTypes()[0]);
     auto scalar = RankedTensorType::get({}, elt);
@@ -369,31 +309,9 @@ private:
     };
     SmallVector<Value> newParams, newState;
     for (auto [j, param] : llvm::enumerate(trainableParams)) {
-      Value p = params[param], g = grads[j];
-      if (adam) {
-        Value m = state[2 * j], v = state[2 * j + 1];
-        double b1 = hyper("beta_1"), b2 = hyper("beta_2");
-        // alpha = lr * sqrt(1 - b2^t) / (1 - b1^t)
-        Value one = ops.cst(step, 1);
-        Value alpha =
-            ops.div(ops.mul(lr, ops.sqrt(ops.sub(one, ops.pow(ops.cst(step, b2), step)))),
-                  ops.sub(one, ops.pow(ops.cst(step, b1), step)));
-        Value m2 = ops.add(m, ops.mul(ops.sub(g, m), ops.cst(g, 1 - b1)));
-        Value v2 = ops.add(v, ops.mul(ops.sub(ops.mul(g, g), v), ops.cst(g, 1 - b2)));
-        Value denom = ops.add(ops.sqrt(v2), ops.cst(g, hyper("epsilon")));
-        newParams.push_back(ops.sub(p, ops.div(ops.mul(m2, alpha), denom)));
-        newState.append({m2, v2});
-      } else if (momentum != 0) {
-        Value velocity = state[j];
-        Value mu = ops.cst(g, momentum);
-        Value v2 = ops.sub(ops.mul(mu, velocity), ops.mul(lr, g));
-        newParams.push_back(hyper("nesterov") != 0
-                                ? ops.add(p, ops.sub(ops.mul(mu, v2), ops.mul(lr, g)))
-                                : ops.add(p, v2));
-        newState.push_back(v2);
-      } else {
-        newParams.push_back(ops.sub(p, ops.mul(lr, g)));
-      }
+      OptimizerStep s{params[param], grads[j], state.slice(j * slots, slots),
+                      lr, step, cfg.getOptimizerConfig()};
+      newParams.push_back(optimizer->update(ops, s, newState));
     }
     for (auto [j, k] : llvm::enumerate(trainableParams)) {
       results.push_back(newParams[j]);

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/Passes.h"
+#include "dialects/nn/IR/NNLosses.h"
 #include "compiler/Conversion/NNToLinalg/Patterns.h"
 
 #include "dialects/nn/IR/NNOps.h"
@@ -32,11 +33,11 @@ struct ConvertNNToLinalgPass
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
                            func::FuncDialect>();
-    target.addIllegalDialect<nnc::nn::NNDialect>();
-    target.addLegalOp<nnc::nn::TrainConfigOp, nnc::nn::MseOp,
-                      nnc::nn::MaeOp, nnc::nn::BinaryCrossentropyOp,
-                      nnc::nn::CategoricalCrossentropyOp,
-                      nnc::nn::SparseCategoricalCrossentropyOp>();
+    // Losses and the train section are for the training passes (run
+    // before this one in nnc's pipeline); they stay if present.
+    target.addDynamicallyLegalDialect<nnc::nn::NNDialect>([](Operation *op) {
+      return isa<nnc::nn::TrainConfigOp>(op) || nnc::nn::lossOf(op);
+    });
     target.markOpRecursivelyLegal<nnc::nn::GradOp>();
 
     RewritePatternSet patterns(ctx);

@@ -9,7 +9,7 @@
 
 #include "dialects/nn/IR/NNDialect.h"
 #include "dialects/nn/IR/NNOps.h"
-#include "dialects/nn/IR/NNVocabulary.h"
+#include "dialects/nn/IR/NNInitializers.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Transforms/InliningUtils.h"

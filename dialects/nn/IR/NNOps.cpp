@@ -7,7 +7,10 @@
 
 #include "dialects/nn/IR/NNOps.h"
 #include "dialects/nn/IR/NNShapes.h"
-#include "dialects/nn/IR/NNVocabulary.h"
+#include "dialects/nn/IR/NNLosses.h"
+#include "dialects/nn/IR/NNMetrics.h"
+#include "dialects/nn/IR/NNOptimizers.h"
+#include "dialects/nn/IR/NNInitializers.h"
 
 #include "dialects/nn/IR/NNGradientInterface.cpp.inc"
 
@@ -181,46 +184,24 @@ NN_LOSS_INFER(CategoricalCrossentropyOp)
 NN_LOSS_INFER(SparseCategoricalCrossentropyOp)
 #undef NN_LOSS_INFER
 
-/// Dense losses compare tensors of one shape (the batch may be dynamic on
-/// either side).
-static LogicalResult verifySameShapeLoss(Operation *op, Value yPred,
-                                         Value yTrue) {
-  auto p = cast<RankedTensorType>(yPred.getType());
-  auto t = cast<RankedTensorType>(yTrue.getType());
-  if (p.getElementType() != t.getElementType())
-    return op->emitOpError() << "y_pred and y_true must have one element type";
-  if (p.getRank() < 1 || failed(verifyCompatibleShape(p, t)))
-    return op->emitOpError()
-           << "y_pred of shape " << formatShape(p.getShape())
-           << " and y_true of shape " << formatShape(t.getShape())
-           << " must have the same shape of rank 1 or more";
+/// Each loss accepts the shapes its entry in NNLosses.cpp says.
+static LogicalResult verifyLoss(Operation *op) {
+  std::string problem = lossOf(op)->checkShapes(
+      cast<RankedTensorType>(op->getOperand(0).getType()),
+      cast<RankedTensorType>(op->getOperand(1).getType()));
+  if (!problem.empty())
+    return op->emitOpError() << problem;
   return success();
 }
 
-LogicalResult MseOp::verify() {
-  return verifySameShapeLoss(*this, getYPred(), getYTrue());
-}
-LogicalResult MaeOp::verify() {
-  return verifySameShapeLoss(*this, getYPred(), getYTrue());
-}
-LogicalResult BinaryCrossentropyOp::verify() {
-  return verifySameShapeLoss(*this, getYPred(), getYTrue());
-}
+LogicalResult MseOp::verify() { return verifyLoss(*this); }
+LogicalResult MaeOp::verify() { return verifyLoss(*this); }
+LogicalResult BinaryCrossentropyOp::verify() { return verifyLoss(*this); }
 LogicalResult CategoricalCrossentropyOp::verify() {
-  return verifySameShapeLoss(*this, getYPred(), getYTrue());
+  return verifyLoss(*this);
 }
-
 LogicalResult SparseCategoricalCrossentropyOp::verify() {
-  // Labels are [batch] or [batch, 1] for predictions [batch, classes].
-  ArrayRef<int64_t> p = getYPred().getType().getShape();
-  ArrayRef<int64_t> t = getYTrue().getType().getShape();
-  bool ok = p.size() == 2 && (t.size() == 1 || (t.size() == 2 && t[1] == 1)) &&
-            succeeded(verifyCompatibleShape({p[0]}, {t[0]}));
-  if (!ok)
-    return emitOpError() << "needs y_pred of shape (batch, classes) and "
-                            "y_true of shape (batch,) or (batch, 1), got "
-                         << formatShape(p) << " and " << formatShape(t);
-  return success();
+  return verifyLoss(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -301,9 +282,10 @@ LogicalResult CountOp::inferReturnTypes(MLIRContext *,
 //===----------------------------------------------------------------------===//
 
 LogicalResult TrainConfigOp::verify() {
-  if (auto name = dyn_cast<StringAttr>(getLoss()))
-    if (canonicalLossName(name.getValue()) != name.getValue())
-      return emitOpError() << "unknown loss '" << name.getValue() << "'";
+  if (auto name = dyn_cast<StringAttr>(getLoss());
+      name && (!lookupLoss(name.getValue()) ||
+               lookupLoss(name.getValue())->name != name.getValue()))
+    return emitOpError() << "unknown loss '" << name.getValue() << "'";
   const OptimizerSpec *spec = lookupOptimizer(getOptimizer());
   if (!spec)
     return emitOpError() << "unknown optimizer '" << getOptimizer() << "'";
@@ -322,7 +304,7 @@ LogicalResult TrainConfigOp::verify() {
                            << "' has the wrong kind of value";
   }
   for (Attribute metric : getMetrics())
-    if (!isIn(builtinMetrics(), cast<StringAttr>(metric).getValue()))
+    if (!isMetric(cast<StringAttr>(metric).getValue()))
       return emitOpError() << "unknown metric " << metric;
   // I64Attr getters return the bits as uint64_t; the settings are signed.
   if (static_cast<int64_t>(getBatchSize()) < 1)

@@ -75,7 +75,7 @@ func.func @reshape(%x: tensor<?x4xf32>) {
 // -----
 
 func.func @loss_shapes(%p: tensor<?x3xf32>, %t: tensor<?x4xf32>) {
-  // expected-error @+1 {{'nn.mse' op y_pred of shape (None, 3) and y_true of shape (None, 4) must have the same shape of rank 1 or more}}
+  // expected-error @+1 {{'nn.mse' op needs y_true and y_pred of one shape, got (None, 4) and (None, 3)}}
   %0 = nn.mse %p, %t : tensor<?x3xf32>, tensor<?x4xf32>
   return
 }
@@ -83,7 +83,7 @@ func.func @loss_shapes(%p: tensor<?x3xf32>, %t: tensor<?x4xf32>) {
 // -----
 
 func.func @loss_types(%p: tensor<?x3xf32>, %t: tensor<?x3xf64>) {
-  // expected-error @+1 {{'nn.categorical_crossentropy' op y_pred and y_true must have one element type}}
+  // expected-error @+1 {{'nn.categorical_crossentropy' op needs y_true and y_pred of one element type}}
   %0 = nn.categorical_crossentropy %p, %t : tensor<?x3xf32>, tensor<?x3xf64>
   return
 }
@@ -91,7 +91,7 @@ func.func @loss_types(%p: tensor<?x3xf32>, %t: tensor<?x3xf64>) {
 // -----
 
 func.func @sparse_labels(%p: tensor<?x3xf32>, %t: tensor<?x3xi32>) {
-  // expected-error @+1 {{'nn.sparse_categorical_crossentropy' op needs y_pred of shape (batch, classes) and y_true of shape (batch,) or (batch, 1), got (None, 3) and (None, 3)}}
+  // expected-error @+1 {{'nn.sparse_categorical_crossentropy' op needs y_pred of shape (batch, classes) and labels of shape (batch,) or (batch, 1), got (None, 3) and (None, 3)}}
   %0 = nn.sparse_categorical_crossentropy %p, %t : tensor<?x3xf32>, tensor<?x3xi32>
   return
 }
