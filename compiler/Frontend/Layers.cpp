@@ -3,6 +3,7 @@
 #include "compiler/Frontend/Layers.h"
 
 #include "compiler/Frontend/Builtins.h"
+#include "compiler/Frontend/Layers/Families.h"
 #include "dialects/nn/IR/NNInitializers.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -36,13 +37,14 @@ std::string ConstValue::str() const {
   return "?";
 }
 
-static ConstValue word(llvm::StringRef w) {
+ConstValue nnc::wordValue(llvm::StringRef w) {
   ConstValue c;
   c.kind = ConstValue::Kind::String;
   c.s = w.str();
   return c;
 }
-static ConstValue boolean(bool v) {
+
+ConstValue nnc::boolValue(bool v) {
   ConstValue c;
   c.kind = ConstValue::Kind::Bool;
   c.b = v;
@@ -50,30 +52,14 @@ static ConstValue boolean(bool v) {
 }
 
 llvm::ArrayRef<LayerSpec> nnc::builtinLayers() {
-  // Keras' defaults: Dense(units, activation=None, use_bias=True,
-  // kernel_initializer="glorot_uniform", bias_initializer="zeros").
-  static const std::vector<LayerSpec> kLayers = {
-      {"dense",
-       {{"units", ArgKind::PositiveInt, std::nullopt},
-        {"activation", ArgKind::Activation, word("linear")},
-        {"use_bias", ArgKind::Bool, boolean(true)},
-        {"kernel_initializer", ArgKind::Initializer, word("glorot_uniform")},
-        {"bias_initializer", ArgKind::Initializer, word("zeros")},
-        {"trainable", ArgKind::Bool, boolean(true), true},
-        {"name", ArgKind::String, word(""), true}},
-       "fully connected: activation(x @ kernel + bias)"},
-      {"activation",
-       {{"activation", ArgKind::Activation, std::nullopt},
-        {"name", ArgKind::String, word(""), true}},
-       "applies an activation function"},
-      {"flatten",
-       {{"name", ArgKind::String, word(""), true}},
-       "flattens each sample to one dimension"},
-      {"reshape",
-       {{"target_shape", ArgKind::Shape, std::nullopt},
-        {"name", ArgKind::String, word(""), true}},
-       "reshapes each sample (the batch dimension is kept)"},
-  };
+  static const std::vector<LayerSpec> kLayers = [] {
+    std::vector<LayerSpec> all;
+    for (auto family : {coreLayers, reshapingLayers}) {
+      std::vector<LayerSpec> layers = family();
+      all.insert(all.end(), layers.begin(), layers.end());
+    }
+    return all;
+  }();
   return kLayers;
 }
 

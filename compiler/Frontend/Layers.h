@@ -1,8 +1,10 @@
 //===- Layers.h - the built-in layers and their arguments -------*- C++ -*-===//
 //
 // Each built-in layer is a LayerSpec: its name, its hyper-parameters in
-// positional order with kinds and defaults, and a one-line summary. Adding a
-// layer means adding a spec here and its elaboration in MLIRGen.
+// positional order with kinds and defaults, a one-line summary and its
+// elaboration into nn ops. Specs live with their elaboration, one file per
+// layer family under compiler/Frontend/Layers/ (Families.h lists them);
+// adding a layer is an entry there (docs/adding-a-layer.md).
 //
 // bindArguments() is the one place that matches call arguments to
 // hyper-parameters (positional, named, defaults, kinds, value ranges); user
@@ -16,6 +18,7 @@
 #include "compiler/Frontend/Diagnostics.h"
 #include "compiler/Frontend/Values.h"
 
+#include "mlir/IR/Builders.h"
 #include "llvm/ADT/ArrayRef.h"
 
 #include <map>
@@ -45,15 +48,52 @@ struct ArgSpec {
   bool keywordOnly = false; // only `name: value`; such args come last
 };
 
+/// Hyper-parameter name -> value, defaults filled in.
+using BoundArgs = std::map<std::string, ConstValue>;
+
+/// What a layer's elaboration works with: the builder at the call, the
+/// bound arguments and the instance's unique name (`dense_1`). It creates
+/// parameters and reports errors (at the call's .nn location) through it;
+/// MLIRGen implements it.
+class LayerContext {
+public:
+  LayerContext(mlir::OpBuilder &b, mlir::Location loc, std::string name,
+               const BoundArgs &args)
+      : b(b), loc(loc), name(std::move(name)), args(args) {}
+  virtual ~LayerContext() = default;
+
+  mlir::OpBuilder &b;
+  const mlir::Location loc;
+  const std::string name;
+  const BoundArgs &args;
+
+  /// A new parameter `<name>.<suffix>` of the model being built.
+  virtual mlir::Value addParam(llvm::StringRef suffix,
+                               llvm::ArrayRef<int64_t> shape,
+                               mlir::Type elementType, llvm::StringRef init,
+                               bool trainable) = 0;
+  /// Reports `message` at the call.
+  virtual void error(const llvm::Twine &message) = 0;
+};
+
+/// A layer applied to its input; std::nullopt after reporting an error.
+using LayerElaboration = std::optional<mlir::Value> (*)(LayerContext &ctx,
+                                                        mlir::Value input);
+
 struct LayerSpec {
   std::string name;
   std::vector<ArgSpec> args;
   std::string summary;
+  LayerElaboration elaborate = nullptr; // null for a user block's spec
 };
 
-/// The built-in layers (dense, activation, flatten, reshape).
+/// Every built-in layer, family by family.
 llvm::ArrayRef<LayerSpec> builtinLayers();
 const LayerSpec *lookupLayer(llvm::StringRef name);
+
+/// Default values for ArgSpecs.
+ConstValue wordValue(llvm::StringRef w);
+ConstValue boolValue(bool v);
 
 /// One argument as written at a call site, already evaluated.
 struct ArgValue {
@@ -61,9 +101,6 @@ struct ArgValue {
   llvm::SMLoc nameLoc;
   ConstValue value;
 };
-
-/// Hyper-parameter name -> value, defaults filled in.
-using BoundArgs = std::map<std::string, ConstValue>;
 
 /// Matches `args` to `spec`. Reports every mismatch through `diags` at the
 /// argument's location (or `callLoc`) and returns std::nullopt if any.

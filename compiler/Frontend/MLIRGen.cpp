@@ -520,6 +520,28 @@ private:
   // Layers
   //===--------------------------------------------------------------------===//
 
+  /// What a layer's elaboration (compiler/Frontend/Layers/) sees of the
+  /// model under construction.
+  class Context final : public LayerContext {
+  public:
+    Context(Generator &gen, FuncState &fs, const CallExpr &call,
+            std::string name, const BoundArgs &args)
+        : LayerContext(gen.builder, gen.loc(call.loc), std::move(name), args),
+          gen(gen), fs(fs), at(call.loc) {}
+    Value addParam(llvm::StringRef suffix, llvm::ArrayRef<int64_t> shape,
+                   mlir::Type elementType, llvm::StringRef init,
+                   bool trainable) override {
+      return gen.addParam(fs, name + "." + suffix.str(), shape, elementType,
+                          init.str(), trainable, at);
+    }
+    void error(const llvm::Twine &message) override { gen.error(at, message); }
+
+  private:
+    Generator &gen;
+    FuncState &fs;
+    llvm::SMLoc at;
+  };
+
   std::optional<Val> applyLayer(const LayerSpec &spec, const CallExpr &call,
                                 Val input, const BoundArgs &args,
                                 FuncState &fs) {
@@ -527,62 +549,11 @@ private:
         instanceName(fs, spec.name, args.at("name").s, call.loc);
     if (!name)
       return std::nullopt;
-    mlir::Location l = loc(call.loc);
-    Value x = input.tensor;
-    auto xType = tensorType(x);
-    llvm::ArrayRef<int64_t> shape = xType.getShape();
-
-    if (spec.name == "dense") {
-      if (shape.size() != 2) {
-        error(call.loc, "dense expects a 2-D input (batch, features), got " +
-                            shapeOf(x) +
-                            (shape.size() > 2 ? "; add flatten() before it"
-                                              : ""));
-        return std::nullopt;
-      }
-      if (mlir::ShapedType::isDynamic(shape[1])) {
-        error(call.loc, "dense needs a known number of input features, got " +
-                            shapeOf(x));
-        return std::nullopt;
-      }
-      int64_t units = args.at("units").i;
-      bool trainable = args.at("trainable").b;
-      Value kernel = addParam(fs, *name + ".kernel", {shape[1], units},
-                              xType.getElementType(),
-                              args.at("kernel_initializer").s, trainable,
-                              call.loc);
-      Value y = nn::MatmulOp::create(builder, l, x, kernel);
-      if (args.at("use_bias").b) {
-        Value bias = addParam(fs, *name + ".bias", {units},
-                              xType.getElementType(),
-                              args.at("bias_initializer").s, trainable,
-                              call.loc);
-        y = nn::BiasAddOp::create(builder, l, y.getType(), y, bias);
-      }
-      return Val::ofTensor(applyActivation(builder, l, args.at("activation").s, y));
-    }
-    if (spec.name == "activation")
-      return Val::ofTensor(applyActivation(builder, l, args.at("activation").s, x));
-    if (spec.name == "flatten" || spec.name == "reshape") {
-      llvm::SmallVector<int64_t> target{shape.empty() ? 1 : shape[0]};
-      if (spec.name == "flatten") {
-        int64_t n = 1;
-        for (int64_t d : shape.drop_front())
-          n *= d;
-        target.push_back(n);
-      } else {
-        for (const ConstValue &d : args.at("target_shape").list)
-          target.push_back(d.i);
-      }
-      if (shape.empty() || !nn::isValidReshape(shape, target)) {
-        error(call.loc, spec.name + " cannot turn " + shapeOf(x) + " into " +
-                            nn::formatShape(target));
-        return std::nullopt;
-      }
-      auto type = mlir::RankedTensorType::get(target, xType.getElementType());
-      return Val::ofTensor(nn::ReshapeOp::create(builder, l, type, x));
-    }
-    llvm_unreachable("every built-in layer is elaborated above");
+    Context ctx(*this, fs, call, *name, args);
+    std::optional<Value> y = spec.elaborate(ctx, input.tensor);
+    if (!y)
+      return std::nullopt;
+    return Val::ofTensor(*y);
   }
 
   //===--------------------------------------------------------------------===//

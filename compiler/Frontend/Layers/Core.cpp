@@ -1,0 +1,76 @@
+//===- Core.cpp - dense and activation layers ------------------------------===//
+
+#include "compiler/Frontend/Layers/Families.h"
+
+#include "compiler/Frontend/Builtins.h"
+#include "dialects/nn/IR/NNOps.h"
+#include "dialects/nn/IR/NNShapes.h"
+
+using namespace nnc;
+using mlir::Value;
+
+namespace {
+
+std::string shapeOf(Value v) {
+  return nn::formatShape(
+      mlir::cast<mlir::RankedTensorType>(v.getType()).getShape());
+}
+
+/// activation(x @ kernel + bias), Keras' Dense: kernel (in, units).
+std::optional<Value> dense(LayerContext &ctx, Value x) {
+  auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
+  llvm::ArrayRef<int64_t> shape = type.getShape();
+  if (shape.size() != 2) {
+    ctx.error("dense expects a 2-D input (batch, features), got " +
+              shapeOf(x) +
+              (shape.size() > 2 ? "; add flatten() before it" : ""));
+    return std::nullopt;
+  }
+  if (mlir::ShapedType::isDynamic(shape[1])) {
+    ctx.error("dense needs a known number of input features, got " +
+              shapeOf(x));
+    return std::nullopt;
+  }
+  const BoundArgs &args = ctx.args;
+  int64_t units = args.at("units").i;
+  bool trainable = args.at("trainable").b;
+  Value kernel = ctx.addParam("kernel", {shape[1], units},
+                              type.getElementType(),
+                              args.at("kernel_initializer").s, trainable);
+  Value y = nn::MatmulOp::create(ctx.b, ctx.loc, x, kernel);
+  if (args.at("use_bias").b) {
+    Value bias = ctx.addParam("bias", {units}, type.getElementType(),
+                              args.at("bias_initializer").s, trainable);
+    y = nn::BiasAddOp::create(ctx.b, ctx.loc, y.getType(), y, bias);
+  }
+  return applyActivation(ctx.b, ctx.loc, args.at("activation").s, y);
+}
+
+std::optional<Value> activation(LayerContext &ctx, Value x) {
+  return applyActivation(ctx.b, ctx.loc, ctx.args.at("activation").s, x);
+}
+
+} // namespace
+
+std::vector<LayerSpec> nnc::coreLayers() {
+  // Keras' defaults: Dense(units, activation=None, use_bias=True,
+  // kernel_initializer="glorot_uniform", bias_initializer="zeros").
+  return {
+      {"dense",
+       {{"units", ArgKind::PositiveInt, std::nullopt},
+        {"activation", ArgKind::Activation, wordValue("linear")},
+        {"use_bias", ArgKind::Bool, boolValue(true)},
+        {"kernel_initializer", ArgKind::Initializer,
+         wordValue("glorot_uniform")},
+        {"bias_initializer", ArgKind::Initializer, wordValue("zeros")},
+        {"trainable", ArgKind::Bool, boolValue(true), true},
+        {"name", ArgKind::String, wordValue(""), true}},
+       "fully connected: activation(x @ kernel + bias)",
+       dense},
+      {"activation",
+       {{"activation", ArgKind::Activation, std::nullopt},
+        {"name", ArgKind::String, wordValue(""), true}},
+       "applies an activation function",
+       activation},
+  };
+}

@@ -1,0 +1,23 @@
+//===- Families.h - the built-in layer families -----------------*- C++ -*-===//
+//
+// One file per family of layers, each returning its LayerSpecs (arguments
+// with Keras' names and defaults, and the elaboration into nn ops).
+// builtinLayers() (Layers.cpp) concatenates the families listed here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_COMPILER_FRONTEND_LAYERS_FAMILIES_H
+#define NNC_COMPILER_FRONTEND_LAYERS_FAMILIES_H
+
+#include "compiler/Frontend/Layers.h"
+
+namespace nnc {
+
+/// dense, activation (Core.cpp)
+std::vector<LayerSpec> coreLayers();
+/// flatten, reshape (Reshaping.cpp)
+std::vector<LayerSpec> reshapingLayers();
+
+} // namespace nnc
+
+#endif // NNC_COMPILER_FRONTEND_LAYERS_FAMILIES_H
