@@ -20,6 +20,20 @@ def BuildTraining : Pass<"nnc-build-training", "::mlir::ModuleOp"> {
     New parameter and optimizer-state values are results tagged
     `nn.updates = <argument>`: they are written back in place. The learning
     rate and step number are run-time scalar arguments.
+
+    ```mlir
+    nn.train_config @m {loss = "mse", optimizer = "sgd", ...}
+      =>
+    func.func @m_train(%x {nn.input}, %y {nn.target}, %w {nn.param},
+                       %lr {nn.hyper}, %t {nn.hyper})
+        -> (tensor<..> {nn.updates = 2}, tensor<f32> {nn.result = "loss"}) {
+      %p = call @m(%x, %w)
+      %l = nn.mse %p, %y
+      %g = nn.grad %w { ^bb0(%w2): ... call @m(%x, %w2) ... nn.yield }
+      %w3 = nn.sub %w, (nn.mul %lr, %g)
+    }
+    func.func @m_eval(...) -> (loss, metrics...)   func.func @m_grad(...)
+    ```
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -35,6 +49,14 @@ def Autodiff : Pass<"nnc-autodiff", "::mlir::ModuleOp"> {
     The pass knows no op by name; an op without a rule on the path from an
     input to the output is an error. Loss ops must have been expanded
     (`nnc-expand-losses`) first.
+
+    ```mlir
+    %g = nn.grad %x { ^bb0(%a): %y = nn.tanh %a; nn.yield %y }
+      =>
+    %y = nn.tanh %x
+    %one = nn.broadcast 1.0, %y
+    %g = nn.mul %one, (nn.sub 1.0, (nn.mul %y, %y))   // tanh's rule
+    ```
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -49,6 +71,13 @@ def ExpandLosses : Pass<"nnc-expand-losses", "::mlir::ModuleOp"> {
     sigmoid feeding binary cross-entropy into the logits form
     `max(z, 0) - z t + log(1 + exp(-|z|))`: stable forward, and stable
     backward once differentiated.
+
+    ```mlir
+    %l = nn.mse %p, %t
+      =>
+    %d = nn.sub %p, %t
+    %l = nn.reduce_mean (nn.mul %d, %d)
+    ```
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -86,6 +115,19 @@ def ResultsToArguments
     caller's buffer directly; otherwise (a result that is a reshape or an
     input) it is copied there with `bufferization.materialize_in_destination`.
     `drop-equivalent-buffer-results` later removes the returned memref.
+
+    ```mlir
+    func.func @m(%x) -> tensor<?x3xf32> {
+      %e = tensor.empty(%n)
+      %y = linalg.generic ins(%x) outs(%e)
+      return %y
+    }
+      =>
+    func.func @m(%x, %out {nn.output = "output_0"}) -> tensor<?x3xf32> {
+      %y = linalg.generic ins(%x) outs(%out)
+      return %y
+    }
+    ```
   }];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
@@ -96,6 +138,13 @@ def FuseElementwise : Pass<"nnc-fuse-elementwise", "::mlir::func::FuncOp"> {
     Upstream's elementwise fusion patterns, applied only where the producer
     has a single use (so nothing is computed twice) and without upstream's
     reshape propagation.
+
+    ```mlir
+    %a = linalg.generic ins(%x) outs(..) { addf }
+    %b = linalg.generic ins(%a) outs(..) { maximumf }
+      =>
+    %b = linalg.generic ins(%x) outs(..) { addf; maximumf }
+    ```
   }];
 }
 
@@ -109,6 +158,13 @@ def ReuseInputAsOutput
     linalg op, and has no other use. After bufferization the kernel updates
     that buffer in place: a dense layer's bias add and activation write the
     matmul's accumulator instead of a second buffer of the same size.
+
+    ```mlir
+    %mm = linalg.matmul ... outs(%acc)
+    %y = linalg.generic ins(%mm, %b) outs(%empty) { addf }
+      =>
+    %y = linalg.generic ins(%b) outs(%mm) { ^bb0(%bi, %acc): addf %acc, %bi }
+    ```
   }];
 }
 
@@ -124,6 +180,15 @@ def TileAndFuseContractions
     initialisation, accumulation and epilogue of one output tile run back to
     back while the tile is in cache: one loop nest, no extra pass over the
     output.
+
+    ```mlir
+    %f = linalg.fill; %mm = linalg.matmul outs(%f); %y = linalg.generic ins(%mm)
+      =>
+    scf.for %i step 16 { scf.for %j step 64 {
+      linalg.fill (tile); linalg.matmul (tile); linalg.generic (tile)
+      tensor.insert_slice
+    } }
+    ```
   }];
   let options = [
     Option<"tileRows", "tile-rows", "int64_t", /*default=*/"16",
@@ -143,6 +208,12 @@ def TileAndFuseReductions
     divide of a softmax) is tiled along the dimensions the reduction keeps,
     and every non-contraction producer is fused into that loop: softmax's
     max, exp, sum and divide run one row tile at a time.
+
+    ```mlir
+    %m = max-reduce %x; %e = exp(%x - %m); %s = sum-reduce %e; %y = %e / %s
+      =>
+    scf.for %i step 16 { the same four kernels on rows [%i, %i + 16) }
+    ```
   }];
   let options = [
     Option<"tileRows", "tile-rows", "int64_t", /*default=*/"16",
@@ -161,6 +232,14 @@ def ContractionLoopOrder
     stride, which LLVM's loop vectorizer turns into full-width vector FMAs
     without reassociating the reduction (results stay bit-identical from one
     vector width to another).
+
+    ```mlir
+    linalg.matmul ins(%a, %b) outs(%c)
+      =>
+    linalg.generic {indexing_maps = [(i, k, j) -> (i, k), (i, k, j) -> (k, j),
+                                     (i, k, j) -> (i, j)],
+                    iterator_types = ["parallel", "reduction", "parallel"]}
+    ```
   }];
 }
 
@@ -178,6 +257,12 @@ def CheckInPlaceUpdates
           -> (memref<4xf32> {nn.updates = 0 : i64})
     After: an error, "the new value of 'd.bias' is not written into its
     buffer in place".
+
+    ```mlir
+    func.func @m_train(%w: memref<4xf32>, ...) -> (memref<4xf32> {nn.updates = 0})
+      =>  error: the new value of 'w' is not written into its buffer in place
+    func.func @m_train(%w: memref<4xf32>, ...)      // result dropped: fine
+    ```
   }];
 }
 
@@ -190,6 +275,12 @@ def LowerCopies : Pass<"nnc-lower-copies", "::mlir::func::FuncOp"> {
 
     Before: memref.copy %a, %b : memref<4xf32, strided<[1], offset: ?>> to memref<4xf32>
     After:  linalg.copy ins(%a : ...) outs(%b : memref<4xf32>)
+
+    ```mlir
+    memref.copy %a, %b : memref<?x3xf32> to memref<?x3xf32>
+      =>
+    linalg.copy ins(%a) outs(%b)     // then loops, no runtime library call
+    ```
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
@@ -199,6 +290,12 @@ def StripNNAttributes : Pass<"nnc-strip-nn-attributes", "::mlir::ModuleOp"> {
   let description = [{
     Run after the manifest has been read from the module and before lowering
     to the LLVM dialect, whose verifier does not know these attributes.
+
+    ```mlir
+    func.func private @m(%x: memref<?x4xf32> {nn.input = "x"}) attributes {nn.model}
+      =>
+    func.func private @m(%x: memref<?x4xf32>)
+    ```
   }];
 }
 
