@@ -1,10 +1,12 @@
 //===- CPUPipeline.cpp - nn to the LLVM dialect for the host CPU ---------===//
 //
-//   nn ──build-training, expand-losses, autodiff──▶ gradients (nn)
-//      ──convert-nn-to-linalg──▶ linalg on tensors
+//   nn (after the training prefix, TrainingPipeline.cpp)
+//      ──keep-artifact-functions, convert-nn-to-linalg──▶ linalg on tensors
 //      ──elementwise fusion, in-place epilogues, tile-and-fuse of
 //        contractions and of row reductions──▶ fused
-//      ──one-shot bufferize, deallocation, linalg-to-loops──▶ loops
+//      ──results-to-arguments, one-shot bufferize, deallocation,
+//        linalg-to-loops, export-artifact──▶ loops (+ entry wrappers and
+//        the manifest)
 //      ──scf/arith/math/memref/func to LLVM──▶ LLVM dialect
 //
 // Vector code comes from LLVM's loop vectorizer at the target's width: the
@@ -14,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Pipelines/CPUPipeline.h"
+#include "compiler/Pipelines/TrainingPipeline.h"
 
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Target/Passes.h"
@@ -77,18 +80,6 @@ static void addCleanup(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void nnc::buildTrainingPipeline(OpPassManager &pm) {
-  pm.addPass(nnc::createBuildTraining());
-  // The train step, eval step and model functions call the model (and a
-  // custom loss); autodiff and fusion need one body.
-  pm.addPass(createInlinerPass());
-  pm.addPass(nnc::createExpandLosses());
-  pm.addPass(nnc::createAutodiff());
-  // The gradient's copy of the forward pass merges with the forward pass;
-  // forward values the gradient does not need disappear.
-  addCleanup(pm);
-}
-
 void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
                            const CPUPipelineOptions &options) {
   pm.addPass(nnc::createKeepArtifactFunctions());
@@ -149,10 +140,6 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
 }
 
 void nnc::registerCPUPipeline() {
-  PassPipelineRegistration<>(
-      "nnc-training-pipeline",
-      "Build training entry points, expand losses and differentiate",
-      [](OpPassManager &pm) { buildTrainingPipeline(pm); });
   PassPipelineRegistration<>(
       "nnc-cpu-pipeline", "Lower nn IR to the LLVM dialect for the host CPU",
       [](OpPassManager &pm) {

@@ -31,18 +31,13 @@ struct CPUPipelineOptions {
 /// (bufferization and tiling models, LLVM translation interfaces).
 void registerCPUPipelineDialects(mlir::DialectRegistry &registry);
 
-/// The training prefix: builds the train-step and eval entry points of each
-/// nn.train_config, expands losses into arithmetic and every nn.grad into
-/// its derivative. Its output is `nnc --emit=grad`; the CPU pipeline takes
-/// it from there.
-void buildTrainingPipeline(mlir::OpPassManager &pm);
-
-/// Adds the passes that take nn IR (after the training prefix) to `stage`.
+/// Adds the passes that take nn IR (after the training prefix,
+/// TrainingPipeline.h) to `stage`.
 void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage,
                       const CPUPipelineOptions &options = {});
 
-/// Registers `nnc-training-pipeline` and `nnc-cpu-pipeline` (the training
-/// prefix, then everything to the LLVM dialect) for nnc-opt.
+/// Registers `nnc-cpu-pipeline` (the training prefix, then everything to
+/// the LLVM dialect) for nnc-opt.
 void registerCPUPipeline();
 
 } // namespace nnc

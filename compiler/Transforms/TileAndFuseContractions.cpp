@@ -10,7 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/Passes.h"
-#include "compiler/Transforms/TileAndFuse.h"
+#include "compiler/Transforms/TileRootAndFuse.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 

@@ -32,6 +32,7 @@
 
 #include "compiler/Frontend/MLIRGen.h"
 #include "compiler/Pipelines/CPUPipeline.h"
+#include "compiler/Pipelines/TrainingPipeline.h"
 #include "compiler/Reference/ReferenceEvaluator.h"
 #include "dialects/nn/IR/NNDialect.h"
 #include "nnrt.h"

@@ -7,6 +7,7 @@
 
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines/CPUPipeline.h"
+#include "compiler/Pipelines/TrainingPipeline.h"
 #include "compiler/Target/Passes.h"
 #include "compiler/Transforms/Passes.h"
 #include "dialects/nn/IR/NNDialect.h"
@@ -27,6 +28,7 @@ int main(int argc, char **argv) {
   nnc::registerConversionPasses();
   nnc::registerTransformsPasses();
   nnc::registerTargetPasses();
+  nnc::registerTrainingPipeline();
   nnc::registerCPUPipeline();
   // The upstream passes the CPU pipeline is made of, to run them one by one.
   mlir::registerLinalgPasses();

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Pipelines/CPUPipeline.h"
+#include "compiler/Pipelines/TrainingPipeline.h"
 #include "compiler/Target/Emitter.h"
 #include "compiler/Target/Manifest.h"
 #include "compiler/tools/nnc/GradCheck.h"

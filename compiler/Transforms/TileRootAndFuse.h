@@ -1,7 +1,11 @@
-//===- TileAndFuse.h - shared driver for the tile-and-fuse passes -*- C++ -*-===//
+//===- TileRootAndFuse.h - tiling a root and fusing producers --*- C++ -*-===//
+//
+// Not a pass: the one helper both tile-and-fuse passes use, which differ
+// only in which op is the root and which producers join its tile loops.
+//
 
-#ifndef NNC_COMPILER_TRANSFORMS_TILEANDFUSE_H
-#define NNC_COMPILER_TRANSFORMS_TILEANDFUSE_H
+#ifndef NNC_COMPILER_TRANSFORMS_TILEROOTANDFUSE_H
+#define NNC_COMPILER_TRANSFORMS_TILEROOTANDFUSE_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
@@ -18,4 +22,4 @@ tileAndFuse(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp root,
 
 } // namespace nnc
 
-#endif // NNC_COMPILER_TRANSFORMS_TILEANDFUSE_H
+#endif // NNC_COMPILER_TRANSFORMS_TILEROOTANDFUSE_H

@@ -1,6 +1,6 @@
-//===- TileAndFuse.cpp - shared driver for the tile-and-fuse passes -------===//
+//===- TileRootAndFuse.cpp - tiling a root and fusing producers ----------===//
 
-#include "compiler/Transforms/TileAndFuse.h"
+#include "compiler/Transforms/TileRootAndFuse.h"
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"

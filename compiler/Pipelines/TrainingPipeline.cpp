@@ -1,0 +1,36 @@
+//===- TrainingPipeline.cpp - train steps and gradients in nn -------------===//
+//
+//   nn ──build-training──▶ train/eval/grad entries calling the model
+//      ──inline──▶ one body each ──expand-losses, autodiff──▶ gradients (nn)
+//      ──canonicalize, cse──▶ the gradient's copy of the forward pass merged
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Pipelines/TrainingPipeline.h"
+
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void nnc::buildTrainingPipeline(OpPassManager &pm) {
+  pm.addPass(nnc::createBuildTraining());
+  // The train step, eval step and model functions call the model (and a
+  // custom loss); autodiff and fusion need one body.
+  pm.addPass(createInlinerPass());
+  pm.addPass(nnc::createExpandLosses());
+  pm.addPass(nnc::createAutodiff());
+  // The gradient's copy of the forward pass merges with the forward pass;
+  // forward values the gradient does not need disappear.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void nnc::registerTrainingPipeline() {
+  PassPipelineRegistration<>(
+      "nnc-training-pipeline",
+      "Build training entry points, inline, expand losses and differentiate",
+      [](OpPassManager &pm) { buildTrainingPipeline(pm); });
+}
