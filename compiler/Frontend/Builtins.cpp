@@ -37,6 +37,7 @@ std::vector<Builtin> makeBuiltins() {
       unary<nn::ReluOp>(/*activation=*/true),
       unary<nn::SigmoidOp>(/*activation=*/true),
       unary<nn::TanhOp>(/*activation=*/true),
+      unary<nn::EluOp>(/*activation=*/true),
       {"softmax", BuiltinKind::Softmax, 1, 2},
       {"maximum", BuiltinKind::Binary, 2, 2},
       {"minimum", BuiltinKind::Binary, 2, 2},

@@ -158,6 +158,7 @@ bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
             .Case([&](nn::CosOp o) { return unary(in(o.getX()), [](double v) { return std::cos(v); }); })
             .Case([&](nn::TanhOp o) { return unary(in(o.getX()), [](double v) { return std::tanh(v); }); })
             .Case([&](nn::ReluOp o) { return unary(in(o.getX()), [](double v) { return v > 0 ? v : 0.0; }); })
+            .Case([&](nn::EluOp o) { return unary(in(o.getX()), [](double v) { return v > 0 ? v : std::expm1(v); }); })
             .Case([&](nn::SigmoidOp o) { return unary(in(o.getX()), [](double v) { return 1.0 / (1.0 + std::exp(-v)); }); })
             .Case([&](nn::AddOp o) { return binary(in(o.getLhs()), in(o.getRhs()), [](double a, double b) { return a + b; }); })
             .Case([&](nn::SubOp o) { return binary(in(o.getLhs()), in(o.getRhs()), [](double a, double b) { return a - b; }); })

@@ -11,7 +11,7 @@ import sys
 nnc, difftest, work = sys.argv[1], sys.argv[2], sys.argv[3]
 os.makedirs(work, exist_ok=True)
 
-UNARY = ["exp", "tanh", "sigmoid", "relu", "abs", "sin", "cos"]
+UNARY = ["exp", "tanh", "sigmoid", "relu", "elu", "abs", "sin", "cos"]
 MODELS = [(op, (-2, 2), "model m(x: f32[5]) -> f32[5] { return %s(x) }" % op)
           for op in UNARY]
 MODELS += [

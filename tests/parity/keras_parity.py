@@ -52,7 +52,7 @@ import numpy as np  # noqa: E402
 # Keras warns about softmax over one unit; the random models mean it.
 warnings.filterwarnings("ignore", category=UserWarning)
 
-ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax"]
+ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "elu", "softmax"]
 
 # name -> (nn optimizer text, Keras constructor); learning rates per model.
 OPTIMIZERS = {

@@ -47,6 +47,13 @@ static Value scalarBody(Operation *op, OpBuilder &b, Location loc,
         return arith::DivFOp::create(b, loc, one,
                                      arith::AddFOp::create(b, loc, one, e));
       })
+      .Case([&](nn::EluOp) {
+        // x > 0 ? x : expm1(x), as Keras (expm1 keeps precision near 0).
+        Value positive = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OGT, v[0], floatConst(b, loc, t, 0.0));
+        return arith::SelectOp::create(b, loc, positive, v[0],
+                                       math::ExpM1Op::create(b, loc, v[0]));
+      })
       .Case([&](nn::StepOp) {
         Value positive = arith::CmpFOp::create(
             b, loc, arith::CmpFPredicate::OGT, v[0], floatConst(b, loc, t, 0.0));
@@ -142,7 +149,8 @@ void nnc::populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
                ElementwiseToGeneric<nn::AbsOp>, ElementwiseToGeneric<nn::SinOp>,
                ElementwiseToGeneric<nn::CosOp>, ElementwiseToGeneric<nn::ReluOp>,
                ElementwiseToGeneric<nn::SigmoidOp>,
-               ElementwiseToGeneric<nn::TanhOp>, ElementwiseToGeneric<nn::AddOp>,
+               ElementwiseToGeneric<nn::TanhOp>, ElementwiseToGeneric<nn::EluOp>,
+               ElementwiseToGeneric<nn::AddOp>,
                ElementwiseToGeneric<nn::SubOp>, ElementwiseToGeneric<nn::MulOp>,
                ElementwiseToGeneric<nn::DivOp>, ElementwiseToGeneric<nn::PowOp>,
                ElementwiseToGeneric<nn::MaximumOp>,

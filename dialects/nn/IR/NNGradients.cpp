@@ -137,6 +137,14 @@ NN_GRADIENT(TanhOp) { // dy * (1 - y^2)
       g.mul(resultGrads[0], g.sub(g.cst(y, 1.0), g.mul(y, y))));
   return success();
 }
+NN_GRADIENT(EluOp) { // dy * (1 if x > 0, else e^x = y + 1)
+  G g = at(builder, *this);
+  Value y = getResult(), positive = g.step(getX());
+  Value one = g.cst(y, 1.0);
+  Value slope = g.add(positive, g.mul(g.sub(one, positive), g.add(y, one)));
+  operandGrads.push_back(g.mul(resultGrads[0], slope));
+  return success();
+}
 NN_GRADIENT(StepOp) {
   operandGrads.push_back(nullptr);
   return success();

@@ -44,6 +44,9 @@ def NN_CosOp : NN_UnaryOp<"cos", "the cosine">;
 def NN_ReluOp : NN_UnaryOp<"relu", "the rectified linear unit max(x, 0)">;
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "the logistic sigmoid 1 / (1 + e^-x)">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "the hyperbolic tangent">;
+def NN_EluOp : NN_UnaryOp<"elu",
+    "the exponential linear unit: x if x > 0, else e^x - 1 (Keras' elu, "
+    "alpha 1)">;
 
 def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType,
                                      DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {

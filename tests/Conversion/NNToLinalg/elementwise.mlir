@@ -87,3 +87,18 @@ func.func @bodies(%x: tensor<4xf64>) -> tensor<4xf64> {
   %13 = nn.minimum %12, %x : tensor<4xf64>, tensor<4xf64>
   return %13 : tensor<4xf64>
 }
+
+// -----
+
+// ELU is x where x > 0, else expm1(x) (Keras' definition, alpha 1).
+// CHECK-LABEL: func.func @elu
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK:   %[[POS:.*]] = arith.cmpf ogt, %[[X]], %{{.*}} : f32
+// CHECK:   %[[M:.*]] = math.expm1 %[[X]] : f32
+// CHECK:   %[[Y:.*]] = arith.select %[[POS]], %[[X]], %[[M]] : f32
+// CHECK:   linalg.yield %[[Y]]
+func.func @elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = nn.elu %x : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
