@@ -1,8 +1,9 @@
 //===- StripNNAttributes.cpp - drop nn metadata before LLVM ---------------===//
 //
-// nn.* function and argument attributes describe the model to the manifest
-// writer, which reads them before the pipeline runs. The LLVM dialect's
+// nn.* function and argument attributes describe the model to the export
+// step (nnc-export-artifact), which has run by now. The LLVM dialect's
 // verifier would reject them on llvm.func, so they go before func-to-llvm.
+// The module's nn.manifest stays: the emitter embeds it.
 //
 //===----------------------------------------------------------------------===//
 
