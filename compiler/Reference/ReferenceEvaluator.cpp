@@ -136,7 +136,8 @@ Tensor softmax(const Tensor &x, int64_t axis) {
 } // namespace
 
 bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
-                   std::vector<Tensor> &results, std::string &error) {
+                   std::vector<Tensor> &results, std::string &error,
+                   Precision precision) {
   llvm::DenseMap<Value, Tensor> env;
   for (auto [arg, t] : llvm::zip(func.getArguments(), args))
     env[arg] = t;
@@ -235,6 +236,9 @@ bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
               op.getName().getStringRef().str() + "'";
       return false;
     }
+    if (precision == Precision::F32)
+      for (double &v : r->data)
+        v = static_cast<float>(v);
     env[op.getResult(0)] = *r;
   }
   error = "function without return";

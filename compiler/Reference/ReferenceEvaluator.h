@@ -22,10 +22,17 @@ struct Tensor {
   std::vector<double> data;
 };
 
+/// F64: exact to double precision. F32: every op's result rounded to f32,
+/// an independent f32 computation whose distance from F64 measures how much
+/// f32 rounding alone moves a result (the conditioning of the computation),
+/// not a model of any kernel's order of operations.
+enum class Precision { F64, F32 };
+
 /// Runs `func` on `args` (one per function argument, shapes concrete).
 /// Returns false with a message for an op it does not know.
 bool evaluate(mlir::func::FuncOp func, const std::vector<Tensor> &args,
-              std::vector<Tensor> &results, std::string &error);
+              std::vector<Tensor> &results, std::string &error,
+              Precision precision = Precision::F64);
 
 } // namespace nnc::ref
 

@@ -48,11 +48,27 @@ static Value scalarBody(Operation *op, OpBuilder &b, Location loc,
                                      arith::AddFOp::create(b, loc, one, e));
       })
       .Case([&](nn::EluOp) {
-        // x > 0 ? x : expm1(x), as Keras (expm1 keeps precision near 0).
+        // x > 0 ? x : expm1(x), as Keras. expm1 is computed with Kahan's
+        // trick, (e^x - 1) * x / log(e^x), accurate near 0 where e^x - 1
+        // alone loses every digit (and with exp and log, vectorizable):
+        // MLIR's math-to-llvm lowers math.expm1 to e^x - 1.
+        Value zero = floatConst(b, loc, t, 0.0), one = floatConst(b, loc, t, 1.0);
+        Value x = v[0];
+        Value u = math::ExpOp::create(b, loc, x);
+        Value um1 = arith::SubFOp::create(b, loc, u, one);
+        Value scaled = arith::DivFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, um1, x),
+            math::LogOp::create(b, loc, u));
+        auto eq = [&](Value a, Value c) {
+          return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a, c);
+        };
+        Value expm1 = arith::SelectOp::create(
+            b, loc, eq(u, one), x,
+            arith::SelectOp::create(b, loc, eq(um1, floatConst(b, loc, t, -1.0)),
+                                    um1, scaled));
         Value positive = arith::CmpFOp::create(
-            b, loc, arith::CmpFPredicate::OGT, v[0], floatConst(b, loc, t, 0.0));
-        return arith::SelectOp::create(b, loc, positive, v[0],
-                                       math::ExpM1Op::create(b, loc, v[0]));
+            b, loc, arith::CmpFPredicate::OGT, x, zero);
+        return arith::SelectOp::create(b, loc, positive, x, expm1);
       })
       .Case([&](nn::StepOp) {
         Value positive = arith::CmpFOp::create(

@@ -90,13 +90,23 @@ func.func @bodies(%x: tensor<4xf64>) -> tensor<4xf64> {
 
 // -----
 
-// ELU is x where x > 0, else expm1(x) (Keras' definition, alpha 1).
+// ELU is x where x > 0, else expm1(x) (Keras' definition, alpha 1), with
+// expm1 by Kahan's trick: (e^x - 1) x / log(e^x), x where e^x rounds to 1,
+// -1 where e^x - 1 does.
 // CHECK-LABEL: func.func @elu
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK:   %[[U:.*]] = math.exp %[[X]] : f32
+// CHECK:   %[[UM1:.*]] = arith.subf %[[U]], %[[ONE:.*]] : f32
+// CHECK:   %[[NUM:.*]] = arith.mulf %[[UM1]], %[[X]] : f32
+// CHECK:   %[[LOG:.*]] = math.log %[[U]] : f32
+// CHECK:   %[[K:.*]] = arith.divf %[[NUM]], %[[LOG]] : f32
+// CHECK:   %[[ISONE:.*]] = arith.cmpf oeq, %[[U]], %[[ONE]] : f32
+// CHECK:   %[[ISM1:.*]] = arith.cmpf oeq, %[[UM1]], %{{.*}} : f32
+// CHECK:   %[[A:.*]] = arith.select %[[ISM1]], %[[UM1]], %[[K]] : f32
+// CHECK:   %[[EM1:.*]] = arith.select %[[ISONE]], %[[X]], %[[A]] : f32
 // CHECK:   %[[POS:.*]] = arith.cmpf ogt, %[[X]], %{{.*}} : f32
-// CHECK:   %[[M:.*]] = math.expm1 %[[X]] : f32
-// CHECK:   %[[Y:.*]] = arith.select %[[POS]], %[[X]], %[[M]] : f32
+// CHECK:   %[[Y:.*]] = arith.select %[[POS]], %[[X]], %[[EM1]] : f32
 // CHECK:   linalg.yield %[[Y]]
 func.func @elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = nn.elu %x : tensor<?x4xf32>
