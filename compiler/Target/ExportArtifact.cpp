@@ -94,6 +94,14 @@ struct ExportArtifactPass
     module->setAttr(nnc::nn::kManifestAttr,
                     StringAttr::get(&getContext(),
                                     nnc::buildManifest(module, entries)));
+    // The artifact's only symbols are its entry points and descriptor; the
+    // functions behind them get names no C symbol can have, so that a model
+    // called `main`, `malloc` or `nnrt_cli_main` clashes with nothing (the
+    // memref lowering declares malloc and free; executables add main).
+    SymbolTable symbols(module);
+    for (func::FuncOp f : functions)
+      if (failed(symbols.rename(f, ("nnc." + f.getName()).str())))
+        return signalPassFailure();
   }
 
   /// The buffers of `f`'s entry, from its final signature.
@@ -160,6 +168,7 @@ struct ExportArtifactPass
                          .getResult(0));
     }
     func::CallOp::create(b, loc, f, args);
+    wrapper.setPublic();
     func::ReturnOp::create(b, loc);
   }
 };

@@ -54,16 +54,20 @@ bool readNumber(const Args &a, const char *name, double &out,
   return true;
 }
 
+/// Counts above this are refused before any conversion: 2^53, the largest
+/// range where every integer is a double (and far beyond any data set).
+constexpr double kMaxCount = 9007199254740992.0;
+
 bool readCount(const Args &a, const char *name, int64_t &out, int64_t min,
                std::string &error) {
   double v = static_cast<double>(out);
   if (!readNumber(a, name, v, error))
     return false;
-  if (v != std::floor(v) || v < static_cast<double>(min)) {
+  if (v != std::floor(v) || v < static_cast<double>(min) || v > kMaxCount) {
     // Without the option, the bad value is the .nn file's default.
-    error = a.get(name) ? std::string("--") + name + " takes an integer >= " +
-                              std::to_string(min) + ", got '" + a.get(name) +
-                              "'"
+    error = a.get(name) ? std::string("--") + name + " takes an integer in [" +
+                              std::to_string(min) + ", 2^53], got '" +
+                              a.get(name) + "'"
                         : std::string("the model's ") + name + " setting (" +
                               std::to_string(out) + ") must be >= " +
                               std::to_string(min);
@@ -124,8 +128,12 @@ bool loadLabelled(nnrt_model *m, const Args &a, nnrt_tensor *&x,
     return false;
   }
   if (a.get("label-column")) {
-    labelColumn = k < 0 ? cols + static_cast<int64_t>(k) : static_cast<int64_t>(k);
-    if (k != std::floor(k) || labelColumn < 0 || labelColumn >= cols) {
+    bool inRange = k == std::floor(k) && k >= -static_cast<double>(cols) &&
+                   k < static_cast<double>(cols);
+    labelColumn = !inRange ? -1
+                  : k < 0  ? cols + static_cast<int64_t>(k)
+                           : static_cast<int64_t>(k);
+    if (!inRange) {
       f = {2, "--label-column must name one of the " + std::to_string(cols) +
                   " columns (0-based; negative counts from the end)"};
       delete table;
@@ -224,10 +232,14 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
       !readNumber(a, "seed", seed, bad))
     return error(prog, 2, bad);
   if (!(o.validation_split >= 0 && o.validation_split < 1))
-    return error(prog, 2, "--validation-split must be in [0, 1), got " +
-                              std::string(a.get("validation-split")));
-  if (seed < 0 || seed != std::floor(seed))
-    return error(prog, 2, "--seed takes a non-negative integer");
+    return error(prog, 2,
+                 "--validation-split must be in [0, 1), got " +
+                     (a.get("validation-split")
+                          ? std::string(a.get("validation-split"))
+                          : std::to_string(o.validation_split) +
+                                " (the model's setting)"));
+  if (seed < 0 || seed != std::floor(seed) || seed > kMaxCount)
+    return error(prog, 2, "--seed takes an integer in [0, 2^53]");
   o.seed = static_cast<uint64_t>(seed);
 
   nnrt_tensor *x = nullptr, *y = nullptr;

@@ -20,20 +20,32 @@
 #include "ModelImpl.h"
 
 #include <algorithm>
+#include <cmath>
 #include <dlfcn.h>
 
 using namespace nnrt;
 
 namespace {
 
-/// A manifest shape: a list of integers >= -1 (-1 is the batch).
+/// Elements one sample (or one parameter) of a buffer may have: 2^32, 16 GiB
+/// of f32. Larger shapes in a manifest are corrupt, not allocated.
+constexpr int64_t kMaxElements = int64_t(1) << 32;
+
+/// A manifest shape: at most 8 integers >= -1 (-1 is the batch) whose
+/// product without the batch is at most kMaxElements.
 bool readShape(const Json *j, std::vector<int64_t> &shape) {
-  if (!j || j->kind != Json::Array)
+  if (!j || j->kind != Json::Array || j->items.size() > 8)
     return false;
+  int64_t elements = 1;
   for (const Json &d : j->items) {
-    if (!d.isNumber() || d.num < -1 || d.num != static_cast<double>(d.asInt()))
+    if (!d.isNumber() || !(d.num >= -1 && d.num <= double(kMaxElements)) ||
+        d.num != std::floor(d.num))
       return false;
-    shape.push_back(d.asInt());
+    int64_t n = static_cast<int64_t>(d.num);
+    if (n > 0 && elements > kMaxElements / n)
+      return false;
+    elements *= n < 0 ? 1 : n;
+    shape.push_back(n);
   }
   return true;
 }
@@ -157,7 +169,9 @@ std::string readLayers(const Json &model, nnrt_model *out) {
   return "";
 }
 
-void readTrainConfig(const Json &train, TrainConfig &c) {
+/// The train settings, range-checked before any conversion (a .nn file
+/// may say `batch: 9223372036854775807`). "" or what is wrong.
+std::string readTrainConfig(const Json &train, TrainConfig &c) {
   auto num = [&](const Json *o, const char *k, double &v) {
     if (const Json *j = o ? o->get(k) : nullptr; j && j->isNumber())
       v = j->num;
@@ -167,12 +181,22 @@ void readTrainConfig(const Json &train, TrainConfig &c) {
   num(&train, "epochs", epochs);
   num(&train, "validation_split", c.validationSplit);
   num(train.get("optimizer_config"), "learning_rate", c.learningRate);
+  const double kMax = 9007199254740992.0; // 2^53
+  if (!(batch >= 1 && batch <= kMax && batch == std::floor(batch)))
+    return "batch_size must be an integer in [1, 2^53]";
+  if (!(epochs >= 0 && epochs <= kMax && epochs == std::floor(epochs)))
+    return "epochs must be an integer in [0, 2^53]";
+  if (!(c.validationSplit >= 0 && c.validationSplit < 1))
+    return "validation_split must be in [0, 1)";
+  if (!(c.learningRate >= 0 && std::isfinite(c.learningRate)))
+    return "learning_rate must be a finite number >= 0";
   c.batchSize = static_cast<int64_t>(batch);
   c.epochs = static_cast<int64_t>(epochs);
   if (const Json *l = train.get("loss"))
     c.loss = l->str;
   if (const Json *o = train.get("optimizer"))
     c.optimizer = o->str;
+  return "";
 }
 
 /// What each kind of entry promises (see the file comment).
@@ -198,10 +222,17 @@ std::string checkEntry(const Entry &e, nnrt_model *out) {
     return what + "'s parameters are not the model's";
   bool training = e.kind == "train" || e.kind == "eval";
   size_t outputs = 0;
+  static const char *const kRoleNames[] = {"input", "target", "param",
+                                           "state", "hyper", "output"};
   for (const Buffer &b : e.buffers) {
-    if (!training && b.role != Role::Input && b.role != Role::Param &&
-        b.role != Role::Output)
-      return what + " has a " + (b.role == Role::Target ? "target" : "state") +
+    // What each kind may take: the runtime has nothing else to pass.
+    bool allowed = b.role == Role::Input || b.role == Role::Param ||
+                   b.role == Role::Output ||
+                   (training && b.role == Role::Target) ||
+                   (e.kind == "train" &&
+                    (b.role == Role::State || b.role == Role::Hyper));
+    if (!allowed)
+      return what + " has a " + kRoleNames[static_cast<int>(b.role)] +
              " buffer";
     if (b.role == Role::Hyper && b.name != "learning_rate" && b.name != "step")
       return "unknown hyper-parameter '" + b.name + "'";
@@ -263,7 +294,8 @@ std::string readModel(const Json &model, const nnc_artifact *a,
     out->metrics.clear();
     return "";
   }
-  readTrainConfig(*train, out->config);
+  if (std::string bad = readTrainConfig(*train, out->config); !bad.empty())
+    return bad;
   if (!out->train.fn || !out->eval.fn)
     return "a train section without train and eval entries";
   return "";

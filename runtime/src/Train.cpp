@@ -56,6 +56,29 @@ double now() {
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/// A checkpoint's count: all digits, at most 2^53.
+bool parseCount(const std::string &s, uint64_t &out) {
+  if (s.empty() || s.size() > 16 ||
+      s.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  out = std::strtoull(s.c_str(), nullptr, 10);
+  return out <= (uint64_t(1) << 53);
+}
+
+/// The history names a fit of `m` records: loss and metrics, then their
+/// val_ twins when it validates.
+std::vector<std::string> historyNames(const nnrt_model *m,
+                                             bool validate) {
+  std::vector<std::string> names{"loss"};
+  names.insert(names.end(), m->metrics.begin(), m->metrics.end());
+  if (validate) {
+    size_t n = names.size();
+    for (size_t i = 0; i < n; ++i)
+      names.push_back("val_" + names[i]);
+  }
+  return names;
+}
+
 /// Fisher-Yates with a generator that depends on (seed, epoch) only.
 void shuffle(std::vector<int64_t> &idx, uint64_t seed, int64_t epoch) {
   uint64_t s = seed * 0x2545F4914F6CDD1Dull + static_cast<uint64_t>(epoch);
@@ -319,14 +342,17 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
   nnrt_history &h = t->history;
   const std::vector<std::string> &metrics = m->metrics;
   if (h.names.empty()) {
-    h.names.push_back("loss");
-    h.names.insert(h.names.end(), metrics.begin(), metrics.end());
-    if (validate) {
-      h.names.push_back("val_loss");
-      for (const std::string &name : metrics)
-        h.names.push_back("val_" + name);
-    }
+    h.names = historyNames(m, validate);
     h.values.assign(h.names.size(), {});
+  } else if (h.names != historyNames(m, validate)) {
+    // A resumed history continues with the same series (issue 11: resuming
+    // with another validation split wrote past the history's end).
+    return failNull<nnrt_history>(
+        status, std::string("the checkpoint was trained ") +
+                    (validate ? "without" : "with") +
+                    " a validation split; resume with " +
+                    (validate ? "--validation-split 0"
+                              : "the validation split it had"));
   }
   size_t perPass = 1 + metrics.size();
 
@@ -453,24 +479,43 @@ int nnrt_trainer_load_checkpoint(nnrt_trainer *t, const char *path,
   for (size_t i = 0; i < slots.size(); ++i)
     if (!match[i])
       return fail(status, file + ": missing '" + slots[i].first + "'");
-  Json past;
-  if (history && !parseJson(*history, past, error))
-    return fail(status, file + ": corrupt history: " + error);
-  for (size_t i = 0; i < slots.size(); ++i)
-    slots[i].second->data = match[i]->data;
-  t->epoch = std::strtoll(epoch->c_str(), nullptr, 10);
-  t->step = std::strtoll(step->c_str(), nullptr, 10);
-  if (seed)
-    *seed = std::strtoull(seedText->c_str(), nullptr, 10);
-  t->history = nnrt_history();
-  if (history)
-    for (const auto &[name, series] : past.members) {
-      t->history.names.push_back(name);
+  uint64_t epochs = 0, steps = 0, seedValue = 0;
+  if (!parseCount(*epoch, epochs) || !parseCount(*step, steps) ||
+      !parseCount(*seedText, seedValue))
+    return fail(status, file + ": corrupt metadata: epoch, step and seed "
+                               "must be integers in [0, 2^53]");
+  // The history: one series per name this model records (with or without
+  // the val_ twins), each with one value per finished epoch.
+  nnrt_history past;
+  if (history) {
+    Json parsed;
+    if (!parseJson(*history, parsed, error))
+      return fail(status, file + ": corrupt history: " + error);
+    for (const auto &[name, series] : parsed.members) {
+      past.names.push_back(name);
       std::vector<double> v;
       for (const Json &e : series.items)
         v.push_back(e.num);
-      t->history.values.push_back(v);
+      if (series.kind != Json::Array || v.size() != epochs)
+        return fail(status, file + ": corrupt history: series '" + name +
+                                "' has " + std::to_string(v.size()) +
+                                " values; the checkpoint is at epoch " +
+                                std::to_string(epochs));
+      past.values.push_back(v);
     }
+    if (past.names != historyNames(t->model, false) &&
+        past.names != historyNames(t->model, true))
+      return fail(status, file + ": corrupt history: its series are not "
+                                 "model '" + t->model->name + "''s loss and "
+                                 "metrics");
+  }
+  for (size_t i = 0; i < slots.size(); ++i)
+    slots[i].second->data = match[i]->data;
+  t->epoch = static_cast<int64_t>(epochs);
+  t->step = static_cast<int64_t>(steps);
+  if (seed)
+    *seed = seedValue;
+  t->history = past;
   return 0;
 }
 

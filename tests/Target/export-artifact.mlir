@@ -4,7 +4,8 @@
 // The ABI comes from the bufferized signatures: one wrapper per model and
 // entry, taking (batch, buffers) and building each argument's descriptor;
 // the manifest lists every buffer in argument order with its role, name,
-// shape (-1 = batch) and element type.
+// shape (-1 = batch) and element type. The functions behind the entries
+// are renamed `nnc.<name>`: no C symbol can clash with them.
 
 // CHECK: module attributes {nn.manifest =
 // CHECK-SAME: \22dtype\22:\22f32\22,\22name\22:\22w\22,\22role\22:\22param\22,\22shape\22:[2,3]
@@ -12,6 +13,8 @@
 // CHECK-SAME: \22kind\22:\22train\22,\22symbol\22:\22nnc_m_train\22
 // CHECK-SAME: \22init\22:\22ones\22
 // CHECK-SAME: \22train\22:{\22loss\22:\22mse\22}
+// CHECK-DAG: func.func private @nnc.m(
+// CHECK-DAG: func.func private @nnc.m_train(
 // CHECK-LABEL: func.func @nnc_m_infer(%arg0: i64, %arg1: !llvm.ptr)
 // CHECK:   llvm.getelementptr %arg1[0]
 // CHECK:   %[[X:.*]] = llvm.load
@@ -22,15 +25,15 @@
 // CHECK:   llvm.getelementptr %arg1[1]
 // CHECK:   builtin.unrealized_conversion_cast {{.*}} to memref<2x3xf32>
 // CHECK:   llvm.getelementptr %arg1[2]
-// CHECK:   call @m({{.*}}) : (memref<?x2xf32>, memref<2x3xf32>, memref<?x3xf32>) -> ()
+// CHECK:   call @nnc.m({{.*}}) : (memref<?x2xf32>, memref<2x3xf32>, memref<?x3xf32>) -> ()
 // CHECK-LABEL: func.func @nnc_m_train(
-// CHECK:   call @m_train(
+// CHECK:   call @nnc.m_train(
 
 // After the standard conversions the casts cancel: the wrapper calls the
 // model with the descriptors' fields.
 // LLVM-LABEL: llvm.func @nnc_m_infer(%arg0: i64, %arg1: !llvm.ptr)
 // LLVM-NOT: unrealized_conversion_cast
-// LLVM: llvm.call @m(
+// LLVM: llvm.call @nnc.m(
 
 func.func private @m(%x: memref<?x2xf32> {nn.input = "x"},
                      %w: memref<2x3xf32> {nn.param = "w", nn.init = "ones"},

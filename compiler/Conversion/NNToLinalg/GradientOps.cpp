@@ -81,7 +81,10 @@ struct CountToScalar : OpConversionPattern<nn::CountOp> {
     if (auto attr = op.getAxesAttr())
       given.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
     Value n = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    for (int64_t axis : *nn::normalizeAxes(given, type.getRank()))
+    // A named copy: a range-for over `*normalizeAxes(...)` would iterate a
+    // destroyed temporary (found by AddressSanitizer).
+    SmallVector<int64_t> axes = *nn::normalizeAxes(given, type.getRank());
+    for (int64_t axis : axes)
       n = arith::MulIOp::create(rewriter, loc, n,
                                 tensor::DimOp::create(rewriter, loc, x, axis));
     Type elt = type.getElementType();

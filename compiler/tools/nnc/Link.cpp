@@ -13,6 +13,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Program.h"
 
 using namespace llvm;
@@ -46,7 +47,7 @@ std::string nnc::defaultRuntimeDir(const char *argv0) {
 
 bool nnc::runLinker(const LinkRequest &r, std::string &error) {
   const char *envCC = std::getenv("NNC_CC");
-  std::string cc = envCC && *envCC ? envCC : "cc";
+  std::string cc = envCC && *envCC ? envCC : NNC_DEFAULT_CC;
   ErrorOr<std::string> program = sys::findProgramByName(cc);
   if (!program) {
     error = "cannot find the C compiler driver '" + cc +
@@ -72,6 +73,11 @@ bool nnc::runLinker(const LinkRequest &r, std::string &error) {
     args.push_back("-Wl,--gc-sections");
   }
   args.push_back("-lm");
+  // A sanitizer build's runtime is instrumented: the executable links the
+  // sanitizer runtimes of the same compiler (NNC_DEFAULT_CC is then it).
+  for (StringRef flag : split(NNC_RUNTIME_LINK_FLAGS, ' '))
+    if (!flag.empty())
+      args.push_back(flag.str());
 
   SmallString<128> log;
   sys::fs::createTemporaryFile("nnc-link", "log", log);

@@ -10,6 +10,7 @@
 
 #include "RuntimeTestSupport.h"
 
+#include "../../../runtime/src/Json.h"
 #include "../../../runtime/src/Safetensors.h"
 
 #include <cmath>
@@ -143,6 +144,24 @@ TEST(TrainManifest, Errors) {
        R"("role": "param", "name": "v", "shape": [3]},
       {"role": "state")",
        "the train entry's parameters are not the model's"},
+      // An eval entry has nothing to pass to a state buffer (issue 11: it
+      // dereferenced null).
+      {R"({"role": "param", "name": "w", "shape": [3]},
+      {"role": "output", "name": "loss")",
+       R"({"role": "param", "name": "w", "shape": [3]},
+      {"role": "state", "name": "w/m", "shape": [3]},
+      {"role": "output", "name": "loss")",
+       "the eval entry has a state buffer"},
+      // Sizes are checked before anything is allocated or converted.
+      {R"({"role": "param", "name": "w", "shape": [3]},
+      {"role": "state")",
+       R"({"role": "param", "name": "w", "shape": [4294967296, 4294967296]},
+      {"role": "state")",
+       "a buffer of the train entry is malformed"},
+      {R"("batch_size": 3)", R"("batch_size": 9223372036854775807)",
+       "batch_size must be an integer in [1, 2^53]"},
+      {R"("validation_split": 0.2)", R"("validation_split": 1.5)",
+       "validation_split must be in [0, 1)"},
       {R"({"kind": "eval")", R"({"kind": "other")",
        "a train section without train and eval entries"},
   };
@@ -298,6 +317,39 @@ TEST(Checkpoint, RoundTripAndMismatches) {
       << error;
   EXPECT_EQ(nnrt_trainer_load_checkpoint(u, partial.c_str(), nullptr, st), -1);
   EXPECT_EQ(st.message(), partial + ": missing 'optimizer/w/momentum'");
+
+  // Corrupt metadata is refused before anything changes (issue 11: a
+  // negative epoch or a history of another length overflowed the history).
+  ASSERT_TRUE(nnrt::readSafetensors(path, tensors, error, &meta));
+  auto withMeta = [&](const std::string &key, const std::string &value) {
+    std::string json = "{";
+    for (const auto &[k, val] : meta)
+      json += (json.size() > 1 ? "," : "") + nnrt::quoteJson(k) + ":" +
+              nnrt::quoteJson(k == key ? value : val);
+    json += "}";
+    std::string file = dir.file("corrupt.safetensors");
+    EXPECT_TRUE(nnrt::writeSafetensors(file, tensors, json, error)) << error;
+    return file;
+  };
+  struct Corrupt {
+    std::string key, value, message;
+  } corrupt[] = {
+      {"epoch", "-1", "corrupt metadata: epoch, step and seed must be "
+                      "integers in [0, 2^53]"},
+      {"step", "1e400", "corrupt metadata: epoch, step and seed must be "
+                        "integers in [0, 2^53]"},
+      {"history", R"({"loss": [1, 2, 3]})",
+       "corrupt history: series 'loss' has 3 values; the checkpoint is at "
+       "epoch 1"},
+      {"history", R"({"loss": [1], "other": [1]})",
+       "corrupt history: its series are not model 'toy''s loss and metrics"},
+  };
+  for (const Corrupt &c : corrupt) {
+    std::string file = withMeta(c.key, c.value);
+    EXPECT_EQ(nnrt_trainer_load_checkpoint(u, file.c_str(), nullptr, st), -1)
+        << c.key << " = " << c.value;
+    EXPECT_EQ(st.message(), file + ": " + c.message);
+  }
 
   nnrt_trainer_free(t);
   nnrt_trainer_free(u);
