@@ -16,6 +16,7 @@ config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
 config.substitutions.append(("%nnc_src_root", config.nnc_src_root))
 config.substitutions.append(("%nnc_obj_root", config.nnc_obj_root))
 config.substitutions.append(("%python", "python3"))
+config.substitutions.append(("%runtime_cc", config.nnc_runtime_cc))
 config.substitutions.append(
     ("%expect_exit",
      "sh " + os.path.join(config.nnc_src_root, "tests", "Inputs",
