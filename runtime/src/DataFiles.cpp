@@ -42,7 +42,10 @@ bool toFloat(const std::string &field, float &out) {
     return false;
   char *end = nullptr;
   double v = std::strtod(t.c_str(), &end);
-  if (*end != '\0' || !std::isfinite(v))
+  // Finite as the f32 the model computes with: 1e39 is not (issue 11: it
+  // became infinity and training reported a NaN loss with exit 0).
+  if (*end != '\0' || !std::isfinite(v) ||
+      !std::isfinite(static_cast<float>(v)))
     return false;
   out = static_cast<float>(v);
   return true;
@@ -93,7 +96,8 @@ nnrt_tensor *nnrt::readCsv(const char *path, int64_t expected,
     if (!numeric)
       return failNull<nnrt_tensor>(
           status, where + "column " + std::to_string(badField + 1) + ": '" +
-                      trim(fields[badField]) + "' is not a number");
+                      trim(fields[badField]) +
+                      "' is not a number finite in f32 (|x| < 3.4e38)");
     values.insert(values.end(), row.begin(), row.end());
     if (lineOfRow)
       lineOfRow->push_back(lineNo);
@@ -210,9 +214,11 @@ extern "C" nnrt_tensor *nnrt_read_npy(const char *path, nnrt_status *status) {
     if (!field.empty()) {
       char *end = nullptr;
       long long d = std::strtoll(field.c_str(), &end, 10);
-      // Reject overflowing shapes before they turn into small byte counts.
-      if (*end != '\0' || d < 0 ||
-          (d > 0 && count > static_cast<int64_t>(bytes.size()) / d))
+      // Reject overflowing shapes before they turn into small byte counts;
+      // a shape the file is too short for is reported below, with the
+      // bytes it lacks.
+      const int64_t kMaxCount = int64_t(1) << 40;
+      if (*end != '\0' || d < 0 || (d > 0 && count > kMaxCount / d))
         return failNull<nnrt_tensor>(status, file + ": bad shape " + shapeText);
       shape.push_back(d);
       count *= d;
@@ -238,6 +244,14 @@ extern "C" nnrt_tensor *nnrt_read_npy(const char *path, nnrt_status *status) {
       double d;
       std::memcpy(&d, p + 8 * i, 8);
       t->data[i] = static_cast<float>(d);
+    }
+    // The same rule as CSV: every value finite in f32.
+    if (!std::isfinite(t->data[i])) {
+      delete t;
+      return failNull<nnrt_tensor>(
+          status, file + ": element " + std::to_string(i) +
+                      " (row-major) is not finite in f32 (NaN, infinity or "
+                      "|x| >= 3.4e38)");
     }
   }
   return t;

@@ -3,6 +3,7 @@
 #include "RuntimeTestSupport.h"
 
 #include <cstring>
+#include <cmath>
 #include <vector>
 
 using namespace nnrt_test;
@@ -106,9 +107,11 @@ TEST(Csv, Errors) {
   } cases[] = {
       {"1,2\n3\n", -1, ":2: expected 2 columns, found 1"},
       {"1,2\n3,4\n", 3, ":1: expected 3 columns, found 2"},
-      {"x,y\n1,2\n3,zz\n", -1, ":3: column 2: 'zz' is not a number"},
-      {"1,2\n3,nan\n", -1, ":2: column 2: 'nan' is not a number"},
-      {"1,2\n1,inf\n", -1, ":2: column 2: 'inf' is not a number"},
+      {"x,y\n1,2\n3,zz\n", -1, ":3: column 2: 'zz' is not a number finite in f32 (|x| < 3.4e38)"},
+      {"1,2\n3,nan\n", -1, ":2: column 2: 'nan' is not a number finite in f32 (|x| < 3.4e38)"},
+      {"1,2\n1,inf\n", -1, ":2: column 2: 'inf' is not a number finite in f32 (|x| < 3.4e38)"},
+      // Finite as a double, infinite as the f32 models compute with.
+      {"1,2\n1,1e39\n", -1, ":2: column 2: '1e39' is not a number finite in f32 (|x| < 3.4e38)"},
       // A non-numeric first line is a header, so this file has no data.
       {"1,inf\n", -1, ": no data rows"},
       {"a,b\n", -1, ": no data rows"},
@@ -209,6 +212,15 @@ TEST(Npy, Errors) {
        "truncated: shape (2, 3) needs 24 bytes of data, the file has 12"},
       {npy(f4 + "'shape': (4611686018427387904, 4), }", floats({1})),
        "bad shape (4611686018427387904, 4)"},
+      // A plausible shape with too few bytes says how many are missing
+      // (issue 11: it said "bad shape").
+      {npy(f4 + "'shape': (1000, 1000), }", floats({1})),
+       "truncated: shape (1000, 1000) needs 4000000 bytes of data, the file "
+       "has 4"},
+      // Values must be finite in f32, as in CSV files.
+      {npy(f4 + "'shape': (3,), }", floats({1, NAN, 2})),
+       "element 1 (row-major) is not finite in f32 (NaN, infinity or "
+       "|x| >= 3.4e38)"},
       {npy(f4 + "'shape': (-2,), }", ""), "bad shape (-2,)"},
       {std::string("\x93NUMPY\x01\x00\xff\x00{'descr'", 17),
        "truncated header"},
