@@ -4,7 +4,10 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <dirent.h>
+#include <signal.h>
 #include <unistd.h>
 
 using namespace nnrt;
@@ -60,8 +63,34 @@ bool nnrt::readFile(const std::string &path, std::string &out,
   return true;
 }
 
+/// Removes `<path>.tmp.<pid>` files that a writer killed mid-write left
+/// behind: only those whose process no longer exists (another process may
+/// be writing its own right now), and only names of exactly that form.
+static void removeStaleTemporaries(const std::string &path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  std::string prefix =
+      (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+  DIR *d = opendir(dir.c_str());
+  if (!d)
+    return;
+  while (dirent *e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix))
+      continue;
+    std::string pid = name.substr(prefix.size());
+    if (pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    pid_t p = static_cast<pid_t>(std::atol(pid.c_str()));
+    if (p > 0 && p != getpid() && kill(p, 0) != 0 && errno == ESRCH)
+      unlink((dir + "/" + name).c_str());
+  }
+  closedir(d);
+}
+
 bool nnrt::writeFileAtomically(const std::string &path,
                                const std::string &bytes, std::string &error) {
+  removeStaleTemporaries(path);
   std::string tmp = path + ".tmp." + std::to_string(getpid());
   FILE *f = std::fopen(tmp.c_str(), "wb");
   if (!f) {
