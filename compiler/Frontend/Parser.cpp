@@ -378,16 +378,40 @@ void Parser::parseTrainDecl(Module &module) {
 // Expressions
 //===----------------------------------------------------------------------===//
 
-ExprPtr Parser::parseExpr() { return parseAdditive(); }
+bool Parser::enterNesting() {
+  if (nesting < kMaxNesting) {
+    ++nesting;
+    return true;
+  }
+  diags.error(tok.loc, "expression nested more than " +
+                           llvm::Twine(kMaxNesting) +
+                           " levels deep; name the inner parts with '='");
+  return false;
+}
+
+ExprPtr Parser::parseExpr() {
+  if (!enterNesting())
+    return nullptr;
+  ExprPtr e = parseAdditive();
+  --nesting;
+  return e;
+}
 
 ExprPtr Parser::parseBinaryLevel(Tok first, char firstOp, Tok second,
                                  char secondOp,
                                  ExprPtr (Parser::*operand)()) {
   // Left-associative: a - b - c is (a - b) - c.
   ExprPtr lhs = (this->*operand)();
+  unsigned chain = 0;
   while (lhs && (is(first) || is(second))) {
     char op = is(first) ? firstOp : secondOp;
     llvm::SMLoc loc = tok.loc;
+    if (++chain > kMaxChain) {
+      diags.error(loc, "more than " + llvm::Twine(kMaxChain) +
+                           " operators in a row; split the expression into "
+                           "named steps with '='");
+      return nullptr;
+    }
     consume();
     ExprPtr rhs = (this->*operand)();
     if (!rhs)
@@ -412,7 +436,10 @@ ExprPtr Parser::parseUnary() {
   if (is(Tok::Minus)) {
     llvm::SMLoc loc = tok.loc;
     consume();
+    if (!enterNesting())
+      return nullptr;
     ExprPtr operand = parseUnary();
+    --nesting;
     if (!operand)
       return nullptr;
     return std::make_unique<UnaryExpr>(loc, '-', std::move(operand));
@@ -426,7 +453,10 @@ ExprPtr Parser::parsePower() {
     return base;
   llvm::SMLoc loc = tok.loc;
   consume();
+  if (!enterNesting())
+    return nullptr;
   ExprPtr exponent = parseUnary(); // right-associative: 2^3^2 = 2^(3^2)
+  --nesting;
   if (!exponent)
     return nullptr;
   return std::make_unique<BinaryExpr>(loc, '^', std::move(base),

@@ -27,6 +27,16 @@ private:
   void consume();
   const Token &peek();
   bool is(Tok kind) const { return tok.kind == kind; }
+
+  /// Limits that keep every later stage's recursion over the tree shallow
+  /// (issue 11: 10,000 nested parentheses or a 100,000-term sum overflowed
+  /// the stack in Sema and MLIRGen). Past them: a diagnostic at the .nn
+  /// location.
+  static constexpr unsigned kMaxNesting = 256; // parentheses, calls, lists, unary
+  static constexpr unsigned kMaxChain = 1024;  // operators in a row: a + b + ...
+  unsigned nesting = 0;
+  /// Enters one nesting level; false (after reporting) past kMaxNesting.
+  bool enterNesting();
   bool consumeIf(Tok kind);
   bool expect(Tok kind, const llvm::Twine &context);
   void errorHere(const llvm::Twine &expected);

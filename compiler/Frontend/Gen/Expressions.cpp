@@ -264,6 +264,12 @@ std::optional<Val> Generator::inlineDef(const DefDecl &d, const CallExpr &c,
     error(c.loc, "'" + d.name + "' calls itself; defs cannot be recursive");
     return std::nullopt;
   }
+  if (activeDefs.size() >= kMaxInstantiationDepth) {
+    error(c.loc, "defs nested more than " +
+                     std::to_string(kMaxInstantiationDepth) +
+                     " levels deep ('" + d.name + "')");
+    return std::nullopt;
+  }
   Env inner; // a def sees only its parameters
   for (size_t i = 0; i < c.args.size(); ++i) {
     if (!c.args[i].name.empty()) {

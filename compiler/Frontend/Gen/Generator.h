@@ -115,6 +115,10 @@ struct FuncState {
   std::vector<Value> modelParams;
 };
 
+/// How deeply blocks (and defs) may instantiate one another: each level is
+/// recursion in the elaborator.
+constexpr size_t kMaxInstantiationDepth = 256;
+
 class Generator {
 public:
   Generator(mlir::MLIRContext &ctx, const Module &module,

@@ -352,6 +352,14 @@ std::optional<Val> Generator::applyBlock(const ModelDecl &block, const CallExpr 
     error(call.loc, "block '" + block.name + "' uses itself");
     return std::nullopt;
   }
+  // Each level is a few frames of recursion here (issue 11: 10,000 chained
+  // blocks overflowed the stack).
+  if (activeBlocks.size() >= kMaxInstantiationDepth) {
+    error(call.loc, "blocks nested more than " +
+                        std::to_string(kMaxInstantiationDepth) +
+                        " levels deep (block '" + block.name + "')");
+    return std::nullopt;
+  }
   activeBlocks.push_back(&block);
   llvm::scope_exit popBlock([&] { activeBlocks.pop_back(); });
 
