@@ -67,7 +67,8 @@ public:
   const std::string name;
   const BoundArgs &args;
 
-  /// A new parameter `<name>.<suffix>` of the model being built.
+  /// A new parameter `<name>.<suffix>` of the model being built; null
+  /// (after reporting) when its shape is too large.
   virtual mlir::Value addParam(llvm::StringRef suffix,
                                llvm::ArrayRef<int64_t> shape,
                                mlir::Type elementType, llvm::StringRef init,

@@ -2,6 +2,8 @@
 
 #include "compiler/Frontend/Parser.h"
 
+#include "dialects/nn/IR/NNShapes.h"
+
 using namespace nnc;
 using namespace nnc::ast;
 
@@ -208,6 +210,11 @@ bool Parser::parseType(TypeSpec &type) {
         return false;
       }
       type.dims.push_back(tok.intValue);
+      if (!nn::elementCount(type.dims)) {
+        diags.error(tok.loc, "a sample of more than 2^32 elements; nnc's "
+                             "buffers hold at most that");
+        return false;
+      }
       consume();
     } while (consumeIf(Tok::Comma));
     return expect(Tok::RBracket, "to close the shape");

@@ -26,6 +26,7 @@
 #include "compiler/Frontend/Values.h"
 #include "dialects/nn/IR/NNDialect.h"
 #include "dialects/nn/IR/NNOps.h"
+#include "dialects/nn/IR/NNShapes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -223,8 +224,15 @@ private:
     Value addParam(llvm::StringRef suffix, llvm::ArrayRef<int64_t> shape,
                    mlir::Type elementType, llvm::StringRef init,
                    bool trainable) override {
-      return gen.addParam(fs, name + "." + suffix.str(), shape, elementType,
-                          init.str(), trainable, at);
+      std::string param = name + "." + suffix.str();
+      if (!nn::elementCount(shape)) {
+        gen.error(at, "parameter '" + param + "' of shape " +
+                          nn::formatShape(shape) +
+                          " has more than 2^32 elements");
+        return Value();
+      }
+      return gen.addParam(fs, param, shape, elementType, init.str(),
+                          trainable, at);
     }
     void error(const llvm::Twine &message) override { gen.error(at, message); }
 

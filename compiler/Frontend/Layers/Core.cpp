@@ -37,10 +37,14 @@ std::optional<Value> dense(LayerContext &ctx, Value x) {
   Value kernel = ctx.addParam("kernel", {shape[1], units},
                               type.getElementType(),
                               args.at("kernel_initializer").s, trainable);
+  if (!kernel)
+    return std::nullopt;
   Value y = nn::MatmulOp::create(ctx.b, ctx.loc, x, kernel);
   if (args.at("use_bias").b) {
     Value bias = ctx.addParam("bias", {units}, type.getElementType(),
                               args.at("bias_initializer").s, trainable);
+    if (!bias)
+      return std::nullopt;
     y = nn::BiasAddOp::create(ctx.b, ctx.loc, y.getType(), y, bias);
   }
   return applyActivation(ctx.b, ctx.loc, args.at("activation").s, y);

@@ -75,14 +75,13 @@ Shape reducedShape(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<int64_t> axes,
 }
 
 bool isValidReshape(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to) {
+  // Sizes past kMaxElements are never valid (and would overflow here).
   auto product = [](llvm::ArrayRef<int64_t> s, int64_t &out) {
-    out = 1;
-    for (int64_t d : s) {
-      if (ShapedType::isDynamic(d))
-        return false;
-      out *= d;
-    }
-    return true;
+    if (llvm::any_of(s, ShapedType::isDynamic))
+      return false;
+    std::optional<int64_t> n = elementCount(s);
+    out = n.value_or(0);
+    return n.has_value();
   };
   // A dynamic batch on both sides cancels out.
   if (!from.empty() && !to.empty() && ShapedType::isDynamic(from[0]) &&
@@ -94,6 +93,18 @@ bool isValidReshape(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to) {
   if (!product(from, a) || !product(to, b))
     return false;
   return a == b;
+}
+
+std::optional<int64_t> elementCount(llvm::ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      continue; // dynamic
+    if (d != 0 && n > kMaxElements / d)
+      return std::nullopt;
+    n *= d;
+  }
+  return n;
 }
 
 std::string formatShape(llvm::ArrayRef<int64_t> shape) {

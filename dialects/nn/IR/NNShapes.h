@@ -46,6 +46,15 @@ Shape reducedShape(llvm::ArrayRef<int64_t> shape,
 /// dynamic leading dimension on both sides is the same batch.
 bool isValidReshape(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to);
 
+/// The most elements one sample (or one parameter) may have: 2^32, 16 GiB
+/// of f32. The runtime refuses larger buffers too; shapes are checked
+/// against it where they are made, so that no size arithmetic overflows.
+inline constexpr int64_t kMaxElements = int64_t(1) << 32;
+
+/// The product of the static sizes of `shape` (dynamic ones count as 1), or
+/// std::nullopt when it exceeds kMaxElements (computed without overflow).
+std::optional<int64_t> elementCount(llvm::ArrayRef<int64_t> shape);
+
 /// Renders a shape the way Keras prints it: (None, 4).
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 
