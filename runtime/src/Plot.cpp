@@ -64,9 +64,13 @@ std::string panel(const nnrt_history *h, size_t train, long val, double ox,
     lo = 0;
     hi = 1;
   }
-  if (hi - lo < 1e-9) {
-    hi += 0.5;
-    lo -= 0.5;
+  // A spread too small for the values' magnitude (1e17 a few ulps apart)
+  // would give a tick step that adding to 1e17 does not change (issue 11: an
+  // endless loop): widen it relative to the magnitude.
+  double scale = std::max({1.0, std::fabs(lo), std::fabs(hi)});
+  if (hi - lo < 1e-6 * scale) {
+    hi += 0.5e-3 * scale;
+    lo -= 0.5e-3 * scale;
   }
   double step = tickStep(hi - lo, 5);
   lo = std::floor(lo / step) * step;
@@ -81,8 +85,11 @@ std::string panel(const nnrt_history *h, size_t train, long val, double ox,
   out += "<text x=\"" + num(ox + kPanelW / 2) + "\" y=\"22\" "
          "text-anchor=\"middle\" font-size=\"15\">" + escape(title) +
          "</text>\n";
-  // Grid and y ticks.
-  for (double v = lo; v <= hi + step / 2; v += step) {
+  // Grid and y ticks, counted (never a floating-point loop that may not
+  // advance).
+  long ticks = std::min(20L, std::lround((hi - lo) / step));
+  for (long i = 0; i <= ticks; ++i) {
+    double v = lo + static_cast<double>(i) * step;
     out += "<line x1=\"" + num(X(1)) + "\" y1=\"" + num(Y(v)) + "\" x2=\"" +
            num(ox + kLeft + w) + "\" y2=\"" + num(Y(v)) +
            "\" stroke=\"#e0e0e0\"/>\n";
@@ -91,7 +98,7 @@ std::string panel(const nnrt_history *h, size_t train, long val, double ox,
   }
   // x ticks: about six epochs.
   double xstep = std::max(1.0, tickStep(std::max<double>(epochs - 1, 1), 5));
-  for (double e = 1; e <= epochs; e += xstep)
+  for (double e = 1; e <= epochs && e + xstep > e; e += xstep)
     out += "<text x=\"" + num(X(e)) + "\" y=\"" + num(kTop + ht + 16) +
            "\" text-anchor=\"middle\" font-size=\"11\">" + num(e) +
            "</text>\n";

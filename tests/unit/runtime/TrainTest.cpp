@@ -357,3 +357,49 @@ TEST(Checkpoint, RoundTripAndMismatches) {
   nnrt_tensor_free(x);
   nnrt_tensor_free(y);
 }
+
+TEST(Plot, TinySpreadAtHugeValuesTerminates) {
+  // Losses near 1e17 a few ulps apart: the tick step once came out smaller
+  // than an ulp, and the tick loop never advanced (issue 11).
+  ScratchDir dir;
+  Toy toy;
+  Status st;
+  ASSERT_NE(toy.open(st), nullptr);
+  nnrt_trainer *t = nnrt_trainer_new(toy.model, st);
+  nnrt_tensor *x = rows(10), *y = rows(10);
+  nnrt_fit_options o;
+  nnrt_fit_options_init(toy.model, &o);
+  o.epochs = 1;
+  nnrt_history_free(nnrt_trainer_fit(t, x, y, &o, st));
+  std::string path = dir.file("c.safetensors");
+  ASSERT_EQ(nnrt_trainer_save_checkpoint(t, path.c_str(), 1, st), 0);
+  std::vector<nnrt::NamedTensor> tensors;
+  std::vector<std::pair<std::string, std::string>> meta;
+  std::string error;
+  ASSERT_TRUE(nnrt::readSafetensors(path, tensors, error, &meta));
+  const std::string history =
+      R"({"loss": [1e17, 1.0000000000000002e17], "accuracy": [0.5, 0.5],)"
+      R"( "val_loss": [1e17, 1e17], "val_accuracy": [0.5, 0.5]})";
+  std::string json = "{";
+  for (const auto &[k, val] : meta)
+    json += (json.size() > 1 ? "," : "") + nnrt::quoteJson(k) + ":" +
+            nnrt::quoteJson(k == "epoch"     ? std::string("2")
+                            : k == "history" ? history
+                                             : val);
+  json += "}";
+  std::string huge = dir.file("huge.safetensors");
+  ASSERT_TRUE(nnrt::writeSafetensors(huge, tensors, json, error)) << error;
+  nnrt_trainer *u = nnrt_trainer_new(toy.model, st);
+  ASSERT_EQ(nnrt_trainer_load_checkpoint(u, huge.c_str(), nullptr, st), 0)
+      << st.message();
+  o.epochs = 2; // already there: fit returns the loaded history
+  nnrt_history *h = nnrt_trainer_fit(u, x, y, &o, st);
+  ASSERT_NE(h, nullptr) << st.message();
+  EXPECT_EQ(nnrt_history_write_svg(h, "toy", dir.file("h.svg").c_str(), st), 0)
+      << st.message();
+  nnrt_history_free(h);
+  nnrt_trainer_free(t);
+  nnrt_trainer_free(u);
+  nnrt_tensor_free(x);
+  nnrt_tensor_free(y);
+}
