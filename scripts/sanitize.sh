@@ -26,3 +26,5 @@ export ASAN_OPTIONS="detect_leaks=0:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir "$NNC_BUILD_DIR" --output-on-failure -j "$(nproc)" \
   -E '^keras-parity$'
+# Short fuzz runs of every libFuzzer target (their regression inputs first).
+bash "$root/scripts/fuzz.sh" "${NNC_FUZZ_SECONDS:-15}"
