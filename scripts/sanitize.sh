@@ -4,8 +4,9 @@
 # every test except the Keras parity run (its numerics are the ordinary
 # build's; under ASan it would take most of an hour). Generated executables
 # link the instrumented runtime, so the runtime's CLI paths run under the
-# sanitizers too. Leak checking is off: MLIR keeps its context's storage
-# alive until exit by design.
+# sanitizers too. Then 15 s of each libFuzzer target (scripts/fuzz.sh).
+# Leak checking is off: MLIR keeps its context's storage alive until exit
+# by design.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export NNC_BUILD_DIR="${NNC_ASAN_BUILD_DIR:-$root/build-asan}"
