@@ -123,13 +123,24 @@ std::optional<Val> Generator::evalGrad(const CallExpr &c, FuncState &fs,
                         var->name + "' is not one");
     return std::nullopt;
   }
+  // Each nested grad about doubles the derivative's size (the rules of the
+  // inner one are differentiated again): 6 levels make ~2,300 ops, 100 would
+  // never finish (issue 11). Physics-informed losses need a few.
+  if (gradDepth >= kMaxGradNesting) {
+    error(c.loc, "grad nested more than " + std::to_string(kMaxGradNesting) +
+                     " deep; each level about doubles the size of the "
+                     "derivative");
+    return std::nullopt;
+  }
   mlir::Location l = loc(c.loc);
   auto op = nn::GradOp::create(builder, l, mlir::ValueRange{x->tensor});
   mlir::Block *body = builder.createBlock(&op.getBody());
   Value arg = body->addArgument(x->tensor.getType(), loc(var->loc));
   Env inner{{}, &env};
   inner.vars[var->name] = Val::ofTensor(arg);
+  ++gradDepth;
   std::optional<Val> y = eval(*c.args[0].value, fs, inner);
+  --gradDepth;
   auto restore = [&] { builder.setInsertionPointAfter(op); };
   if (!y) {
     restore();

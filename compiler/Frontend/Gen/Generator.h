@@ -119,6 +119,8 @@ struct FuncState {
 /// How deeply blocks (and defs) may instantiate one another: each level is
 /// recursion in the elaborator.
 constexpr size_t kMaxInstantiationDepth = 256;
+/// How deeply grad() may nest (see evalGrad).
+constexpr unsigned kMaxGradNesting = 6;
 
 class Generator {
 public:
@@ -314,6 +316,7 @@ private:
   mlir::ModuleOp theModule;
   llvm::StringMap<ModelInfo> models;
   std::vector<const ModelDecl *> activeBlocks;
+  unsigned gradDepth = 0; // grad() calls being elaborated, nested
   std::vector<const DefDecl *> activeDefs;
 };
 
