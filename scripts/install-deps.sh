@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libclang-rt-22-dev libfuzzer-22-dev
-  cmake ninja-build ccache libgtest-dev libbenchmark-dev
+  cmake ninja-build ccache libgtest-dev libbenchmark-dev python3 python3-venv
 )
 
 missing=()

@@ -10,6 +10,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export NNC_BUILD_DIR="${NNC_ASAN_BUILD_DIR:-$root/build-asan}"
+# The packages first: configuring below needs cmake and clang (on a fresh
+# machine this script may run before any other).
+bash "$root/scripts/install-deps.sh"
 if [ ! -f "$NNC_BUILD_DIR/build.ninja" ]; then
   mkdir -p "$NNC_BUILD_DIR"
   # build.sh configures on first use; seed the cache with the option.

@@ -244,6 +244,34 @@ std::string checkEntry(const Entry &e, nnrt_model *out) {
   return "";
 }
 
+/// The trainer feeds train and eval the same batch (one input, at most one
+/// target) and reads the same loss and metrics from both: their data
+/// buffers and outputs must agree, or a call would read or write past what
+/// the runtime allocated.
+std::string checkTrainMatchesEval(const Entry &train, const Entry &eval) {
+  auto data = [](const Entry &e, Role role) {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const Buffer &b : e.buffers)
+      if (b.role == role)
+        shapes.push_back(b.shape);
+    return shapes;
+  };
+  for (Role role : {Role::Input, Role::Target})
+    if (data(train, role) != data(eval, role))
+      return std::string("the train and eval entries take different ") +
+             (role == Role::Input ? "inputs" : "targets");
+  if (data(train, Role::Input).size() != 1 ||
+      data(train, Role::Target).size() > 1)
+    return "the train entry must take one input and at most one target";
+  if (data(train, Role::Output).size() != data(eval, Role::Output).size())
+    return "the train and eval entries report different numbers of values";
+  for (const Entry *e : {&train, &eval})
+    for (const std::vector<int64_t> &shape : data(*e, Role::Output))
+      if (!shape.empty())
+        return "the " + e->kind + " entry's loss and metrics must be scalars";
+  return "";
+}
+
 std::string readModel(const Json &model, const nnc_artifact *a,
                       nnrt_model *out) {
   std::vector<Entry> entries;
@@ -298,7 +326,7 @@ std::string readModel(const Json &model, const nnc_artifact *a,
     return bad;
   if (!out->train.fn || !out->eval.fn)
     return "a train section without train and eval entries";
-  return "";
+  return checkTrainMatchesEval(out->train, out->eval);
 }
 
 } // namespace

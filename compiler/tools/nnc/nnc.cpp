@@ -238,8 +238,7 @@ int main(int argc, char **argv) {
   if (emitStage != Stage::NN && emitStage != Stage::Grad) {
     if (mlir::failed(checkArtifactElementTypes(*ir)))
       return kInputError;
-    if (ir->getOps<mlir::func::FuncOp>().empty() ||
-        llvm::none_of(ir->getOps<mlir::func::FuncOp>(),
+    if (llvm::none_of(ir->getOps<mlir::func::FuncOp>(),
                       [](mlir::func::FuncOp f) {
                         return f->hasAttr(nn::kModelAttr);
                       })) {

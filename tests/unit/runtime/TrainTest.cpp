@@ -162,6 +162,19 @@ TEST(TrainManifest, Errors) {
        "batch_size must be an integer in [1, 2^53]"},
       {R"("validation_split": 0.2)", R"("validation_split": 1.5)",
        "validation_split must be in [0, 1)"},
+      // Train and eval get the same batch and report the same values.
+      {R"({"kind": "eval", "symbol": "s", "buffers": [
+      {"role": "input", "name": "x", "shape": [-1, 3]})",
+       R"({"kind": "eval", "symbol": "s", "buffers": [
+      {"role": "input", "name": "x", "shape": [-1, 4]})",
+       "the train and eval entries take different inputs"},
+      {R"({"role": "output", "name": "loss", "shape": []},
+      {"role": "output", "name": "accuracy", "shape": []}]}]}]})",
+       R"({"role": "output", "name": "loss", "shape": []}]}]}]})",
+       "the train and eval entries report different numbers of values"},
+      {R"({"role": "output", "name": "accuracy", "shape": []}]},)",
+       R"({"role": "output", "name": "accuracy", "shape": [3]}]},)",
+       "the train entry's loss and metrics must be scalars"},
       {R"({"kind": "eval")", R"({"kind": "other")",
        "a train section without train and eval entries"},
   };
