@@ -7,11 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ScratchFile.h"
 #include "nnrt.h"
-
-#include <cstdio>
-#include <string>
-#include <unistd.h>
 
 static void noop(int64_t, void **) {}
 
@@ -44,12 +41,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char *names[] = {"m.infer", "m.train", "m.eval"};
   static const nnrt_entry_fn fns[] = {noop, noop, noop};
   static nnc_artifact a{1, kManifest, 3, names, fns};
-  std::string path = "/tmp/nnc-fuzz-" + std::to_string(getpid()) + ".ckpt";
-  FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
+  ScratchFile file("ckpt", data, size);
+  if (!file.ok)
     return 0;
-  std::fwrite(data, 1, size, f);
-  std::fclose(f);
+  const std::string &path = file.path;
   nnrt_status *st = nnrt_status_new();
   nnrt_model *m = nnrt_model_open_linked(&a, st);
   nnrt_trainer *t = m ? nnrt_trainer_new(m, st) : nullptr;
@@ -66,6 +61,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   nnrt_trainer_free(t);
   nnrt_model_free(m);
   nnrt_status_free(st);
-  std::remove(path.c_str());
   return 0;
 }

@@ -6,24 +6,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ScratchFile.h"
 #include "nnrt.h"
 #include "runtime/src/Safetensors.h"
 
-#include <cstdio>
-#include <string>
-#include <unistd.h>
-
-static std::string scratch(const char *ext) {
-  return "/tmp/nnc-fuzz-" + std::to_string(getpid()) + "." + ext;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  std::string path = scratch(NNC_FUZZ_READER);
-  FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f)
+  ScratchFile file(NNC_FUZZ_READER, data, size);
+  if (!file.ok)
     return 0;
-  std::fwrite(data, 1, size, f);
-  std::fclose(f);
+  const std::string &path = file.path;
   nnrt_status *st = nnrt_status_new();
   std::string reader = NNC_FUZZ_READER;
   if (reader == "csv") {
@@ -37,6 +28,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     (void)nnrt::readSafetensors(path, tensors, error, &meta);
   }
   nnrt_status_free(st);
-  std::remove(path.c_str());
   return 0;
 }
