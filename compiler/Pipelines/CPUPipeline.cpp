@@ -5,8 +5,9 @@
 //      ──elementwise fusion, in-place epilogues, tile-and-fuse of
 //        contractions and of row reductions──▶ fused
 //      ──results-to-arguments, one-shot bufferize, deallocation,
-//        linalg-to-loops, export-artifact──▶ loops (+ entry wrappers and
-//        the manifest)
+//        linalg-to-loops, export-artifact, outline- and
+//        deduplicate-kernels──▶ loops (+ entry wrappers and the manifest,
+//        one function per distinct kernel)
 //      ──scf/arith/math/memref/func to LLVM──▶ LLVM dialect
 //
 // Vector code comes from LLVM's loop vectorizer at the target's width: the
@@ -121,6 +122,10 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   addCleanup(pm);
   // The signatures are final: the entry wrappers and the manifest.
   pm.addPass(nnc::createExportArtifact());
+  // One function per kernel: LLVM's cost grows faster than linearly in
+  // the size of a function.
+  pm.addPass(nnc::createOutlineKernels());
+  pm.addPass(nnc::createDeduplicateKernels());
   if (stage == CPUStage::Loops)
     return;
 

@@ -285,6 +285,61 @@ def LowerCopies : Pass<"nnc-lower-copies", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def OutlineKernels : Pass<"nnc-outline-kernels", "::mlir::ModuleOp"> {
+  let summary = "Give every top-level loop nest a function of its own";
+  let description = [{
+    Runs on loops, after the export step. Each `scf.for`, `scf.parallel` or
+    `scf.forall` directly in a function body (one fused kernel) moves into
+    a private function `<function>.kernel<i>`, marked `noinline` for LLVM,
+    and is replaced by a call. The values the nest uses from outside become
+    arguments, except constants and `memref.get_global`, which are cloned
+    into the kernel so that loop bounds and steps stay known.
+
+    Why: LLVM's function passes (jump threading, loop rotation, unrolling,
+    strength reduction) cost more than linear time in the size of one
+    function, and a deep model's train step is one function of hundreds of
+    loop nests: 100 dense layers took 108 s at -O3. Per-kernel functions
+    keep each unit small, as XLA and IREE do with one function per fusion.
+    Each kernel is tagged `nn.kernel` (nnc-deduplicate-kernels merges equal
+    ones).
+
+    ```mlir
+    func.func @m_train(%a: memref<?x8xf32>, %n: index) {
+      scf.for %i = %c0 to %n step %c1 { ... %a ... }
+    }
+      =>
+    func.func @m_train(%a: memref<?x8xf32>, %n: index) {
+      call @m_train.kernel0(%n, %a) : (index, memref<?x8xf32>) -> ()
+    }
+    func.func private @m_train.kernel0(%n: index, %a: memref<?x8xf32>)
+        attributes {nn.kernel, passthrough = ["noinline"]} {
+      %c0 = arith.constant 0 : index     // cloned, not passed
+      %c1 = arith.constant 1 : index
+      scf.for %i = %c0 to %n step %c1 { ... %a ... }
+    }
+    ```
+  }];
+}
+
+def DeduplicateKernels
+    : Pass<"nnc-deduplicate-kernels", "::mlir::ModuleOp"> {
+  let summary = "Merge outlined kernels whose bodies are identical";
+  let description = [{
+    Compares the private functions tagged `nn.kernel` (nnc-outline-kernels)
+    by type and body, ignoring locations; of each set of identical kernels
+    the first stays and every call to the others calls it. A stack of equal
+    layers then compiles each distinct kernel once: 100 dense(64) layers
+    go from 1,441 kernels to a few dozen.
+
+    ```mlir
+    call @m_train.kernel3(%n, %a, %b)       call @m_train.kernel3(%n, %a, %b)
+    call @m_train.kernel7(%n, %c, %d)  =>   call @m_train.kernel3(%n, %c, %d)
+    func.func private @m_train.kernel3 {..} func.func private @m_train.kernel3 {..}
+    func.func private @m_train.kernel7 {..}  // same body: erased
+    ```
+  }];
+}
+
 def StripNNAttributes : Pass<"nnc-strip-nn-attributes", "::mlir::ModuleOp"> {
   let summary = "Remove nn.* function and argument attributes";
   let description = [{

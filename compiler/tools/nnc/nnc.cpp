@@ -33,6 +33,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/Pass.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -135,6 +136,13 @@ cl::opt<bool> noLocations("no-locations",
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // LLVM's own --time-passes also times the MLIR pipeline (below): one
+  // report of where compile time goes, MLIR passes first.
+  if (cl::Option *o = cl::getRegisteredOptions().lookup("time-passes")) {
+    o->setDescription("Print the time each MLIR and LLVM pass takes");
+    o->addCategory(nncCategory);
+    o->setHiddenFlag(cl::NotHidden);
+  }
   cl::HideUnrelatedOptions(nncCategory);
   if (!cl::ParseCommandLineOptions(argc, argv,
                                    "nnc: compiles .nn neural-network models\n",
@@ -223,6 +231,8 @@ int main(int argc, char **argv) {
   // --gradcheck stop after them.
   if (emitStage != Stage::NN) {
     mlir::PassManager pm(&context);
+    if (llvm::TimePassesIsEnabled)
+      pm.enableTiming();
     buildTrainingPipeline(pm);
     if (mlir::failed(pm.run(*ir)))
       return kInputError; // diagnostics name the .nn line
@@ -248,6 +258,8 @@ int main(int argc, char **argv) {
     }
     setSourceAttribute(*ir, llvm::sys::path::filename(inputFilename), buffer);
     mlir::PassManager pm(&context);
+    if (llvm::TimePassesIsEnabled)
+      pm.enableTiming();
     buildCPUPipeline(pm, cpuStage);
     if (mlir::failed(pm.run(*ir))) {
       llvm::errs() << "nnc: internal error: lowering failed; please report "

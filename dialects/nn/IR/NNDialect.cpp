@@ -115,7 +115,7 @@ LogicalResult NNDialect::verifyRegionResultAttribute(Operation *op,
 LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
                                                   NamedAttribute attr) {
   StringRef name = attr.getName().strref();
-  if (name == kModelAttr) {
+  if (name == kModelAttr || name == kKernelAttr) {
     if (!isa<func::FuncOp>(op))
       return op->emitError() << "'" << name << "' applies to func.func only";
     if (!isa<UnitAttr>(attr.getValue()))

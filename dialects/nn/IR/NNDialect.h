@@ -49,6 +49,9 @@ inline constexpr llvm::StringLiteral kResultAttr = "nn.result";
 /// (nnc-keep-artifact-functions): the train section's settings, for the
 /// manifest.
 inline constexpr llvm::StringLiteral kTrainAttr = "nn.train";
+/// On a function holding one loop nest, outlined from a model or entry
+/// (nnc-outline-kernels); nnc-deduplicate-kernels merges identical ones.
+inline constexpr llvm::StringLiteral kKernelAttr = "nn.kernel";
 /// Module attributes: the source file, {name = "iris.nn", sha256 = "..."}
 /// (set by the driver), and the manifest JSON the export step writes
 /// (nnc-export-artifact), which the emitter embeds in the artifact.
