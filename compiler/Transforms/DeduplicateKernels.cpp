@@ -30,7 +30,8 @@ constexpr auto kFlags = OperationEquivalence::IgnoreLocations;
 /// attributes, types; not which values they use): equal kernels hash
 /// equal, so only kernels in one bucket need the full comparison.
 llvm::hash_code hashKernel(func::FuncOp f) {
-  llvm::hash_code h = hash_value(f.getFunctionType());
+  llvm::hash_code h = llvm::hash_combine(
+      f.getFunctionType(), f->getDiscardableAttrDictionary());
   f.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
     h = llvm::hash_combine(
         h, OperationEquivalence::computeHash(
@@ -41,7 +42,10 @@ llvm::hash_code hashKernel(func::FuncOp f) {
 }
 
 bool sameKernel(func::FuncOp a, func::FuncOp b) {
+  // The discardable attributes include which arguments are noalias.
   return a.getFunctionType() == b.getFunctionType() &&
+         a->getDiscardableAttrDictionary() ==
+             b->getDiscardableAttrDictionary() &&
          OperationEquivalence::isRegionEquivalentTo(&a.getBody(),
                                                     &b.getBody(), kFlags);
 }

@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -39,6 +40,40 @@ bool isRematerializable(Value v) {
   return def && def->getNumOperands() == 0 && def->getNumResults() == 1 &&
          (def->hasTrait<OpTrait::ConstantLike>() ||
           isa<memref::GetGlobalOp>(def));
+}
+
+/// The buffer `v` is a view of: an allocation, an argument of the
+/// function, or null when it comes from anything else.
+Value bufferOf(Value v, func::FuncOp parent) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return arg.getOwner() == &parent.getBody().front() ? v : Value();
+  if (v.getDefiningOp<memref::AllocOp>() || v.getDefiningOp<memref::AllocaOp>())
+    return v;
+  return {};
+}
+
+/// Ordinals (among the memref arguments) of the arguments that are views
+/// of a buffer no other argument views. Two allocations never overlap, nor
+/// does an allocation overlap a caller's buffer; two different arguments
+/// of a model or entry function do not either, which is the artifact's ABI
+/// (the runtime passes every buffer separately; nnrt.h says so).
+SmallVector<int64_t> noAliasMemRefs(ArrayRef<Value> arguments,
+                                    func::FuncOp parent) {
+  SmallVector<Value> buffers;
+  for (Value v : arguments)
+    if (isa<MemRefType>(v.getType()))
+      buffers.push_back(bufferOf(v, parent));
+  SmallVector<int64_t> ordinals;
+  for (auto [i, b] : llvm::enumerate(buffers)) {
+    bool alone = b && llvm::all_of(llvm::enumerate(buffers), [&](auto o) {
+                   return o.index() == i || (o.value() && o.value() != b);
+                 });
+    if (alone)
+      ordinals.push_back(i);
+  }
+  return ordinals;
 }
 
 /// Moves `nest` into a new function placed after `after` (the parent or
@@ -69,6 +104,9 @@ func::FuncOp outline(Operation *nest, func::FuncOp parent, Operation *after,
   kernel->setAttr(nnc::nn::kKernelAttr, b.getUnitAttr());
   // LLVM would inline a function called once straight back.
   kernel->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
+  SmallVector<int64_t> noAlias = noAliasMemRefs(arguments, parent);
+  if (!noAlias.empty())
+    kernel->setAttr(nnc::nn::kNoAliasAttr, b.getDenseI64ArrayAttr(noAlias));
   symbols.insert(kernel);
 
   Block *entry = kernel.addEntryBlock();

@@ -301,7 +301,11 @@ def OutlineKernels : Pass<"nnc-outline-kernels", "::mlir::ModuleOp"> {
     loop nests: 100 dense layers took 108 s at -O3. Per-kernel functions
     keep each unit small, as XLA and IREE do with one function per fusion.
     Each kernel is tagged `nn.kernel` (nnc-deduplicate-kernels merges equal
-    ones).
+    ones), and `nn.noalias_memrefs` lists its memref arguments that view a
+    buffer no other argument views (distinct allocations, or distinct
+    buffers of the entry, which the ABI keeps apart): nnc-mark-noalias
+    makes them LLVM `noalias` so that loops vectorize without run-time
+    overlap checks.
 
     ```mlir
     func.func @m_train(%a: memref<?x8xf32>, %n: index) {
@@ -338,6 +342,28 @@ def DeduplicateKernels
     func.func private @m_train.kernel7 {..}  // same body: erased
     ```
   }];
+}
+
+def MarkNoAlias : Pass<"nnc-mark-noalias", "::mlir::ModuleOp"> {
+  let summary = "Make the data pointers of non-overlapping kernel buffers noalias";
+  let description = [{
+    Runs right after func-to-llvm. On each `llvm.func` with
+    `nn.noalias_memrefs` (set by nnc-outline-kernels, on memref arguments
+    that overlap no other argument), the aligned pointer of each listed
+    memref gets `llvm.noalias`, and the attribute goes. Memref k's
+    descriptor starts at the function's pointer arguments 2k (allocated)
+    and 2k+1 (aligned): kernels take no other pointers.
+
+    ```mlir
+    llvm.func @k(%a0: !llvm.ptr, %a1: !llvm.ptr, %off: i64, ...,
+                 %b0: !llvm.ptr, %b1: !llvm.ptr, ...)
+        attributes {nn.noalias_memrefs = array<i64: 1>}
+      =>
+    llvm.func @k(%a0: !llvm.ptr, %a1: !llvm.ptr, %off: i64, ...,
+                 %b0: !llvm.ptr, %b1: !llvm.ptr {llvm.noalias}, ...)
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def StripNNAttributes : Pass<"nnc-strip-nn-attributes", "::mlir::ModuleOp"> {

@@ -9,6 +9,8 @@
 
 #include "compiler/Transforms/Passes.h"
 
+#include "dialects/nn/IR/NNDialect.h"
+
 namespace nnc {
 #define GEN_PASS_DEF_STRIPNNATTRIBUTES
 #include "compiler/Transforms/Passes.h.inc"
@@ -18,7 +20,11 @@ using namespace mlir;
 
 namespace {
 
-bool isNN(NamedAttribute a) { return a.getName().strref().starts_with("nn."); }
+/// nn.noalias_memrefs stays: nnc-mark-noalias reads it after func-to-llvm.
+bool isNN(NamedAttribute a) {
+  return a.getName().strref().starts_with("nn.") &&
+         a.getName() != nnc::nn::kNoAliasAttr;
+}
 
 struct StripNNAttributesPass
     : nnc::impl::StripNNAttributesBase<StripNNAttributesPass> {

@@ -2,6 +2,7 @@
 
 #include "Json.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -78,13 +79,36 @@ private:
     return number(out);
   }
 
+  /// JSON's number grammar, -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?,
+  /// checked before strtod, which would also take "inf", "nan" and hex.
   bool number(Json &out) {
-    const char *begin = text.c_str() + pos;
-    char *end = nullptr;
-    double v = std::strtod(begin, &end);
-    if (end == begin)
+    size_t start = pos, p = pos;
+    auto digits = [&] {
+      size_t from = p;
+      while (p < text.size() && text[p] >= '0' && text[p] <= '9')
+        ++p;
+      return p > from;
+    };
+    if (p < text.size() && text[p] == '-')
+      ++p;
+    if (p < text.size() && text[p] == '0')
+      ++p;
+    else if (!digits())
       return fail("expected a value");
-    pos += static_cast<size_t>(end - begin);
+    if (p < text.size() && text[p] == '.' && (++p, !digits()))
+      return fail("expected digits after '.'");
+    if (p < text.size() && (text[p] == 'e' || text[p] == 'E')) {
+      ++p;
+      if (p < text.size() && (text[p] == '+' || text[p] == '-'))
+        ++p;
+      if (!digits())
+        return fail("expected digits in the exponent");
+    }
+    double v = std::strtod(std::string(text, start, p - start).c_str(),
+                           nullptr);
+    if (!std::isfinite(v))
+      return fail("number out of range");
+    pos = p;
     out.kind = Json::Number;
     out.num = v;
     return true;
@@ -195,6 +219,16 @@ private:
 };
 
 } // namespace
+
+bool nnrt::Json::asInt(int64_t &out) const {
+  // 2^63 is exactly representable; every double below it and at least
+  // -2^63 converts.
+  if (kind != Number || num != std::floor(num) || !(num >= -0x1p63) ||
+      !(num < 0x1p63))
+    return false;
+  out = static_cast<int64_t>(num);
+  return true;
+}
 
 bool nnrt::parseJson(const std::string &text, Json &out, std::string &error) {
   out = Json();

@@ -26,7 +26,9 @@ struct Json {
 
   const Json *get(const std::string &key) const;
   bool isNumber() const { return kind == Number; }
-  int64_t asInt() const { return static_cast<int64_t>(num); }
+  /// The value as an integer, when it is a whole number that int64_t
+  /// holds; false otherwise (a cast of any other double is undefined).
+  bool asInt(int64_t &out) const;
 };
 
 /// Parses `text`; on failure returns false and describes the problem (with

@@ -38,10 +38,9 @@ bool readShape(const Json *j, std::vector<int64_t> &shape) {
     return false;
   int64_t elements = 1;
   for (const Json &d : j->items) {
-    if (!d.isNumber() || !(d.num >= -1 && d.num <= double(kMaxElements)) ||
-        d.num != std::floor(d.num))
+    int64_t n = 0;
+    if (!d.asInt(n) || n < -1 || n > kMaxElements)
       return false;
-    int64_t n = static_cast<int64_t>(d.num);
     if (n > 0 && elements > kMaxElements / n)
       return false;
     elements *= n < 0 ? 1 : n;
@@ -161,10 +160,11 @@ std::string readLayers(const Json &model, nnrt_model *out) {
     const Json *lname = l.get("name"), *type = l.get("type"),
                *params = l.get("params");
     std::vector<int64_t> shape;
-    if (!lname || !type || !params || !params->isNumber() ||
+    int64_t count = 0;
+    if (!lname || !type || !params || !params->asInt(count) || count < 0 ||
         !readShape(l.get("shape"), shape))
       return "a layer entry without name, type, shape or params";
-    out->layers.push_back({lname->str, type->str, shape, params->asInt()});
+    out->layers.push_back({lname->str, type->str, shape, count});
   }
   return "";
 }

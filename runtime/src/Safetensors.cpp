@@ -69,15 +69,20 @@ bool nnrt::readSafetensors(
     for (const Json &d : shape->items) {
       // The element count may not exceed the file (which also keeps the
       // product from overflowing).
-      if (!d.isNumber() || d.num < 0 || d.num != std::floor(d.num) ||
-          (d.num > 0 && count > static_cast<int64_t>(dataSize) / d.num)) {
+      int64_t n = 0;
+      if (!d.asInt(n) || n < 0 ||
+          (n > 0 && count > static_cast<int64_t>(dataSize) / n)) {
         error = path + ": corrupt shape for '" + name + "'";
         return false;
       }
-      t.shape.push_back(d.asInt());
-      count *= d.asInt();
+      t.shape.push_back(n);
+      count *= n;
     }
-    int64_t begin = offsets->items[0].asInt(), end = offsets->items[1].asInt();
+    int64_t begin = 0, end = 0;
+    if (!offsets->items[0].asInt(begin) || !offsets->items[1].asInt(end)) {
+      error = path + ": corrupt data offsets for '" + name + "'";
+      return false;
+    }
     if (begin < 0 || end < begin || static_cast<uint64_t>(end) > dataSize ||
         end - begin != count * 4) {
       error = path + ": corrupt or truncated data for '" + name +

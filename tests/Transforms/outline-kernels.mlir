@@ -18,7 +18,7 @@
 
 // Kernels follow their caller in execution order.
 // CHECK:       func.func private @step.kernel0(%[[N0:.*]]: index, %[[A0:.*]]: memref<?xf32>, %[[B0:.*]]: memref<?xf32>)
-// CHECK-SAME:    attributes {nn.kernel, passthrough = ["noinline"]}
+// CHECK-SAME:    attributes {nn.kernel, nn.noalias_memrefs = array<i64: 0, 1>, passthrough = ["noinline"]}
 // CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[TWO:.*]] = arith.constant 2.0
@@ -87,5 +87,30 @@ func.func @clash(%s: memref<?xf32>) {
   return
 }
 func.func private @clash.kernel0(%s: memref<f32>) {
+  return
+}
+
+// Arguments that view one buffer may overlap: only the third, a buffer of
+// its own, is listed as noalias. So is a function argument next to an
+// allocation (the caller's buffers and the function's own never overlap).
+// CHECK-LABEL: func.func @views(
+// CHECK:       func.func private @views.kernel0(%{{.*}}: memref<2xf32, strided<[1]>>, %{{.*}}: memref<2xf32, strided<[1], offset: 2>>, %{{.*}}: memref<4xf32>, %{{.*}}: memref<4xf32>)
+// CHECK-SAME:    nn.noalias_memrefs = array<i64: 2, 3>
+func.func @views(%out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %buf = memref.alloc() : memref<4xf32>
+  %other = memref.alloc() : memref<4xf32>
+  %lo = memref.subview %buf[0] [2] [1] : memref<4xf32> to memref<2xf32, strided<[1]>>
+  %hi = memref.subview %buf[2] [2] [1] : memref<4xf32> to memref<2xf32, strided<[1], offset: 2>>
+  scf.for %i = %c0 to %c2 step %c1 {
+    %v = memref.load %lo[%i] : memref<2xf32, strided<[1]>>
+    memref.store %v, %hi[%i] : memref<2xf32, strided<[1], offset: 2>>
+    memref.store %v, %other[%i] : memref<4xf32>
+    memref.store %v, %out[%i] : memref<4xf32>
+  }
+  memref.dealloc %buf : memref<4xf32>
+  memref.dealloc %other : memref<4xf32>
   return
 }

@@ -122,6 +122,13 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
       return op->emitError() << "'" << name << "' must be a unit attribute";
     return success();
   }
+  if (name == kNoAliasAttr) {
+    if (!isa<FunctionOpInterface>(op) ||
+        !isa<DenseI64ArrayAttr>(attr.getValue()))
+      return op->emitError() << "'" << name
+                             << "' must be an array<i64> on a function";
+    return success();
+  }
   if (name == kLayersAttr) {
     auto layers = dyn_cast<ArrayAttr>(attr.getValue());
     if (!isa<func::FuncOp>(op) || !layers)

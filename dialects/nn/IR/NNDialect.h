@@ -52,6 +52,12 @@ inline constexpr llvm::StringLiteral kTrainAttr = "nn.train";
 /// On a function holding one loop nest, outlined from a model or entry
 /// (nnc-outline-kernels); nnc-deduplicate-kernels merges identical ones.
 inline constexpr llvm::StringLiteral kKernelAttr = "nn.kernel";
+/// On a kernel: which of its memref arguments (ordinals among the memref
+/// arguments only) overlap no other argument: each is a different
+/// allocation or a different buffer of the entry (the ABI: one call's
+/// buffers do not overlap). It stays through func-to-llvm, after which
+/// nnc-mark-noalias makes those data pointers LLVM `noalias`.
+inline constexpr llvm::StringLiteral kNoAliasAttr = "nn.noalias_memrefs";
 /// Module attributes: the source file, {name = "iris.nn", sha256 = "..."}
 /// (set by the driver), and the manifest JSON the export step writes
 /// (nnc-export-artifact), which the emitter embeds in the artifact.

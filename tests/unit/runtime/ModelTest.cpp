@@ -358,6 +358,24 @@ TEST(Weights, CorruptSafetensors) {
               "4294967296], \"data_offsets\": [0, 12]}}",
               four),
        "corrupt shape for 'a'"},
+      // Offsets no int64_t holds (the cast was undefined: found by
+      // fuzz-checkpoint), a fraction, and a number JSON does not have.
+      {header("{\"a\": {\"dtype\": \"F32\", \"shape\": [3], "
+              "\"data_offsets\": [0, 1e300]}}",
+              four),
+       "corrupt data offsets for 'a'"},
+      {header("{\"a\": {\"dtype\": \"F32\", \"shape\": [3], "
+              "\"data_offsets\": [-9223372036854775809e10, 12]}}",
+              four),
+       "corrupt data offsets for 'a'"},
+      {header("{\"a\": {\"dtype\": \"F32\", \"shape\": [3], "
+              "\"data_offsets\": [0.5, 12]}}",
+              four),
+       "corrupt data offsets for 'a'"},
+      {header("{\"a\": {\"dtype\": \"F32\", \"shape\": [3], "
+              "\"data_offsets\": [0, inf]}}",
+              four),
+       "corrupt header: "},
   };
   int n = 0;
   for (const Case &c : cases) {
