@@ -214,7 +214,9 @@ std::string nnc::generateHeader(const std::vector<EntrySpec> &entries,
      << "struct nnc_artifact;\nextern const struct nnc_artifact nnc_artifact_"
      << artifactName << ";\n\n";
   for (const EntrySpec &e : entries) {
-    os << "/* buffers[]: dense row-major arrays, batch = the first argument:\n";
+    os << "/* buffers[]: dense row-major arrays, batch = the first argument;\n"
+       << " * a buffer the call writes (param, state, output) must not\n"
+       << " * overlap any other:\n";
     for (auto [i, b] : llvm::enumerate(e.buffers)) {
       os << " *   [" << i << "] " << b.role << " " << b.name << " " << b.dtype
          << " (";

@@ -28,7 +28,9 @@ extern "C" {
 #define NNRT_ABI_VERSION 1
 
 /* buffers[]: one data pointer per input, parameter and output, in manifest
- * order; every -1 dimension of the manifest is `batch`. */
+ * order; every -1 dimension of the manifest is `batch`. A buffer the call
+ * writes (parameter, state, output) overlaps no other buffer of the call:
+ * the compiled kernels assume it (docs/artifacts.md). */
 typedef void (*nnrt_entry_fn)(int64_t batch, void **buffers);
 
 struct nnc_artifact {
