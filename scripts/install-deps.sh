@@ -8,6 +8,7 @@ packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libclang-rt-22-dev libfuzzer-22-dev
   cmake ninja-build ccache libgtest-dev libbenchmark-dev python3 python3-venv
+  zlib1g-dev
 )
 
 missing=()

@@ -79,6 +79,9 @@ int nnrt_write_csv(const nnrt_tensor *tensor, const char *path,
 nnrt_tensor *nnrt_read_npy(const char *path, nnrt_status *status);
 int nnrt_write_npy(const nnrt_tensor *tensor, const char *path,
                    nnrt_status *status);
+/* IDX (the MNIST family's format; gzip-compressed files too): any element
+ * type, as float32. */
+nnrt_tensor *nnrt_read_idx(const char *path, nnrt_status *status);
 
 /*--- Models -----------------------------------------------------------------*/
 

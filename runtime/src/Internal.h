@@ -28,6 +28,10 @@ template <typename T> T *failNull(nnrt_status *status, const std::string &m) {
   return nullptr;
 }
 
+/// Elements one sample, parameter or data file may have: 2^32, 16 GiB of
+/// f32. Larger shapes in a manifest or a file are corrupt, not allocated.
+constexpr int64_t kMaxElements = int64_t(1) << 32;
+
 /// "(None, 4)" for {-1, 4}, as Keras prints shapes.
 std::string formatShape(const std::vector<int64_t> &shape);
 

@@ -27,10 +27,6 @@ using namespace nnrt;
 
 namespace {
 
-/// Elements one sample (or one parameter) of a buffer may have: 2^32, 16 GiB
-/// of f32. Larger shapes in a manifest are corrupt, not allocated.
-constexpr int64_t kMaxElements = int64_t(1) << 32;
-
 /// A manifest shape: at most 8 integers >= -1 (-1 is the batch) whose
 /// product without the batch is at most kMaxElements.
 bool readShape(const Json *j, std::vector<int64_t> &shape) {

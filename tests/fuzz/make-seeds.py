@@ -1,6 +1,6 @@
 """Seed corpora for the fuzz targets, from the repository's own files plus a
-few small files written here in each format (NumPy .npy, safetensors, an
-nnc checkpoint, manifests).
+few small files written here in each format (NumPy .npy, IDX plain and
+gzip-compressed, safetensors, an nnc checkpoint, manifests).
     make-seeds.py REPO_ROOT OUT_DIR
 """
 import glob
@@ -9,6 +9,7 @@ import os
 import shutil
 import struct
 import sys
+import gzip
 
 root, out = sys.argv[1], sys.argv[2]
 
@@ -57,6 +58,20 @@ put("csv", "header.csv", "a,b,c\n1,2,3\n4.5,-6e3,7\n")
 put("npy", "f4.npy", npy([2, 3], [1, 2, 3, 4, 5, 6]))
 put("npy", "f8.npy", npy([4], [0.5, -1, 2, 3], "<f8"))
 put("npy", "scalar.npy", npy([], [7]))
+
+
+def idx(code, dims, data):
+    return bytes([0, 0, code, len(dims)]) + b"".join(
+        struct.pack(">I", d) for d in dims) + data
+
+
+put("idx", "images-idx3-ubyte", idx(0x08, [2, 2, 3], bytes(range(0, 240, 20))))
+put("idx", "labels-idx1-ubyte", idx(0x08, [3], bytes([0, 9, 3])))
+put("idx", "f4.idx", idx(0x0D, [2], struct.pack(">ff", 1.5, -2)))
+put("idx", "f8.idx", idx(0x0E, [1, 1], struct.pack(">d", 3.25)))
+put("idx", "i16.idx", idx(0x0B, [2], struct.pack(">hh", -7, 300)))
+put("idx", "images.gz", gzip.compress(idx(0x08, [1, 2, 2], bytes([1, 2, 3, 4])),
+                                      mtime=0))
 put("safetensors", "weights.safetensors",
     safetensors([("dense.kernel", [2, 2], [1, 2, 3, 4]),
                  ("dense.bias", [2], [0, 0])], {"format": "pt"}))

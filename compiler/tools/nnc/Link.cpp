@@ -68,6 +68,7 @@ bool nnc::runLinker(const LinkRequest &r, std::string &error) {
     args.push_back(lib.str().str());
     args.push_back("-lstdc++");
     args.push_back("-ldl");
+    args.push_back("-lz"); // gzip-compressed data files
     // The runtime is built with one section per function: keep only what
     // this executable calls.
     args.push_back("-Wl,--gc-sections");
