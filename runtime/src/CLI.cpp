@@ -12,6 +12,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "CLIArgs.h"
+#include "Internal.h"
+#include "ModelImpl.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -96,7 +98,7 @@ public:
           "one row of outputs per sample (several outputs: side by side, each flattened).\n"
           "  --weights FILE   trained weights (safetensors)\n"
           "  --input FILE     inputs: CSV (one sample per row, an optional "
-          "header line) or .npy\n"
+          "header line), .npy or IDX (.gz too), shaped as the model's input\n"
           "  --output FILE    where to write the outputs (.csv or .npy; "
           "default: standard output as CSV)\n"
           "  --function NAME  evaluate a def of the model's .nn file instead "
@@ -113,12 +115,23 @@ public:
                           std::to_string(nnrt_model_num_inputs(model)));
     if (nnrt_model_load_weights(model, weights, st))
       return error(1, nnrt_status_message(st));
-    nnrt_tensor *x =
-        endsWith(input, ".npy")
-            ? nnrt_read_npy(input, st)
-            : nnrt_read_csv(input, nnrt_model_input_features(model, 0), st);
+    std::vector<int64_t> lines;
+    nnrt_tensor *x = nnrt::readArray(input, &lines, st);
     if (!x)
       return error(1, nnrt_status_message(st));
+    for (const nnrt::Buffer &b : model->infer.buffers)
+      if (b.role == nnrt::Role::Input) {
+        std::string bad;
+        nnrt::ArrayDescription what{input, "input", model->name, "input",
+                                    b.name, !lines.empty()};
+        if (!nnrt::shapeToSample(
+                x, std::vector<int64_t>(b.shape.begin() + 1, b.shape.end()),
+                what, bad)) {
+          nnrt_tensor_free(x);
+          return error(1, bad);
+        }
+        break;
+      }
     const nnrt_tensor *inputs[] = {x};
     nnrt_tensor *y = nullptr;
     if (const char *function = a.get("function")) {

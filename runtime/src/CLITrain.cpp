@@ -1,22 +1,26 @@
 //===- CLITrain.cpp - the `train` and `evaluate` subcommands --------------===//
 //
-//   <model> train --data d.csv [--epochs N] [--batch N]
+//   <model> train (--data d.csv | --x X [--y Y]) [--epochs N] [--batch N]
 //                 [--validation-split F] [--learning-rate LR] [--seed S]
 //                 [--label-column K] [--classes C] [--weights init.st]
 //                 [--save w.safetensors] [--checkpoint c.safetensors]
 //                 [--resume c.safetensors] [--history PREFIX]
-//   <model> evaluate --weights w.safetensors --data d.csv [--batch N]
-//                    [--label-column K] [--classes C]
+//   <model> evaluate --weights w.safetensors (--data d.csv | --x X [--y Y])
+//                    [--batch N] [--label-column K] [--classes C]
 //
-// Data files are CSV: one sample per row, the features and one label
+// --data is one CSV: one sample per row, the features and one label
 // column (the last by default). A model whose output has C > 1 values per
 // sample is a classifier: labels are class indices 0..C-1, one-hot encoded
 // here. With one output value the label is the target itself.
+// --x and --y are arrays in any format the runtime reads (.npy, IDX, .gz,
+// CSV), one sample per row, each shaped as the model's input and target;
+// a classifier's --y may hold class indices instead (DataSources.cpp).
 //
 //===----------------------------------------------------------------------===//
 
 #include "CLIArgs.h"
 #include "Internal.h"
+#include "ModelImpl.h"
 
 #include <algorithm>
 #include <cmath>
@@ -25,11 +29,11 @@
 namespace nnrt {
 
 const std::vector<std::string> kTrainOptions = {
-    "data",  "epochs",  "batch", "validation-split", "learning-rate",
+    "data",  "x", "y", "epochs",  "batch", "validation-split", "learning-rate",
     "seed",  "label-column", "classes", "weights", "save",
     "checkpoint", "resume", "history"};
 const std::vector<std::string> kEvaluateOptions = {
-    "data", "weights", "batch", "label-column", "classes"};
+    "data", "x", "y", "weights", "batch", "label-column", "classes"};
 
 namespace {
 
@@ -178,6 +182,114 @@ bool loadLabelled(nnrt_model *m, const Args &a, nnrt_tensor *&x,
   return true;
 }
 
+std::vector<int64_t> sampleShape(const Buffer &b) {
+  return std::vector<int64_t>(b.shape.begin() + 1, b.shape.end());
+}
+
+/// x and y from --x and --y, each a file of any format readArray reads,
+/// checked against the train entry's input and target: the same per-sample
+/// shape (a CSV row is a flattened sample), or for a classifier one class
+/// index per sample, one-hot encoded here.
+bool loadArrays(nnrt_model *m, const Args &a, nnrt_tensor *&x,
+                nnrt_tensor *&y, Failure &f, nnrt_status *st) {
+  if (a.get("label-column") || a.get("classes")) {
+    f = {2, "--label-column and --classes go with --data (a CSV with a "
+            "label column); with --x and --y the labels are their own file"};
+    return false;
+  }
+  std::vector<const Buffer *> inputs;
+  const Buffer *target = nullptr;
+  for (const Buffer &b : m->train.buffers) {
+    if (b.role == Role::Input)
+      inputs.push_back(&b);
+    if (b.role == Role::Target && !target)
+      target = &b;
+  }
+  if (inputs.size() != 1) {
+    f = {2, "model '" + m->name + "' takes " + std::to_string(inputs.size()) +
+                " inputs; the CLI trains one-input models for now"};
+    return false;
+  }
+  std::string error;
+  std::vector<int64_t> xLines, yLines;
+  const char *xPath = a.get("x");
+  x = readArray(xPath, &xLines, st);
+  if (!x) {
+    f = {1, nnrt_status_message(st)};
+    return false;
+  }
+  ArrayDescription dx{xPath, "input", m->name, "input", inputs[0]->name,
+                      !xLines.empty()};
+  if (!shapeToSample(x, sampleShape(*inputs[0]), dx, error)) {
+    f = {1, error};
+    return false;
+  }
+  const char *yPath = a.get("y");
+  if (!target) {
+    if (yPath) {
+      f = {2, "model '" + m->name + "' trains without targets (its loss "
+              "reads no y_true); --y does not apply"};
+      return false;
+    }
+    return true;
+  }
+  if (!yPath) {
+    f = {2, "model '" + m->name + "' trains on targets '" + target->name +
+                "': give them with --y FILE"};
+    return false;
+  }
+  y = readArray(yPath, &yLines, st);
+  if (!y) {
+    f = {1, nnrt_status_message(st)};
+    return false;
+  }
+  ArrayDescription dy{yPath, "target", m->name, "target", target->name,
+                      !yLines.empty()};
+  std::vector<int64_t> t = sampleShape(*target);
+  bool labels = t.size() == 1 && t[0] > 1 &&
+                labelsToOneHot(y, t[0], dy, yLines, error);
+  if (!labels && !error.empty()) {
+    f = {1, error};
+    return false;
+  }
+  if (!labels && !shapeToSample(y, t, dy, error)) {
+    if (t.size() == 1 && t[0] > 1)
+      error += " (or one class index 0.." + std::to_string(t[0] - 1) +
+               " per sample)";
+    f = {1, error};
+    return false;
+  }
+  if (x->shape[0] != y->shape[0]) {
+    f = {1, std::string(xPath) + " has " + std::to_string(x->shape[0]) +
+                " samples but " + yPath + " has " +
+                std::to_string(y->shape[0])};
+    return false;
+  }
+  return true;
+}
+
+/// --data (one CSV, features and a label column) or --x/--y.
+bool loadData(nnrt_model *m, const Args &a, nnrt_tensor *&x, nnrt_tensor *&y,
+              Failure &f, nnrt_status *st) {
+  bool arrays = a.get("x") || a.get("y");
+  if (arrays && a.get("data")) {
+    f = {2, "--data and --x/--y are two ways to give the data; use one"};
+    return false;
+  }
+  if (arrays && !a.get("x")) {
+    f = {2, "--y needs --x (the inputs)"};
+    return false;
+  }
+  if (!arrays)
+    return loadLabelled(m, a, x, y, f, st); // frees what it made on failure
+  if (loadArrays(m, a, x, y, f, st))
+    return true;
+  nnrt_tensor_free(x);
+  nnrt_tensor_free(y);
+  x = y = nullptr;
+  return false;
+}
+
 int error(const char *prog, int code, const std::string &msg) {
   std::fprintf(stderr, "%s: error: %s\n", prog, msg.c_str());
   return code;
@@ -190,11 +302,15 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
   nnrt_fit_options_init(m, &o);
   if (a.help) {
     std::printf(
-        "usage: %s train --data d.csv [options]\n\n"
+        "usage: %s train (--data d.csv | --x X [--y Y]) [options]\n\n"
         "Trains the parameters with the compiled train step (loss, gradients "
         "and optimizer update in one function), Keras style: per-epoch "
         "shuffling, the validation split taken from the end of the data.\n"
         "  --data FILE             CSV: features and a label column\n"
+        "  --x FILE, --y FILE      inputs and targets as arrays (.npy, IDX "
+        "as MNIST ships it, .gz too, or CSV), one sample per row, shaped as "
+        "the model's input and target; a classifier's --y may hold class "
+        "indices\n"
         "  --label-column K        the label's column, 0-based (default: the "
         "last)\n"
         "  --classes C             classes of a classifier (default: the "
@@ -221,8 +337,8 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
     return error(prog, 2,
                  std::string("model '") + nnrt_model_name(m) +
                      "' has no train section; add one to its .nn file");
-  if (!a.get("data"))
-    return error(prog, 2, "train needs --data FILE");
+  if (!a.get("data") && !a.get("x") && !a.get("y"))
+    return error(prog, 2, "train needs --data FILE, or --x FILE [--y FILE]");
   std::string bad;
   double seed = 0;
   if (!readCount(a, "epochs", o.epochs, 0, bad) ||
@@ -244,7 +360,7 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
 
   nnrt_tensor *x = nullptr, *y = nullptr;
   Failure f;
-  if (!loadLabelled(m, a, x, y, f, st))
+  if (!loadData(m, a, x, y, f, st))
     return error(prog, f.code, f.message);
 
   nnrt_trainer *t = nnrt_trainer_new(m, st);
@@ -301,10 +417,11 @@ int cliEvaluate(const char *prog, nnrt_model *m, const Args &a,
   nnrt_fit_options o;
   nnrt_fit_options_init(m, &o);
   if (a.help) {
-    std::printf("usage: %s evaluate --weights w.safetensors --data d.csv "
-                "[--batch N] [--label-column K] [--classes C]\n\n"
+    std::printf("usage: %s evaluate --weights w.safetensors "
+                "(--data d.csv | --x X [--y Y]) [--batch N] "
+                "[--label-column K] [--classes C]\n\n"
                 "Prints the loss and metrics of the model on labelled data "
-                "(same CSV layout as train).\n",
+                "(the same sources as train).\n",
                 prog);
     return 0;
   }
@@ -312,8 +429,9 @@ int cliEvaluate(const char *prog, nnrt_model *m, const Args &a,
     return error(prog, 2,
                  std::string("model '") + nnrt_model_name(m) +
                      "' has no train section (no loss to evaluate)");
-  if (!a.get("data") || !a.get("weights"))
-    return error(prog, 2, "evaluate needs --weights FILE and --data FILE");
+  if ((!a.get("data") && !a.get("x") && !a.get("y")) || !a.get("weights"))
+    return error(prog, 2, "evaluate needs --weights FILE and --data FILE "
+                          "(or --x FILE [--y FILE])");
   std::string bad;
   if (!readCount(a, "batch", o.batch_size, 1, bad))
     return error(prog, 2, bad);
@@ -321,7 +439,7 @@ int cliEvaluate(const char *prog, nnrt_model *m, const Args &a,
     return error(prog, 1, nnrt_status_message(st));
   nnrt_tensor *x = nullptr, *y = nullptr;
   Failure f;
-  if (!loadLabelled(m, a, x, y, f, st))
+  if (!loadData(m, a, x, y, f, st))
     return error(prog, f.code, f.message);
   double loss;
   std::vector<double> metrics(nnrt_model_num_metrics(m));

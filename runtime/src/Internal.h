@@ -43,6 +43,31 @@ nnrt_tensor *makeTensor(const std::vector<int64_t> &shape);
 nnrt_tensor *readCsv(const char *path, int64_t expectedColumns,
                      std::vector<int64_t> *lineOfRow, nnrt_status *status);
 
+/// An array from a file of any format the runtime reads, told apart by
+/// content: .npy, IDX (plain or gzip), else CSV (whose file lines of rows go
+/// to `csvLines`).
+nnrt_tensor *readArray(const char *path, std::vector<int64_t> *csvLines,
+                       nnrt_status *status);
+
+/// What an array is, for messages: "x.npy: inputs of shape (None, 64) (1437
+/// samples), but model 'digits' takes input 'x' of shape (None, 8, 8)".
+struct ArrayDescription {
+  std::string file, noun, model, role, name;
+  bool fromCsv = false;
+};
+
+/// Checks that `t` holds samples of shape `sample` (a CSV row, a flattened
+/// sample, is reshaped); false and a message otherwise.
+bool shapeToSample(nnrt_tensor *t, const std::vector<int64_t> &sample,
+                   const ArrayDescription &what, std::string &error);
+
+/// Class indices (one per sample: shape (n,) or (n, 1)) to one-hot rows of
+/// `classes`; false without a message when `y` is not one label per sample,
+/// false with one when a label is not an index 0..classes-1.
+bool labelsToOneHot(nnrt_tensor *&y, int64_t classes,
+                    const ArrayDescription &what,
+                    const std::vector<int64_t> &csvLines, std::string &error);
+
 /// Reads a whole file; false and a message on failure.
 bool readFile(const std::string &path, std::string &out, std::string &error);
 

@@ -1,0 +1,102 @@
+//===- DataSources.cpp - arrays from files, shaped as the model takes them ===//
+//
+// The CLI's --x/--y (and predict's --input) take a file in any format the
+// runtime reads, told apart by content: NumPy .npy (its magic), IDX plain
+// or gzip-compressed (two zero bytes, or gzip's magic), else CSV. Each
+// array is then checked against the model's per-sample shape, as Keras'
+// fit() checks its arrays against the Input shape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Internal.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+int64_t product(const std::vector<int64_t> &shape, size_t from) {
+  int64_t n = 1;
+  for (size_t i = from; i < shape.size(); ++i)
+    n *= shape[i];
+  return n;
+}
+
+std::vector<int64_t> perSample(const std::vector<int64_t> &shape) {
+  return std::vector<int64_t>(shape.begin() + (shape.empty() ? 0 : 1),
+                              shape.end());
+}
+
+} // namespace
+
+nnrt_tensor *nnrt::readArray(const char *path, std::vector<int64_t> *csvLines,
+                             nnrt_status *status) {
+  char head[6] = {};
+  if (FILE *f = std::fopen(path, "rb")) {
+    size_t n = std::fread(head, 1, sizeof head, f);
+    std::fclose(f);
+    if (n == sizeof head && std::memcmp(head, "\x93NUMPY", 6) == 0)
+      return nnrt_read_npy(path, status);
+    if (n >= 2 && ((head[0] == 0 && head[1] == 0) ||
+                   (static_cast<unsigned char>(head[0]) == 0x1f &&
+                    static_cast<unsigned char>(head[1]) == 0x8b)))
+      return nnrt_read_idx(path, status);
+  }
+  return readCsv(path, -1, csvLines, status); // also reports a missing file
+}
+
+bool nnrt::shapeToSample(nnrt_tensor *t, const std::vector<int64_t> &sample,
+                         const ArrayDescription &what, std::string &error) {
+  std::vector<int64_t> have = perSample(t->shape);
+  if (t->shape.empty()) {
+    error = what.file + ": a scalar, not one " + what.noun + " per sample";
+    return false;
+  }
+  if (have == sample)
+    return true;
+  // A CSV row is a flattened sample (CSV has no shape of its own).
+  if (what.fromCsv && have.size() == 1 && have[0] == product(sample, 0)) {
+    t->shape.resize(1);
+    t->shape.insert(t->shape.end(), sample.begin(), sample.end());
+    return true;
+  }
+  std::vector<int64_t> expect{-1};
+  expect.insert(expect.end(), sample.begin(), sample.end());
+  std::vector<int64_t> got{-1};
+  got.insert(got.end(), have.begin(), have.end());
+  error = what.file + ": " + what.noun + "s of shape " + formatShape(got) +
+          " (" + std::to_string(t->shape[0]) + " samples), but model '" +
+          what.model + "' takes " + what.role + " '" + what.name +
+          "' of shape " + formatShape(expect);
+  return false;
+}
+
+bool nnrt::labelsToOneHot(nnrt_tensor *&y, int64_t classes,
+                          const ArrayDescription &what,
+                          const std::vector<int64_t> &csvLines,
+                          std::string &error) {
+  int64_t n = y->shape.empty() ? 0 : y->shape[0];
+  if (y->shape.empty() || product(y->shape, 1) != 1)
+    return false;
+  nnrt_tensor *hot = makeTensor({n, classes});
+  for (int64_t r = 0; r < n; ++r) {
+    float label = y->data[r];
+    if (label != std::floor(label) || label < 0 || label >= classes) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", label);
+      std::string where =
+          what.fromCsv && r < static_cast<int64_t>(csvLines.size())
+              ? what.file + ":" + std::to_string(csvLines[r])
+              : what.file + ": sample " + std::to_string(r);
+      error = where + ": label " + text + " is not a class index 0.." +
+              std::to_string(classes - 1);
+      delete hot;
+      return false;
+    }
+    hot->data[r * classes + static_cast<int64_t>(label)] = 1.0f;
+  }
+  delete y;
+  y = hot;
+  return true;
+}

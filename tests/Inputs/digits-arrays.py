@@ -1,0 +1,48 @@
+"""Splits the real 8x8 digits (examples/digits/data/digits.csv.gz) into a
+train and a held-out test part (a fixed shuffle, 1,437 / 360) and writes
+each as the runtime's readers take them, in plain Python (no NumPy here):
+  x_*.npy  float32 (n, 8, 8)      y_*.npy  float32 (n,) class indices
+  x_*.csv  n rows of 64 pixels    y_*.csv  one label per row
+  x_*-idx3-ubyte.gz, y_*-idx1-ubyte: IDX uint8, as MNIST ships
+    digits-arrays.py DIGITS_CSV_GZ OUT_DIR
+"""
+import gzip
+import os
+import random
+import struct
+import sys
+
+src, out = sys.argv[1], sys.argv[2]
+rows = [list(map(float, line.split(","))) for line in gzip.open(src, "rt")]
+random.Random(0).shuffle(rows)
+parts = {"train": rows[:1437], "test": rows[1437:]}
+
+
+def npy(path, shape, values):
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }" % (
+        "".join("%d, " % d for d in shape))
+    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
+        f.write(header.encode() + struct.pack("<%df" % len(values), *values))
+
+
+def idx(path, dims, values, compress):
+    data = bytes([0, 0, 0x08, len(dims)]) + b"".join(
+        struct.pack(">I", d) for d in dims) + bytes(int(v) for v in values)
+    with open(path, "wb") as f:
+        f.write(gzip.compress(data, mtime=0) if compress else data)
+
+
+for name, part in parts.items():
+    n = len(part)
+    pixels = [v for r in part for v in r[:64]]
+    labels = [r[64] for r in part]
+    npy(os.path.join(out, "x_%s.npy" % name), [n, 8, 8], pixels)
+    npy(os.path.join(out, "y_%s.npy" % name), [n], labels)
+    with open(os.path.join(out, "x_%s.csv" % name), "w") as f:
+        f.writelines(",".join("%g" % v for v in r[:64]) + "\n" for r in part)
+    with open(os.path.join(out, "y_%s.csv" % name), "w") as f:
+        f.writelines("%g\n" % r[64] for r in part)
+    idx(os.path.join(out, "x_%s-idx3-ubyte.gz" % name), [n, 8, 8], pixels, True)
+    idx(os.path.join(out, "y_%s-idx1-ubyte" % name), [n], labels, False)
