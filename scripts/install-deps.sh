@@ -9,6 +9,7 @@ packages=(
   libclang-rt-22-dev libfuzzer-22-dev
   cmake ninja-build ccache libgtest-dev libbenchmark-dev python3 python3-venv
   zlib1g-dev
+  dataset-fashion-mnist
 )
 
 missing=()
