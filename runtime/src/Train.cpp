@@ -50,6 +50,14 @@ struct nnrt_trainer {
 
 namespace {
 
+/// "0.2", not "0.200000".
+std::string shortNumber(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
+
+
 double now() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -331,12 +339,13 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
   int64_t n = x->shape[0];
   auto splitAt = static_cast<int64_t>(
       std::floor(static_cast<double>(n) * (1.0 - o->validation_split)));
-  if (splitAt < o->batch_size)
+  // Fewer rows than a batch train as one smaller batch per epoch, as in
+  // Keras; the last batch of every epoch is the rest of the rows.
+  if (splitAt < 1)
     return failNull<nnrt_history>(
-        status, "the data has " + std::to_string(splitAt) +
-                    " training rows (after the validation split), fewer "
-                    "than one batch of " +
-                    std::to_string(o->batch_size));
+        status, "no training rows: a validation split of " +
+                    shortNumber(o->validation_split) + " leaves none of " +
+                    std::to_string(n) + " samples");
   bool validate = splitAt < n;
 
   nnrt_history &h = t->history;
