@@ -24,6 +24,12 @@ struct Args {
   }
 };
 
+/// Options that take no value (get() returns "" when given).
+inline const std::vector<std::string> &flagOptions() {
+  static const std::vector<std::string> flags = {"target-is-input"};
+  return flags;
+}
+
 /// --name value pairs; `allowed` lists the names this subcommand takes.
 inline Args parse(int argc, char **argv, int first,
            const std::vector<std::string> &allowed) {
@@ -49,7 +55,15 @@ inline Args parse(int argc, char **argv, int first,
       a.error = "unknown argument '" + arg + "'";
       return a;
     }
-    if (!inlineValue) {
+    bool flag = false;
+    for (const std::string &f : flagOptions())
+      flag |= f == name;
+    if (flag) {
+      if (inlineValue) {
+        a.error = "--" + name + " takes no value";
+        return a;
+      }
+    } else if (!inlineValue) {
       if (i + 1 >= argc) {
         a.error = "--" + name + " needs a value";
         return a;

@@ -29,11 +29,13 @@
 namespace nnrt {
 
 const std::vector<std::string> kTrainOptions = {
-    "data",  "x", "y", "epochs",  "batch", "validation-split", "learning-rate",
+    "data",  "x", "y", "target-is-input", "epochs",  "batch",
+    "validation-split", "learning-rate",
     "seed",  "label-column", "classes", "weights", "save",
     "checkpoint", "resume", "history"};
 const std::vector<std::string> kEvaluateOptions = {
-    "data", "x", "y", "weights", "batch", "label-column", "classes"};
+    "data", "x", "y", "target-is-input", "weights", "batch", "label-column",
+    "classes"};
 
 namespace {
 
@@ -225,6 +227,31 @@ bool loadArrays(nnrt_model *m, const Args &a, nnrt_tensor *&x,
     return false;
   }
   const char *yPath = a.get("y");
+  if (a.get("target-is-input")) {
+    // fit(x, x): an autoencoder learns to reproduce its input. y is x
+    // itself (one copy of the data), so the shapes must agree.
+    if (yPath || !target) {
+      f = {2, yPath ? "--target-is-input and --y both give the targets; use "
+                      "one"
+                    : "model '" + m->name + "' trains without targets; "
+                      "--target-is-input does not apply"};
+      return false;
+    }
+    if (sampleShape(*target) != sampleShape(*inputs[0])) {
+      std::vector<int64_t> ts{-1}, is{-1};
+      for (int64_t d : sampleShape(*target))
+        ts.push_back(d);
+      for (int64_t d : sampleShape(*inputs[0]))
+        is.push_back(d);
+      f = {2, "--target-is-input: model '" + m->name + "' takes input '" +
+                  inputs[0]->name + "' of shape " + formatShape(is) +
+                  " but targets '" + target->name + "' of shape " +
+                  formatShape(ts)};
+      return false;
+    }
+    y = x;
+    return true;
+  }
   if (!target) {
     if (yPath) {
       f = {2, "model '" + m->name + "' trains without targets (its loss "
@@ -284,8 +311,9 @@ bool loadData(nnrt_model *m, const Args &a, nnrt_tensor *&x, nnrt_tensor *&y,
     return loadLabelled(m, a, x, y, f, st); // frees what it made on failure
   if (loadArrays(m, a, x, y, f, st))
     return true;
+  if (y != x)
+    nnrt_tensor_free(y);
   nnrt_tensor_free(x);
-  nnrt_tensor_free(y);
   x = y = nullptr;
   return false;
 }
@@ -311,6 +339,8 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
         "as MNIST ships it, .gz too, or CSV), one sample per row, shaped as "
         "the model's input and target; a classifier's --y may hold class "
         "indices\n"
+        "  --target-is-input       the targets are the inputs (an "
+        "autoencoder: fit(x, x))\n"
         "  --label-column K        the label's column, 0-based (default: the "
         "last)\n"
         "  --classes C             classes of a classifier (default: the "
@@ -407,8 +437,9 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
   }
   nnrt_history_free(h);
   nnrt_trainer_free(t);
+  if (y != x) // --target-is-input: one tensor
+    nnrt_tensor_free(y);
   nnrt_tensor_free(x);
-  nnrt_tensor_free(y);
   return rc;
 }
 
@@ -452,8 +483,9 @@ int cliEvaluate(const char *prog, nnrt_model *m, const Args &a,
       std::printf(" - %s: %.4f", nnrt_model_metric_name(m, i), metrics[i]);
     std::printf("\n");
   }
+  if (y != x)
+    nnrt_tensor_free(y);
   nnrt_tensor_free(x);
-  nnrt_tensor_free(y);
   return rc;
 }
 
