@@ -173,6 +173,9 @@ typedef struct nnrt_fit_options {
   uint64_t seed;           /* per-epoch shuffling */
   const char *checkpoint;  /* written (atomically) after every epoch, or NULL */
   FILE *log;               /* one line per epoch, or NULL */
+  int progress;            /* also a per-batch progress bar on `log` (meant
+                              for a terminal: redrawn with '\r'), Keras'
+                              verbose=1; 0 (the default): epoch lines only */
 } nnrt_fit_options;
 /* The train section's settings (Keras' defaults where it is silent). */
 void nnrt_fit_options_init(const nnrt_model *model, nnrt_fit_options *opts);

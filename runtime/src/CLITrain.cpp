@@ -25,11 +25,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <unistd.h>
 
 namespace nnrt {
 
 const std::vector<std::string> kTrainOptions = {
-    "data",  "x", "y", "target-is-input", "epochs",  "batch",
+    "data",  "x", "y", "target-is-input", "verbose", "epochs",  "batch",
     "validation-split", "learning-rate",
     "seed",  "label-column", "classes", "weights", "save",
     "checkpoint", "resume", "history"};
@@ -341,6 +342,8 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
         "indices\n"
         "  --target-is-input       the targets are the inputs (an "
         "autoencoder: fit(x, x))\n"
+        "  --verbose 0|1|2|auto    1 (auto, the default): a progress bar on a "
+        "terminal, one line per epoch otherwise; 2: epoch lines; 0: none\n"
         "  --label-column K        the label's column, 0-based (default: the "
         "last)\n"
         "  --classes C             classes of a classifier (default: the "
@@ -386,6 +389,14 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
                                 " (the model's setting)"));
   if (seed < 0 || seed != std::floor(seed) || seed > kMaxCount)
     return error(prog, 2, "--seed takes an integer in [0, 2^53]");
+  int verbose = 1;
+  if (const char *v = a.get("verbose")) {
+    std::string s = v;
+    if (s != "0" && s != "1" && s != "2" && s != "auto")
+      return error(prog, 2, "--verbose takes 0, 1, 2 or auto, got '" + s +
+                                "'");
+    verbose = s == "auto" ? 1 : s[0] - '0';
+  }
   o.seed = static_cast<uint64_t>(seed);
 
   nnrt_tensor *x = nullptr, *y = nullptr;
@@ -406,7 +417,10 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
     rc = error(prog, 1, nnrt_status_message(st));
   }
   o.checkpoint = a.get("checkpoint") ? a.get("checkpoint") : resume;
-  o.log = stdout;
+  // Keras' verbose: 1 (the default) a progress bar on a terminal and one
+  // line per epoch elsewhere, 2 epoch lines, 0 none.
+  o.log = verbose ? stdout : nullptr;
+  o.progress = verbose == 1 && isatty(fileno(stdout));
   nnrt_history *h = nullptr;
   int64_t stepsBefore = t ? nnrt_trainer_step_count(t) : 0;
   int64_t epochBefore = t ? nnrt_trainer_epoch(t) : 0;

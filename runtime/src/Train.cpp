@@ -227,6 +227,28 @@ std::string formatLine(const nnrt_history &h, size_t epoch, int64_t epochs,
   return line + "\n";
 }
 
+/// Keras' progress bar, one redraw: " 37/1688 [=>......] - ETA: 2.3s -
+/// loss: 0.4321" (the running means of this epoch so far).
+void drawProgress(FILE *log, int64_t done, int64_t total, double elapsed,
+                  const std::vector<std::string> &names,
+                  const std::vector<double> &sums, int64_t rows) {
+  const int kWidth = 30;
+  int filled = static_cast<int>(kWidth * done / std::max<int64_t>(total, 1));
+  std::string bar(static_cast<size_t>(filled), '=');
+  if (filled < kWidth)
+    bar += '>' + std::string(static_cast<size_t>(kWidth - filled - 1), '.');
+  double eta = done ? elapsed / done * (total - done) : 0;
+  int digits = static_cast<int>(std::to_string(total).size());
+  std::fprintf(log, "\r%*lld/%lld [%s] - ETA: %.1fs", digits,
+               static_cast<long long>(done), static_cast<long long>(total),
+               bar.c_str(), eta);
+  for (size_t k = 0; k < sums.size() && k < names.size(); ++k)
+    std::fprintf(log, " - %s: %.4f", names[k].c_str(),
+                 sums[k] / std::max<int64_t>(rows, 1));
+  std::fputs("\x1b[K", log); // clear what a longer line left
+  std::fflush(log);
+}
+
 std::string historyJson(const nnrt_history &h) {
   std::string out = "{";
   for (size_t s = 0; s < h.names.size(); ++s) {
@@ -266,6 +288,7 @@ void nnrt_fit_options_init(const nnrt_model *m, nnrt_fit_options *o) {
   o->seed = 0;
   o->checkpoint = nullptr;
   o->log = nullptr;
+  o->progress = 0;
 }
 
 nnrt_trainer *nnrt_trainer_new(nnrt_model *m, nnrt_status *status) {
@@ -374,7 +397,13 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
       order[i] = i;
     shuffle(order, o->seed, epoch);
     std::fill(sums.begin(), sums.end(), 0.0);
-    double start = now();
+    double start = now(), drawn = 0;
+    int64_t batches = (splitAt + o->batch_size - 1) / o->batch_size;
+    bool bar = o->log && o->progress;
+    if (bar)
+      std::fprintf(o->log, "Epoch %lld/%lld\n",
+                   static_cast<long long>(epoch + 1),
+                   static_cast<long long>(o->epochs));
     for (int64_t s = 0, b = 0; s < splitAt; s += o->batch_size, ++b) {
       int64_t rows = std::min(o->batch_size, splitAt - s);
       gather(*x, &order[s], rows, t->xb);
@@ -396,6 +425,12 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
                         "learning rate)");
       for (size_t k = 0; k < perPass; ++k)
         sums[k] += static_cast<double>(outs[k]) * rows;
+      // Redrawn at most 20 times a second: a step can take a microsecond.
+      if (bar && (now() - drawn >= 0.05 || b + 1 == batches)) {
+        drawn = now();
+        drawProgress(o->log, b + 1, batches, drawn - start, h.names, sums,
+                     s + rows);
+      }
     }
     for (size_t k = 0; k < perPass; ++k)
       h.values[k].push_back(sums[k] / splitAt);
@@ -407,7 +442,18 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
     t->epoch = epoch + 1;
     // Printing and checkpoints are I/O, not fitting.
     h.fitSeconds += now() - start;
-    if (o->log) {
+    if (bar) {
+      // The finished bar gets the epoch's time and every value, validation
+      // included, as Keras' does.
+      std::string line = formatLine(h, epoch, o->epochs, now() - start);
+      line.pop_back(); // its newline goes after the clear-to-end
+      std::fprintf(o->log, "\r%lld/%lld [%s] - %s\x1b[K\n",
+                   static_cast<long long>(batches),
+                   static_cast<long long>(batches),
+                   std::string(30, '=').c_str(),
+                   line.substr(line.find(" - ") + 3).c_str());
+      std::fflush(o->log);
+    } else if (o->log) {
       std::fputs(formatLine(h, epoch, o->epochs, now() - start).c_str(),
                  o->log);
       std::fflush(o->log);
