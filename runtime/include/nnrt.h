@@ -82,6 +82,10 @@ int nnrt_write_npy(const nnrt_tensor *tensor, const char *path,
 /* IDX (the MNIST family's format; gzip-compressed files too): any element
  * type, as float32. */
 nnrt_tensor *nnrt_read_idx(const char *path, nnrt_status *status);
+/* One array of a NumPy .npz archive (np.savez or np.savez_compressed): the
+ * one saved as `name` (member "<name>.npy"). */
+nnrt_tensor *nnrt_read_npz(const char *path, const char *name,
+                           nnrt_status *status);
 
 /*--- Models -----------------------------------------------------------------*/
 

@@ -116,7 +116,13 @@ public:
     if (nnrt_model_load_weights(model, weights, st))
       return error(1, nnrt_status_message(st));
     std::vector<int64_t> lines;
-    nnrt_tensor *x = nnrt::readArray(input, &lines, st);
+    const char *inputName = "x";
+    for (const nnrt::Buffer &b : model->infer.buffers)
+      if (b.role == nnrt::Role::Input) {
+        inputName = b.name.c_str();
+        break;
+      }
+    nnrt_tensor *x = nnrt::readArray(input, inputName, &lines, st);
     if (!x)
       return error(1, nnrt_status_message(st));
     for (const nnrt::Buffer &b : model->infer.buffers)

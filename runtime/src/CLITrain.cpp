@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <unistd.h>
 
 namespace nnrt {
@@ -193,8 +194,9 @@ std::vector<int64_t> sampleShape(const Buffer &b) {
 /// checked against the train entry's input and target: the same per-sample
 /// shape (a CSV row is a flattened sample), or for a classifier one class
 /// index per sample, one-hot encoded here.
-bool loadArrays(nnrt_model *m, const Args &a, nnrt_tensor *&x,
-                nnrt_tensor *&y, Failure &f, nnrt_status *st) {
+bool loadArrays(nnrt_model *m, const Args &a, const char *xPath,
+                const char *yPath, nnrt_tensor *&x, nnrt_tensor *&y,
+                Failure &f, nnrt_status *st) {
   if (a.get("label-column") || a.get("classes")) {
     f = {2, "--label-column and --classes go with --data (a CSV with a "
             "label column); with --x and --y the labels are their own file"};
@@ -215,8 +217,7 @@ bool loadArrays(nnrt_model *m, const Args &a, nnrt_tensor *&x,
   }
   std::string error;
   std::vector<int64_t> xLines, yLines;
-  const char *xPath = a.get("x");
-  x = readArray(xPath, &xLines, st);
+  x = readArray(xPath, inputs[0]->name.c_str(), &xLines, st);
   if (!x) {
     f = {1, nnrt_status_message(st)};
     return false;
@@ -227,7 +228,6 @@ bool loadArrays(nnrt_model *m, const Args &a, nnrt_tensor *&x,
     f = {1, error};
     return false;
   }
-  const char *yPath = a.get("y");
   if (a.get("target-is-input")) {
     // fit(x, x): an autoencoder learns to reproduce its input. y is x
     // itself (one copy of the data), so the shapes must agree.
@@ -266,7 +266,7 @@ bool loadArrays(nnrt_model *m, const Args &a, nnrt_tensor *&x,
                 "': give them with --y FILE"};
     return false;
   }
-  y = readArray(yPath, &yLines, st);
+  y = readArray(yPath, "y", &yLines, st);
   if (!y) {
     f = {1, nnrt_status_message(st)};
     return false;
@@ -308,9 +308,29 @@ bool loadData(nnrt_model *m, const Args &a, nnrt_tensor *&x, nnrt_tensor *&y,
     f = {2, "--y needs --x (the inputs)"};
     return false;
   }
-  if (!arrays)
+  // An .npz given as --data holds both: the input's array (named after
+  // the model's input, "x" by default) and "y".
+  const char *data = a.get("data");
+  bool archive = false;
+  if (data)
+    if (FILE *file = std::fopen(data, "rb")) {
+      char head[4] = {};
+      archive = std::fread(head, 1, 4, file) == 4 &&
+                std::memcmp(head, "PK\x03\x04", 4) == 0;
+      std::fclose(file);
+    }
+  if (!arrays && !archive)
     return loadLabelled(m, a, x, y, f, st); // frees what it made on failure
-  if (loadArrays(m, a, x, y, f, st))
+  const Buffer *target = nullptr;
+  for (const Buffer &b : m->train.buffers)
+    if (b.role == Role::Target)
+      target = &b;
+  bool ok = archive ? loadArrays(m, a, data,
+                                 target && !a.get("target-is-input") ? data
+                                                                     : nullptr,
+                                 x, y, f, st)
+                    : loadArrays(m, a, a.get("x"), a.get("y"), x, y, f, st);
+  if (ok)
     return true;
   if (y != x)
     nnrt_tensor_free(y);

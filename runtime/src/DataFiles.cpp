@@ -164,7 +164,11 @@ extern "C" nnrt_tensor *nnrt_read_npy(const char *path, nnrt_status *status) {
   std::string bytes, error;
   if (!readFile(path, bytes, error))
     return failNull<nnrt_tensor>(status, error);
-  std::string file(path);
+  return nnrt::parseNpy(bytes, path, status);
+}
+
+nnrt_tensor *nnrt::parseNpy(const std::string &bytes, const std::string &file,
+                            nnrt_status *status) {
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
     return failNull<nnrt_tensor>(status,
                                  file + ": not a .npy file (bad magic)");
@@ -197,15 +201,29 @@ extern "C" nnrt_tensor *nnrt_read_npy(const char *path, nnrt_status *status) {
   if (order != "False")
     return failNull<nnrt_tensor>(
         status, file + ": Fortran-order arrays are not supported");
-  size_t elemSize;
-  if (descr == "'<f4'" || descr == "'|f4'")
-    elemSize = 4;
-  else if (descr == "'<f8'")
-    elemSize = 8;
-  else
+  // Little-endian (or byte-sized) floats, integers and booleans: images
+  // come as uint8 and labels as int64 from NumPy.
+  char kind = 0;
+  size_t elemSize = 0;
+  if (descr.size() == 5 && descr[0] == '\'' && descr[4] == '\'' &&
+      (descr[1] == '<' || descr[1] == '|') && descr[3] >= '1' &&
+      descr[3] <= '8') {
+    kind = descr[2];
+    elemSize = static_cast<size_t>(descr[3] - '0');
+    bool known = (kind == 'f' && (elemSize == 4 || elemSize == 8)) ||
+                 ((kind == 'i' || kind == 'u') &&
+                  (elemSize == 1 || elemSize == 2 || elemSize == 4 ||
+                   elemSize == 8)) ||
+                 (kind == 'b' && elemSize == 1);
+    // A multi-byte type must say its byte order is little-endian.
+    if (!known || (elemSize > 1 && descr[1] != '<'))
+      kind = 0;
+  }
+  if (!kind)
     return failNull<nnrt_tensor>(status, file + ": dtype " + descr +
-                                             " is not supported (use float32 "
-                                             "or float64)");
+                                             " is not supported (use float32, "
+                                             "float64, (u)int8..64 or bool, "
+                                             "little-endian)");
   std::vector<int64_t> shape;
   int64_t count = 1;
   for (size_t i = 1; i < shapeText.size();) {
@@ -238,12 +256,21 @@ extern "C" nnrt_tensor *nnrt_read_npy(const char *path, nnrt_status *status) {
   nnrt_tensor *t = makeTensor(shape);
   const char *p = bytes.data() + dataStart;
   for (int64_t i = 0; i < count; ++i) {
-    if (elemSize == 4) {
-      std::memcpy(&t->data[i], p + 4 * i, 4);
-    } else {
+    const char *e = p + elemSize * i;
+    if (kind == 'f' && elemSize == 4) {
+      std::memcpy(&t->data[i], e, 4);
+    } else if (kind == 'f') {
       double d;
-      std::memcpy(&d, p + 8 * i, 8);
+      std::memcpy(&d, e, 8);
       t->data[i] = static_cast<float>(d);
+    } else {
+      uint64_t bits = 0; // little-endian, as the host reads it
+      for (size_t b = 0; b < elemSize; ++b)
+        bits |= uint64_t(static_cast<unsigned char>(e[b])) << (8 * b);
+      if (kind == 'i' && elemSize < 8 && (bits >> (8 * elemSize - 1)) & 1)
+        bits |= ~uint64_t(0) << (8 * elemSize); // sign-extend
+      t->data[i] = kind == 'i' ? static_cast<float>(static_cast<int64_t>(bits))
+                               : static_cast<float>(bits);
     }
     // The same rule as CSV: every value finite in f32.
     if (!std::isfinite(t->data[i])) {

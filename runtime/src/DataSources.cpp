@@ -1,8 +1,9 @@
 //===- DataSources.cpp - arrays from files, shaped as the model takes them ===//
 //
 // The CLI's --x/--y (and predict's --input) take a file in any format the
-// runtime reads, told apart by content: NumPy .npy (its magic), IDX plain
-// or gzip-compressed (two zero bytes, or gzip's magic), else CSV. Each
+// runtime reads, told apart by content: NumPy .npy (its magic), .npz (a ZIP
+// archive; "d.npz:name" picks an array, else the caller's default name),
+// IDX plain or gzip-compressed (two zero bytes, or gzip's magic), else CSV. Each
 // array is then checked against the model's per-sample shape, as Keras'
 // fit() checks its arrays against the Input shape.
 //
@@ -30,14 +31,26 @@ std::vector<int64_t> perSample(const std::vector<int64_t> &shape) {
 
 } // namespace
 
-nnrt_tensor *nnrt::readArray(const char *path, std::vector<int64_t> *csvLines,
+nnrt_tensor *nnrt::readArray(const char *spec, const char *arrayName,
+                             std::vector<int64_t> *csvLines,
                              nnrt_status *status) {
+  // "d.npz:images" names one array of an archive.
+  std::string file = spec, name = arrayName ? arrayName : "x";
+  size_t colon = file.rfind(':');
+  if (colon != std::string::npos && colon >= 4 &&
+      file.compare(colon - 4, 4, ".npz") == 0) {
+    name = file.substr(colon + 1);
+    file.resize(colon);
+  }
+  const char *path = file.c_str();
   char head[6] = {};
   if (FILE *f = std::fopen(path, "rb")) {
     size_t n = std::fread(head, 1, sizeof head, f);
     std::fclose(f);
     if (n == sizeof head && std::memcmp(head, "\x93NUMPY", 6) == 0)
       return nnrt_read_npy(path, status);
+    if (n >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0)
+      return nnrt_read_npz(path, name.c_str(), status);
     if (n >= 2 && ((head[0] == 0 && head[1] == 0) ||
                    (static_cast<unsigned char>(head[0]) == 0x1f &&
                     static_cast<unsigned char>(head[1]) == 0x8b)))

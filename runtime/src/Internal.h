@@ -44,10 +44,11 @@ nnrt_tensor *readCsv(const char *path, int64_t expectedColumns,
                      std::vector<int64_t> *lineOfRow, nnrt_status *status);
 
 /// An array from a file of any format the runtime reads, told apart by
-/// content: .npy, IDX (plain or gzip), else CSV (whose file lines of rows go
-/// to `csvLines`).
-nnrt_tensor *readArray(const char *path, std::vector<int64_t> *csvLines,
-                       nnrt_status *status);
+/// content: .npy, .npz (the array "d.npz:name" names, else `arrayName`),
+/// IDX (plain or gzip), else CSV (whose file lines of rows go to
+/// `csvLines`).
+nnrt_tensor *readArray(const char *spec, const char *arrayName,
+                       std::vector<int64_t> *csvLines, nnrt_status *status);
 
 /// What an array is, for messages: "x.npy: inputs of shape (None, 64) (1437
 /// samples), but model 'digits' takes input 'x' of shape (None, 8, 8)".
@@ -67,6 +68,11 @@ bool shapeToSample(nnrt_tensor *t, const std::vector<int64_t> &sample,
 bool labelsToOneHot(nnrt_tensor *&y, int64_t classes,
                     const ArrayDescription &what,
                     const std::vector<int64_t> &csvLines, std::string &error);
+
+/// A .npy array from its bytes; `file` names it in messages ("d.npz:x.npy"
+/// for an array of an archive).
+nnrt_tensor *parseNpy(const std::string &bytes, const std::string &file,
+                      nnrt_status *status);
 
 /// Reads a whole file; false and a message on failure.
 bool readFile(const std::string &path, std::string &out, std::string &error);

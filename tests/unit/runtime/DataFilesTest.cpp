@@ -189,6 +189,49 @@ TEST(Npy, ReadsFloat64AndVersions2And3) {
   nnrt_tensor_free(t);
 }
 
+// NumPy's integer and boolean arrays (uint8 images, int64 labels) read as
+// float32 values; the bytes are written here as NumPy lays them out.
+TEST(Npy, ReadsIntegersAndBooleans) {
+  ScratchDir dir;
+  auto le = [](uint64_t v, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i)
+      out += static_cast<char>(v >> (8 * i) & 0xFF);
+    return out;
+  };
+  struct Case {
+    const char *descr;
+    std::string data;
+    std::vector<float> expect;
+  } cases[] = {
+      {"|u1", le(0, 1) + le(255, 1), {0, 255}},
+      {"|i1", le(0x80, 1) + le(0x7f, 1), {-128, 127}},
+      {"|b1", le(1, 1) + le(0, 1), {1, 0}},
+      {"<u2", le(65535, 2) + le(7, 2), {65535, 7}},
+      {"<i2", le(0xFFFE, 2) + le(300, 2), {-2, 300}},
+      {"<i4", le(0xFFFFFFF6u, 4) + le(9, 4), {-10, 9}},
+      {"<u4", le(4000000000u, 4) + le(1, 4), {4e9f, 1}},
+      {"<i8", le(~uint64_t(0), 8) + le(3, 8), {-1, 3}},
+      {"<u8", le(uint64_t(1) << 40, 8) + le(0, 8), {1099511627776.0f, 0}},
+  };
+  int n = 0;
+  for (const Case &c : cases) {
+    std::string p = dir.write(
+        "i" + std::to_string(n++) + ".npy",
+        npy(std::string("{'descr': '") + c.descr +
+                "', 'fortran_order': False, 'shape': (2,), }",
+            c.data));
+    Status st;
+    nnrt_tensor *t = nnrt_read_npy(p.c_str(), st);
+    ASSERT_NE(t, nullptr) << c.descr << ": " << st.message();
+    EXPECT_EQ(std::vector<float>(nnrt_tensor_cdata(t),
+                                 nnrt_tensor_cdata(t) + 2),
+              c.expect)
+        << c.descr;
+    nnrt_tensor_free(t);
+  }
+}
+
 TEST(Npy, Errors) {
   ScratchDir dir;
   const std::string f4 = "{'descr': '<f4', 'fortran_order': False, ";
@@ -199,12 +242,22 @@ TEST(Npy, Errors) {
       {"\x93NUM", "not a .npy file (bad magic)"},
       {npy(f4 + "'shape': (1,), }", floats({1}), 4),
        "unsupported .npy version 4"},
-      {npy("{'descr': '<i4', 'fortran_order': False, 'shape': (1,), }",
-           floats({1})),
-       "dtype '<i4' is not supported (use float32 or float64)"},
+      {npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }",
+           floats({1, 2})),
+       "dtype '<c8' is not supported (use float32, float64, (u)int8..64 or "
+       "bool, little-endian)"},
       {npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }",
            floats({1})),
-       "dtype '>f4' is not supported (use float32 or float64)"},
+       "dtype '>f4' is not supported (use float32, float64, (u)int8..64 or "
+       "bool, little-endian)"},
+      {npy("{'descr': '|i4', 'fortran_order': False, 'shape': (1,), }",
+           floats({1})),
+       "dtype '|i4' is not supported (use float32, float64, (u)int8..64 or "
+       "bool, little-endian)"},
+      {npy("{'descr': '<U3', 'fortran_order': False, 'shape': (1,), }",
+           std::string(12, 'a')),
+       "dtype '<U3' is not supported (use float32, float64, (u)int8..64 or "
+       "bool, little-endian)"},
       {npy("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }",
            floats({1, 2, 3, 4})),
        "Fortran-order arrays are not supported"},
