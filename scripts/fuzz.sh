@@ -13,7 +13,7 @@ build="${NNC_ASAN_BUILD_DIR:-$root/build-asan}"
 seconds="${1:-20}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(frontend csv npy idx safetensors manifest checkpoint)
+[ ${#targets[@]} -gt 0 ] || targets=(frontend csv npy npz idx safetensors manifest checkpoint)
 work="${NNC_FUZZ_DIR:-$build/fuzz-work}"
 mkdir -p "$work"
 python3 "$root/tests/fuzz/make-seeds.py" "$root" "$work/seeds"

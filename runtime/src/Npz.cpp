@@ -146,6 +146,13 @@ bool extract(const std::string &bytes, const std::string &where,
     }
     out = bytes.substr(start, m.size);
   } else if (m.method == 8) {
+    // Deflate expands at most 1032-fold: a larger size is a lie, which
+    // would otherwise make us allocate it (fuzz-npz found this).
+    if (m.size > m.compressed * 1032 + 1024) {
+      error = where + ": corrupt: " + std::to_string(m.compressed) +
+              " compressed bytes cannot hold " + std::to_string(m.size);
+      return false;
+    }
     out.assign(m.size, '\0');
     z_stream z{};
     inflateInit2(&z, -MAX_WBITS); // raw deflate, no header

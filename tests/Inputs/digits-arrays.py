@@ -4,6 +4,8 @@ each as the runtime's readers take them, in plain Python (no NumPy here):
   x_*.npy  float32 (n, 8, 8)      y_*.npy  float32 (n,) class indices
   x_*.csv  n rows of 64 pixels    y_*.csv  one label per row
   x_*-idx3-ubyte.gz, y_*-idx1-ubyte: IDX uint8, as MNIST ships
+  digits_*.npz  x and y as np.savez writes them (Python's zipfile, which
+                NumPy uses; the test part compressed, as savez_compressed)
     digits-arrays.py DIGITS_CSV_GZ OUT_DIR
 """
 import gzip
@@ -11,6 +13,7 @@ import os
 import random
 import struct
 import sys
+import zipfile
 
 src, out = sys.argv[1], sys.argv[2]
 rows = [list(map(float, line.split(","))) for line in gzip.open(src, "rt")]
@@ -18,13 +21,17 @@ random.Random(0).shuffle(rows)
 parts = {"train": rows[:1437], "test": rows[1437:]}
 
 
-def npy(path, shape, values):
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }" % (
-        "".join("%d, " % d for d in shape))
+def npy_bytes(shape, values, descr="<f4", fmt="f"):
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
+        descr, "".join("%d, " % d for d in shape))
     header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+    return (b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) +
+            header.encode() + struct.pack("<%d%s" % (len(values), fmt), *values))
+
+
+def npy(path, shape, values):
     with open(path, "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
-        f.write(header.encode() + struct.pack("<%df" % len(values), *values))
+        f.write(npy_bytes(shape, values))
 
 
 def idx(path, dims, values, compress):
@@ -46,3 +53,9 @@ for name, part in parts.items():
         f.writelines("%g\n" % r[64] for r in part)
     idx(os.path.join(out, "x_%s-idx3-ubyte.gz" % name), [n, 8, 8], pixels, True)
     idx(os.path.join(out, "y_%s-idx1-ubyte" % name), [n], labels, False)
+    # Labels as int64, as NumPy makes them from Python ints.
+    with zipfile.ZipFile(os.path.join(out, "digits_%s.npz" % name), "w",
+                         zipfile.ZIP_DEFLATED if name == "test"
+                         else zipfile.ZIP_STORED) as z:
+        z.writestr("x.npy", npy_bytes([n, 8, 8], pixels))
+        z.writestr("y.npy", npy_bytes([n], [int(v) for v in labels], "<i8", "q"))

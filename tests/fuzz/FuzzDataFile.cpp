@@ -1,8 +1,8 @@
 //===- FuzzDataFile.cpp - libFuzzer targets: the runtime's file readers ---===//
 //
-// Built once per reader (NNC_FUZZ_READER = csv, npy, idx, safetensors): the bytes
-// go to a file, the reader reads it. Errors are expected; a crash or a
-// sanitizer report is a finding.
+// Built once per reader (NNC_FUZZ_READER = csv, npy, npz, idx, safetensors):
+// the bytes go to a file, the reader reads it. Errors are expected; a crash
+// or a sanitizer report is a finding.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     nnrt_tensor_free(nnrt_read_csv(path.c_str(), -1, st));
   } else if (reader == "npy") {
     nnrt_tensor_free(nnrt_read_npy(path.c_str(), st));
+  } else if (reader == "npz") {
+    // The ZIP directory, inflate, CRC-32, then the .npy parser.
+    nnrt_tensor_free(nnrt_read_npz(path.c_str(), "x", st));
   } else if (reader == "idx") {
     // Also reaches the gzip decoder: a .gz seed starts the corpus.
     nnrt_tensor_free(nnrt_read_idx(path.c_str(), st));

@@ -1,6 +1,6 @@
 """Seed corpora for the fuzz targets, from the repository's own files plus a
-few small files written here in each format (NumPy .npy, IDX plain and
-gzip-compressed, safetensors, an nnc checkpoint, manifests).
+few small files written here in each format (NumPy .npy and .npz, IDX
+plain and gzip-compressed, safetensors, an nnc checkpoint, manifests).
     make-seeds.py REPO_ROOT OUT_DIR
 """
 import glob
@@ -10,6 +10,8 @@ import shutil
 import struct
 import sys
 import gzip
+import io
+import zipfile
 
 root, out = sys.argv[1], sys.argv[2]
 
@@ -72,6 +74,18 @@ put("idx", "f8.idx", idx(0x0E, [1, 1], struct.pack(">d", 3.25)))
 put("idx", "i16.idx", idx(0x0B, [2], struct.pack(">hh", -7, 300)))
 put("idx", "images.gz", gzip.compress(idx(0x08, [1, 2, 2], bytes([1, 2, 3, 4])),
                                       mtime=0))
+def npz(arrays, method):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, data in arrays:
+            z.writestr(name + ".npy", data)
+    return buf.getvalue()
+
+
+pair = [("x", npy([2, 2], [1, 2, 3, 4])), ("y", npy([2], [0, 1]))]
+put("npz", "stored.npz", npz(pair, zipfile.ZIP_STORED))
+put("npz", "deflated.npz", npz(pair, zipfile.ZIP_DEFLATED))
+put("npz", "one.npz", npz([("x", npy([3], [1, 2, 3], "<f8"))], zipfile.ZIP_DEFLATED))
 put("safetensors", "weights.safetensors",
     safetensors([("dense.kernel", [2, 2], [1, 2, 3, 4]),
                  ("dense.bias", [2], [0, 0])], {"format": "pt"}))
