@@ -13,7 +13,7 @@ build="${NNC_ASAN_BUILD_DIR:-$root/build-asan}"
 seconds="${1:-20}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(frontend csv npy npz idx safetensors manifest checkpoint)
+[ ${#targets[@]} -gt 0 ] || targets=(frontend csv npy npz idx cifar safetensors manifest checkpoint)
 work="${NNC_FUZZ_DIR:-$build/fuzz-work}"
 mkdir -p "$work"
 python3 "$root/tests/fuzz/make-seeds.py" "$root" "$work/seeds"
@@ -33,7 +33,7 @@ for t in "${targets[@]}"; do
   "$bin" "$corpus" "$work/seeds/$t" -max_total_time="$seconds" \
     -max_len=65536 -timeout=20 -rss_limit_mb=4096 \
     -artifact_prefix="$work/artifacts/$t/" -print_final_stats=1 2>&1 |
-    grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)|ERROR|SUMMARY' || true
+    grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+[[:space:]]+DONE)|ERROR|SUMMARY' || true
   # Any one kind of failing input counts (an ls of all three patterns fails
   # unless every kind is there, which hid a crash once).
   if compgen -G "$work/artifacts/$t/crash-*" >/dev/null ||

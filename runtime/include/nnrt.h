@@ -86,6 +86,11 @@ nnrt_tensor *nnrt_read_idx(const char *path, nnrt_status *status);
  * one saved as `name` (member "<name>.npy"). */
 nnrt_tensor *nnrt_read_npz(const char *path, const char *name,
                            nnrt_status *status);
+/* CIFAR-10's binary version (data_batch_*.bin, test_batch.bin, or several
+ * joined with cat): the images as (n, 32, 32, 3), channels last as Keras
+ * loads them, and, when `labels` is not NULL, the labels as (n,). */
+nnrt_tensor *nnrt_read_cifar10(const char *path, nnrt_tensor **labels,
+                               nnrt_status *status);
 
 /*--- Models -----------------------------------------------------------------*/
 

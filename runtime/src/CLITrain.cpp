@@ -309,7 +309,7 @@ bool loadData(nnrt_model *m, const Args &a, nnrt_tensor *&x, nnrt_tensor *&y,
     return false;
   }
   // An .npz given as --data holds both: the input's array (named after
-  // the model's input, "x" by default) and "y".
+  // the model's input, "x" by default) and "y"; so does a CIFAR-10 batch.
   const char *data = a.get("data");
   bool archive = false;
   if (data)
@@ -319,6 +319,7 @@ bool loadData(nnrt_model *m, const Args &a, nnrt_tensor *&x, nnrt_tensor *&y,
                 std::memcmp(head, "PK\x03\x04", 4) == 0;
       std::fclose(file);
     }
+  archive = archive || (data && isCifar10(data));
   if (!arrays && !archive)
     return loadLabelled(m, a, x, y, f, st); // frees what it made on failure
   const Buffer *target = nullptr;

@@ -3,7 +3,8 @@
 // The CLI's --x/--y (and predict's --input) take a file in any format the
 // runtime reads, told apart by content: NumPy .npy (its magic), .npz (a ZIP
 // archive; "d.npz:name" picks an array, else the caller's default name),
-// IDX plain or gzip-compressed (two zero bytes, or gzip's magic), else CSV. Each
+// IDX plain or gzip-compressed (two zero bytes, or gzip's magic), CIFAR-10's
+// binary batches (a .bin of whole 3,073-byte records), else CSV. Each
 // array is then checked against the model's per-sample shape, as Keras'
 // fit() checks its arrays against the Input shape.
 //
@@ -31,6 +32,18 @@ std::vector<int64_t> perSample(const std::vector<int64_t> &shape) {
 
 } // namespace
 
+bool nnrt::isCifar10(const std::string &path) {
+  if (path.size() < 4 || path.compare(path.size() - 4, 4, ".bin") != 0)
+    return false;
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return false;
+  std::fseek(f, 0, SEEK_END);
+  long size = std::ftell(f);
+  std::fclose(f);
+  return size > 0 && size % 3073 == 0;
+}
+
 nnrt_tensor *nnrt::readArray(const char *spec, const char *arrayName,
                              std::vector<int64_t> *csvLines,
                              nnrt_status *status) {
@@ -43,6 +56,20 @@ nnrt_tensor *nnrt::readArray(const char *spec, const char *arrayName,
     file.resize(colon);
   }
   const char *path = file.c_str();
+  // CIFAR-10 records have no magic: a .bin of whole records. "y" asks for
+  // the labels, anything else for the images.
+  if (isCifar10(file)) {
+    nnrt_tensor *labels = nullptr;
+    nnrt_tensor *images = nnrt_read_cifar10(path, &labels, status);
+    if (!images)
+      return nullptr;
+    if (name == "y") {
+      delete images;
+      return labels;
+    }
+    delete labels;
+    return images;
+  }
   char head[6] = {};
   if (FILE *f = std::fopen(path, "rb")) {
     size_t n = std::fread(head, 1, sizeof head, f);

@@ -45,10 +45,14 @@ nnrt_tensor *readCsv(const char *path, int64_t expectedColumns,
 
 /// An array from a file of any format the runtime reads, told apart by
 /// content: .npy, .npz (the array "d.npz:name" names, else `arrayName`),
-/// IDX (plain or gzip), else CSV (whose file lines of rows go to
+/// IDX (plain or gzip), CIFAR-10 batches (the labels when `arrayName` is
+/// "y", else the images), else CSV (whose file lines of rows go to
 /// `csvLines`).
 nnrt_tensor *readArray(const char *spec, const char *arrayName,
                        std::vector<int64_t> *csvLines, nnrt_status *status);
+
+/// A CIFAR-10 binary batch: a .bin file of whole 3,073-byte records.
+bool isCifar10(const std::string &path);
 
 /// What an array is, for messages: "x.npy: inputs of shape (None, 64) (1437
 /// samples), but model 'digits' takes input 'x' of shape (None, 8, 8)".

@@ -1,6 +1,7 @@
 //===- FuzzDataFile.cpp - libFuzzer targets: the runtime's file readers ---===//
 //
-// Built once per reader (NNC_FUZZ_READER = csv, npy, npz, idx, safetensors):
+// Built once per reader (NNC_FUZZ_READER = csv, npy, npz, idx, cifar,
+// safetensors):
 // the bytes go to a file, the reader reads it. Errors are expected; a crash
 // or a sanitizer report is a finding.
 //
@@ -24,6 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else if (reader == "npz") {
     // The ZIP directory, inflate, CRC-32, then the .npy parser.
     nnrt_tensor_free(nnrt_read_npz(path.c_str(), "x", st));
+  } else if (reader == "cifar") {
+    nnrt_tensor *labels = nullptr;
+    nnrt_tensor_free(nnrt_read_cifar10(path.c_str(), &labels, st));
+    nnrt_tensor_free(labels);
   } else if (reader == "idx") {
     // Also reaches the gzip decoder: a .gz seed starts the corpus.
     nnrt_tensor_free(nnrt_read_idx(path.c_str(), st));

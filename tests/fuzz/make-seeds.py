@@ -1,6 +1,7 @@
 """Seed corpora for the fuzz targets, from the repository's own files plus a
 few small files written here in each format (NumPy .npy and .npz, IDX
-plain and gzip-compressed, safetensors, an nnc checkpoint, manifests).
+plain and gzip-compressed, CIFAR-10 records, safetensors, an nnc checkpoint,
+manifests).
     make-seeds.py REPO_ROOT OUT_DIR
 """
 import glob
@@ -86,6 +87,8 @@ pair = [("x", npy([2, 2], [1, 2, 3, 4])), ("y", npy([2], [0, 1]))]
 put("npz", "stored.npz", npz(pair, zipfile.ZIP_STORED))
 put("npz", "deflated.npz", npz(pair, zipfile.ZIP_DEFLATED))
 put("npz", "one.npz", npz([("x", npy([3], [1, 2, 3], "<f8"))], zipfile.ZIP_DEFLATED))
+put("cifar", "two.bin", bytes([3]) + bytes(range(256)) * 12 +
+    bytes([9]) + bytes(3072))
 put("safetensors", "weights.safetensors",
     safetensors([("dense.kernel", [2, 2], [1, 2, 3, 4]),
                  ("dense.bias", [2], [0, 0])], {"format": "pt"}))

@@ -1,4 +1,4 @@
-//===- IdxTest.cpp - the IDX reader and gzip-compressed files -------------===//
+//===- IdxTest.cpp - image data: IDX, gzip, CIFAR-10 batches --------------===//
 //
 // Files are written here byte by byte from the format's definition (big-
 // endian dimensions and elements), and compressed with zlib's own gzip
@@ -164,4 +164,58 @@ TEST(Idx, Errors) {
   Status st;
   EXPECT_EQ(nnrt_read_idx((dir.file("missing.idx")).c_str(), st), nullptr);
   EXPECT_NE(st.message().find("missing.idx"), std::string::npos);
+}
+
+// CIFAR-10's binary batches: label byte, then the red, green and blue
+// planes of a 32x32 image; read channels-last, as Keras loads them.
+TEST(Cifar10, RecordsBecomeChannelsLastImages) {
+  ScratchDir dir;
+  std::string bytes;
+  for (int r = 0; r < 2; ++r) {
+    bytes += static_cast<char>(r == 0 ? 3 : 9);
+    for (int c = 0; c < 3; ++c)
+      for (int p = 0; p < 1024; ++p)
+        bytes += static_cast<char>((p + 7 * c + 50 * r) % 256);
+  }
+  std::string p = dir.write("two.bin", bytes);
+  Status st;
+  nnrt_tensor *labels = nullptr;
+  nnrt_tensor *images = nnrt_read_cifar10(p.c_str(), &labels, st);
+  ASSERT_NE(images, nullptr) << st.message();
+  ASSERT_EQ(nnrt_tensor_rank(images), 4u);
+  EXPECT_EQ(nnrt_tensor_dim(images, 0), 2);
+  EXPECT_EQ(nnrt_tensor_dim(images, 1), 32);
+  EXPECT_EQ(nnrt_tensor_dim(images, 2), 32);
+  EXPECT_EQ(nnrt_tensor_dim(images, 3), 3);
+  EXPECT_EQ(values(labels), (std::vector<float>{3, 9}));
+  // Image 1, row 2, column 5 (pixel 69), channel c: (69 + 7c + 50) % 256.
+  const float *d = nnrt_tensor_cdata(images);
+  for (int c = 0; c < 3; ++c)
+    EXPECT_EQ(d[((1 * 32 + 2) * 32 + 5) * 3 + c], (69 + 7 * c + 50) % 256);
+  nnrt_tensor_free(images);
+  nnrt_tensor_free(labels);
+}
+
+TEST(Cifar10, Errors) {
+  ScratchDir dir;
+  std::string record(3073, '\0');
+  struct Case {
+    std::string bytes, message;
+  } cases[] = {
+      {record.substr(0, 3000),
+       "3000 bytes is not a whole number of CIFAR-10 records (3073 bytes "
+       "each: a label, then 32x32 red, green and blue)"},
+      {"", "0 bytes is not a whole number of CIFAR-10 records"},
+      {record + std::string(1, '\x0c') + record.substr(1),
+       "record 1 has label 12; CIFAR-10 labels are 0..9 (is this "
+       "CIFAR-100?)"},
+  };
+  int n = 0;
+  for (const Case &c : cases) {
+    std::string p = dir.write("c" + std::to_string(n++) + ".bin", c.bytes);
+    Status st;
+    EXPECT_EQ(nnrt_read_cifar10(p.c_str(), nullptr, st), nullptr);
+    EXPECT_EQ(st.message().rfind(p + ": " + c.message, 0), 0u)
+        << st.message();
+  }
 }
