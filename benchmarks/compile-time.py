@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Compile time against model size: prints a table.
 
-Times `nnc model.nn -o exe` (parse to linked training executable, -O3 by
-default) for generated models of growing size, the median of --runs runs,
+Times `nnc model.nn -o exe` (parse to linked training executable, at nnc's
+default level: -O3, or -O2 above 512 functions) for generated models of
+growing size, the median of --runs runs,
 and the part spent before LLVM (`--emit=mlir-llvm`). Families:
 
   dense-same    N x dense(64, relu) + softmax, trained with Adam: equal
@@ -26,7 +27,7 @@ root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
 ap.add_argument("--nnc", default=os.path.join(root, "build", "bin", "nnc"))
 ap.add_argument("--runs", type=int, default=3)
-ap.add_argument("--opt", default="3", help="LLVM level, -O")
+ap.add_argument("--opt", default=None, help="LLVM level, -O (default: nnc's)")
 ap.add_argument("--quick", action="store_true", help="small sizes only")
 args = ap.parse_args()
 
@@ -60,7 +61,8 @@ work = tempfile.mkdtemp(prefix="nnc-compile-time-")
 
 def timed(cmd):
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
@@ -73,7 +75,8 @@ for name, make, sizes in families:
             f.write(make(n))
         exe = os.path.join(work, f"{name}-{n}")
         full = statistics.median(
-            timed([args.nnc, src, f"-O{args.opt}", "-o", exe])
+            timed([args.nnc, src, "-o", exe] +
+                  ([f"-O{args.opt}"] if args.opt else []))
             for _ in range(args.runs))
         mlir = timed([args.nnc, src, "--emit=mlir-llvm", "-o", os.devnull])
         print(f"{name:<14}{n:>7}{full:>11.2f}{mlir:>15.2f}{full / n:>12.4f}",
