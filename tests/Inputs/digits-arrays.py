@@ -16,6 +16,7 @@ import sys
 import zipfile
 
 src, out = sys.argv[1], sys.argv[2]
+os.makedirs(out, exist_ok=True)
 rows = [list(map(float, line.split(","))) for line in gzip.open(src, "rt")]
 random.Random(0).shuffle(rows)
 parts = {"train": rows[:1437], "test": rows[1437:]}
