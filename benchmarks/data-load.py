@@ -22,7 +22,6 @@ ap.add_argument("--build", default=os.path.join(root, "build"))
 ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
 args = ap.parse_args()
 
-work = tempfile.mkdtemp(prefix="nnc-data-load-")
 gz = os.path.join(args.data, "train-images-idx3-ubyte.gz")
 raw = gzip.open(gz).read()
 pixels = raw[16:]
@@ -38,24 +37,31 @@ def npy(path, descr, data):
         f.write(header.encode() + data)
 
 
-files = [gz, os.path.join(work, "images.idx"), os.path.join(work, "u8.npy"),
-         os.path.join(work, "f32.npy"), os.path.join(work, "images.csv")]
-with open(files[1], "wb") as f:
-    f.write(raw)
-npy(files[2], "|u1", pixels)
-npy(files[3], "<f4", array.array("f", iter(pixels)).tobytes())
-with open(files[4], "w") as f:
-    for i in range(n):
-        f.write(",".join(map(str, pixels[784 * i:784 * (i + 1)])) + "\n")
+work = tempfile.mkdtemp(prefix="nnc-data-load-")
 
-exe = os.path.join(work, "data-load")
-subprocess.run(["cc", "-O2", "-I", os.path.join(root, "runtime", "include"),
-                os.path.join(root, "benchmarks", "data-load.c"),
-                os.path.join(args.build, "lib", "libnnrt.a"),
-                "-lstdc++", "-ldl", "-lz", "-lm", "-o", exe], check=True)
+
+def measure():
+    files = [gz, os.path.join(work, "images.idx"), os.path.join(work, "u8.npy"),
+             os.path.join(work, "f32.npy"), os.path.join(work, "images.csv")]
+    with open(files[1], "wb") as f:
+        f.write(raw)
+    npy(files[2], "|u1", pixels)
+    npy(files[3], "<f4", array.array("f", iter(pixels)).tobytes())
+    with open(files[4], "w") as f:
+        for i in range(n):
+            f.write(",".join(map(str, pixels[784 * i:784 * (i + 1)])) + "\n")
+
+    exe = os.path.join(work, "data-load")
+    subprocess.run(["cc", "-O2", "-I", os.path.join(root, "runtime", "include"),
+                    os.path.join(root, "benchmarks", "data-load.c"),
+                    os.path.join(args.build, "lib", "libnnrt.a"),
+                    "-lstdc++", "-ldl", "-lz", "-lm", "-o", exe], check=True)
+    return subprocess.run([exe] + files, check=True, capture_output=True,
+                          text=True).stdout
+
+
 try:
-    out = subprocess.run([exe] + files, check=True, capture_output=True,
-                         text=True).stdout
+    out = measure()
 finally:
     shutil.rmtree(work)
 print("Fashion-MNIST train images, %d x 28 x 28, best of 3:" % n)
