@@ -92,6 +92,7 @@ public:
           lookupLoss(cast<StringAttr>(cfg.getLoss()).getValue());
       if (!loss->notTrainableYet.empty())
         return cfg.emitError() << loss->name << " " << loss->notTrainableYet;
+      classIndices = loss->classIndices;
     }
     if (!hasTargets && !cfg.getMetrics().empty())
       return cfg.emitError() << "metrics compare predictions with targets, "
@@ -109,6 +110,8 @@ private:
   Location loc;
   ModelSignature sig;
   bool hasTargets = true;
+  /// The loss takes one class index per sample: y_true is (batch, 1).
+  bool classIndices = false;
 
   // Argument positions in the function being built.
   SmallVector<Value> inputs, params;
@@ -126,7 +129,7 @@ private:
       args.push_back({model.getArgumentTypes()[i],
                       b.getNamedAttr(kInputAttr, model.getArgAttr(i, kInputAttr))});
     if (hasTargets)
-      args.push_back({model.getResultTypes()[0],
+      args.push_back({targetType(),
                       b.getNamedAttr(kTargetAttr, b.getStringAttr("y_true"))});
     for (unsigned i : sig.params)
       args.push_back({model.getArgumentTypes()[i],
@@ -158,6 +161,15 @@ private:
     while (k < entry->getNumArguments())
       extraValues.push_back(entry->getArgument(k++));
     return f;
+  }
+
+  /// y_true: shaped like the output, or (batch, 1) for class indices.
+  Type targetType() {
+    auto out = cast<RankedTensorType>(model.getResultTypes()[0]);
+    if (!classIndices)
+      return out;
+    return RankedTensorType::get({out.getShape().front(), 1},
+                                 out.getElementType());
   }
 
   Value predict(ValueRange ps) {

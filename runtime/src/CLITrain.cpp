@@ -85,6 +85,18 @@ bool readCount(const Args &a, const char *name, int64_t &out, int64_t min,
   return true;
 }
 
+/// The classes of a model trained with sparse_categorical_crossentropy
+/// (its targets are class indices, checked here: the loss would silently
+/// read an index past the classes as no class at all); 0 for other losses.
+int64_t sparseClasses(const nnrt_model *m) {
+  if (m->config.loss != "sparse_categorical_crossentropy")
+    return 0;
+  for (const Buffer &b : m->infer.buffers)
+    if (b.role == Role::Output && !b.shape.empty())
+      return b.shape.back();
+  return 0;
+}
+
 /// x (rows, features) and y (rows, targets) from a labelled CSV file; a
 /// model whose loss reads no targets (physics-informed) takes only input
 /// columns, and y stays NULL.
@@ -165,22 +177,27 @@ bool loadLabelled(nnrt_model *m, const Args &a, nnrt_tensor *&x,
       if (c != labelColumn)
         xd[r * features + j++] = t[r * cols + c];
     float label = t[r * cols + labelColumn];
-    if (targets == 1) {
+    // A class index: one-hot encoded here, or kept for a sparse loss.
+    int64_t range = targets == 1 ? sparseClasses(m) : targets;
+    if (targets == 1 && !range) {
       yd[r] = label;
       continue;
     }
-    if (label != std::floor(label) || label < 0 || label >= targets) {
+    if (label != std::floor(label) || label < 0 || label >= range) {
       char text[32];
       std::snprintf(text, sizeof text, "%g", label);
       f = {1, std::string(path) + ":" + std::to_string(lines[r]) +
                   ": label " + text + " is not a class index 0.." +
-                  std::to_string(targets - 1)};
+                  std::to_string(range - 1)};
       delete table;
       nnrt_tensor_free(x);
       nnrt_tensor_free(y);
       return false;
     }
-    yd[r * targets + static_cast<int64_t>(label)] = 1.0f;
+    if (targets == 1)
+      yd[r] = label;
+    else
+      yd[r * targets + static_cast<int64_t>(label)] = 1.0f;
   }
   delete table;
   return true;
@@ -189,6 +206,8 @@ bool loadLabelled(nnrt_model *m, const Args &a, nnrt_tensor *&x,
 std::vector<int64_t> sampleShape(const Buffer &b) {
   return std::vector<int64_t>(b.shape.begin() + 1, b.shape.end());
 }
+
+
 
 /// x and y from --x and --y, each a file of any format readArray reads,
 /// checked against the train entry's input and target: the same per-sample
@@ -284,6 +303,11 @@ bool loadArrays(nnrt_model *m, const Args &a, const char *xPath,
     if (t.size() == 1 && t[0] > 1)
       error += " (or one class index 0.." + std::to_string(t[0] - 1) +
                " per sample)";
+    f = {1, error};
+    return false;
+  }
+  if (int64_t classes = sparseClasses(m);
+      classes && !checkClassIndices(*y, classes, dy, yLines, error)) {
     f = {1, error};
     return false;
   }

@@ -95,8 +95,11 @@ bool nnrt::shapeToSample(nnrt_tensor *t, const std::vector<int64_t> &sample,
   }
   if (have == sample)
     return true;
-  // A CSV row is a flattened sample (CSV has no shape of its own).
-  if (what.fromCsv && have.size() == 1 && have[0] == product(sample, 0)) {
+  // One value per sample fits (n,) as well as (n, 1); a CSV row is a
+  // flattened sample (CSV has no shape of its own).
+  bool scalars = product(have, 0) == 1 && product(sample, 0) == 1;
+  if (scalars ||
+      (what.fromCsv && have.size() == 1 && have[0] == product(sample, 0))) {
     t->shape.resize(1);
     t->shape.insert(t->shape.end(), sample.begin(), sample.end());
     return true;
@@ -112,6 +115,27 @@ bool nnrt::shapeToSample(nnrt_tensor *t, const std::vector<int64_t> &sample,
   return false;
 }
 
+bool nnrt::checkClassIndices(const nnrt_tensor &y, int64_t classes,
+                             const ArrayDescription &what,
+                             const std::vector<int64_t> &csvLines,
+                             std::string &error) {
+  int64_t n = y.shape.empty() ? 0 : y.shape[0];
+  for (int64_t r = 0; r < n; ++r) {
+    float label = y.data[r];
+    if (label == std::floor(label) && label >= 0 && label < classes)
+      continue;
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", label);
+    std::string where = what.fromCsv && r < static_cast<int64_t>(csvLines.size())
+                            ? what.file + ":" + std::to_string(csvLines[r])
+                            : what.file + ": sample " + std::to_string(r);
+    error = where + ": label " + text + " is not a class index 0.." +
+            std::to_string(classes - 1);
+    return false;
+  }
+  return true;
+}
+
 bool nnrt::labelsToOneHot(nnrt_tensor *&y, int64_t classes,
                           const ArrayDescription &what,
                           const std::vector<int64_t> &csvLines,
@@ -119,23 +143,11 @@ bool nnrt::labelsToOneHot(nnrt_tensor *&y, int64_t classes,
   int64_t n = y->shape.empty() ? 0 : y->shape[0];
   if (y->shape.empty() || product(y->shape, 1) != 1)
     return false;
+  if (!checkClassIndices(*y, classes, what, csvLines, error))
+    return false;
   nnrt_tensor *hot = makeTensor({n, classes});
-  for (int64_t r = 0; r < n; ++r) {
-    float label = y->data[r];
-    if (label != std::floor(label) || label < 0 || label >= classes) {
-      char text[32];
-      std::snprintf(text, sizeof text, "%g", label);
-      std::string where =
-          what.fromCsv && r < static_cast<int64_t>(csvLines.size())
-              ? what.file + ":" + std::to_string(csvLines[r])
-              : what.file + ": sample " + std::to_string(r);
-      error = where + ": label " + text + " is not a class index 0.." +
-              std::to_string(classes - 1);
-      delete hot;
-      return false;
-    }
-    hot->data[r * classes + static_cast<int64_t>(label)] = 1.0f;
-  }
+  for (int64_t r = 0; r < n; ++r)
+    hot->data[r * classes + static_cast<int64_t>(y->data[r])] = 1.0f;
   delete y;
   y = hot;
   return true;

@@ -66,6 +66,13 @@ struct ArrayDescription {
 bool shapeToSample(nnrt_tensor *t, const std::vector<int64_t> &sample,
                    const ArrayDescription &what, std::string &error);
 
+/// Every value of `y` (one per sample) a class index 0..classes-1; false
+/// and a message naming the row (CSV: its line) otherwise.
+bool checkClassIndices(const nnrt_tensor &y, int64_t classes,
+                       const ArrayDescription &what,
+                       const std::vector<int64_t> &csvLines,
+                       std::string &error);
+
 /// Class indices (one per sample: shape (n,) or (n, 1)) to one-hot rows of
 /// `classes`; false without a message when `y` is not one label per sample,
 /// false with one when a label is not an index 0..classes-1.

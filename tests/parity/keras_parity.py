@@ -84,10 +84,13 @@ LOSSES = {
     # sigmoid outputs under CE: rows rescaled to sum to one, then clipped
     "cce_prob": ("categorical_crossentropy", "categorical_crossentropy",
                  "sigmoid", (2, 5)),
+    # class indices, (batch, 1), against a softmax: the sparse form
+    "scce_logits": ("sparse_categorical_crossentropy",
+                    "sparse_categorical_crossentropy", "softmax", (2, 5)),
 }
 METRICS = {"mse": ["mae"], "mae": ["mse"], "bce_logits": ["accuracy"],
            "bce_prob": ["binary_accuracy"], "cce_logits": ["accuracy"],
-           "cce_prob": ["accuracy"]}
+           "cce_prob": ["accuracy"], "scce_logits": ["accuracy"]}
 
 
 # ---------------------------------------------------------------------------
@@ -218,6 +221,8 @@ def random_data(rng, spec, steps):
         y = rng.standard_normal((n, width)).astype(np.float32)
     elif loss.startswith("bce"):
         y = rng.integers(0, 2, (n, width)).astype(np.float32)
+    elif loss.startswith("scce"):
+        y = rng.integers(0, width, (n, 1)).astype(np.float32)
     else:
         y = np.eye(width, dtype=np.float32)[rng.integers(0, width, n)]
     return x, y

@@ -48,6 +48,21 @@ struct NNBuilder {
   mlir::Value sqrt(mlir::Value x) { return SqrtOp::create(b, loc, x); }
   mlir::Value abs(mlir::Value x) { return AbsOp::create(b, loc, x); }
   mlir::Value step(mlir::Value x) { return StepOp::create(b, loc, x); }
+  /// One-hot rows from class indices held as floats, (batch, 1) ->
+  /// (batch, classes): 1 - step(|t - j| - 1/2), which is 1 exactly where
+  /// the index is j. Elementwise with broadcasting, so it fuses into what
+  /// reads it (no one-hot array is stored) and carries no gradient.
+  mlir::Value oneHot(mlir::Value labels, int64_t classes) {
+    mlir::Type elt = elementType(labels);
+    auto rowType = mlir::RankedTensorType::get({classes}, elt);
+    llvm::SmallVector<mlir::Attribute> js;
+    for (int64_t j = 0; j < classes; ++j)
+      js.push_back(b.getFloatAttr(elt, static_cast<double>(j)));
+    mlir::Value row = mlir::arith::ConstantOp::create(
+        b, loc, rowType, mlir::DenseElementsAttr::get(rowType, js));
+    mlir::Value off = sub(abs(sub(labels, row)), cst(labels, 0.5));
+    return sub(cst(labels, 1.0), step(off));
+  }
   /// Sum, mean or max over `axes` (all when empty).
   mlir::Value sum(mlir::Value x, llvm::ArrayRef<int64_t> axes, bool keepdims) {
     return ReduceSumOp::create(b, loc, x, axesAttr(axes), keep(keepdims));

@@ -100,8 +100,8 @@ FailureOr<Value> expandBinaryCrossentropy(Operation *loss) {
   return k.meanAll(k.neg(ll));
 }
 
-FailureOr<Value> expandCategoricalCrossentropy(Operation *loss) {
-  Expansion e(loss);
+/// Categorical cross-entropy of y_pred `e.p` against one-hot rows `t`.
+Value categorical(Expansion &e, Value t) {
   Builder &k = e.k;
   // Only a softmax over the last axis, the one the loss sums over.
   if (auto s = e.p.getDefiningOp<SoftmaxOp>()) {
@@ -113,21 +113,30 @@ FailureOr<Value> expandCategoricalCrossentropy(Operation *loss) {
       Value z = s.getX();
       Value m = StopGradientOp::create(k.b, k.loc, k.max(z, {-1}, true));
       Value lse = k.add(m, k.log(k.sumLast(k.exp(k.sub(z, m)), true)));
-      return k.meanAll(k.sumLast(k.mul(e.t, k.sub(lse, z)), false));
+      return k.meanAll(k.sumLast(k.mul(t, k.sub(lse, z)), false));
     }
   }
   // Keras rescales the rows to sum to one, then clips.
   Value pc = k.clip(k.div(e.p, k.sumLast(e.p, true)));
-  return k.meanAll(k.neg(k.sumLast(k.mul(e.t, k.log(pc)), false)));
+  return k.meanAll(k.neg(k.sumLast(k.mul(t, k.log(pc)), false)));
 }
 
-constexpr llvm::StringLiteral kSparseNotYet =
-    "cannot be trained yet (integer labels need a one-hot op); use "
-    "categorical_crossentropy: the runtime one-hot encodes class labels";
+FailureOr<Value> expandCategoricalCrossentropy(Operation *loss) {
+  Expansion e(loss);
+  return categorical(e, e.t);
+}
 
+/// Keras' sparse form is the categorical one of one-hot labels; the
+/// one-hot is elementwise and fuses into the loss kernel.
 FailureOr<Value> expandSparseCategoricalCrossentropy(Operation *loss) {
-  return loss->emitError() << "sparse_categorical_crossentropy "
-                           << kSparseNotYet;
+  Expansion e(loss);
+  auto labels = cast<RankedTensorType>(e.t.getType());
+  auto pred = cast<RankedTensorType>(e.p.getType());
+  if (labels.getRank() != 2)
+    return loss->emitError()
+           << "sparse_categorical_crossentropy: labels of shape (batch,) "
+              "need a reshape to (batch, 1) before training";
+  return categorical(e, e.k.oneHot(e.t, pred.getShape().back()));
 }
 
 const StringRef kMseAliases[] = {"mean_squared_error"};
@@ -147,7 +156,7 @@ ArrayRef<LossSpec> nnc::nn::builtinLosses() {
        create<CategoricalCrossentropyOp>, expandCategoricalCrossentropy},
       {nameOf<SparseCategoricalCrossentropyOp>(), {}, true, classLabels,
        create<SparseCategoricalCrossentropyOp>,
-       expandSparseCategoricalCrossentropy, kSparseNotYet},
+       expandSparseCategoricalCrossentropy, {}, /*classIndices=*/true},
   };
   return kLosses;
 }

@@ -40,6 +40,8 @@ struct LossSpec {
   /// Non-empty when a train section cannot use it yet: why, and what to
   /// use instead (follows the loss's name in the message).
   llvm::StringRef notTrainableYet = {};
+  /// Targets are class indices, (batch, 1), not rows like the output.
+  bool classIndices = false;
 };
 
 /// Every built-in loss, in the order error messages list them.

@@ -49,15 +49,24 @@ Value binaryAccuracy(NNBuilder &ops, Value p, Value t) {
                   {}, false);
 }
 
-/// Keras 3 picks by the output's width alone, whatever the loss (tf.keras 2
-/// looked at the loss): one unit is a binary decision, several are classes.
-Value accuracy(NNBuilder &ops, Value p, Value t) {
-  int64_t last = cast<RankedTensorType>(p.getType()).getShape().back();
-  return last > 1 ? categoricalAccuracy(ops, p, t) : binaryAccuracy(ops, p, t);
+/// argmax(y_pred) == the class index y_true, (batch, 1).
+Value sparseCategoricalAccuracy(NNBuilder &ops, Value p, Value t) {
+  int64_t classes = cast<RankedTensorType>(p.getType()).getShape().back();
+  Value hit = ops.mul(ops.oneHot(t, classes), firstMaxOneHot(ops, p));
+  return ops.mean(ops.sum(hit, {-1}, false), {}, false);
 }
 
-/// Integer labels need a one-hot op (see the sparse loss).
-Value notYet(NNBuilder &, Value, Value) { return Value(); }
+/// Keras 3 picks by the shapes, whatever the loss (tf.keras 2 looked at
+/// the loss): one output unit is a binary decision; several are classes,
+/// given as one-hot rows or, with targets of one value per sample, as
+/// class indices.
+Value accuracy(NNBuilder &ops, Value p, Value t) {
+  int64_t last = cast<RankedTensorType>(p.getType()).getShape().back();
+  int64_t targets = cast<RankedTensorType>(t.getType()).getShape().back();
+  if (last > 1 && targets == 1)
+    return sparseCategoricalAccuracy(ops, p, t);
+  return last > 1 ? categoricalAccuracy(ops, p, t) : binaryAccuracy(ops, p, t);
+}
 
 } // namespace
 
@@ -66,7 +75,7 @@ llvm::ArrayRef<MetricSpec> nnc::nn::builtinMetrics() {
       {"accuracy", accuracy},
       {"binary_accuracy", binaryAccuracy},
       {"categorical_accuracy", categoricalAccuracy},
-      {"sparse_categorical_accuracy", notYet},
+      {"sparse_categorical_accuracy", sparseCategoricalAccuracy},
   };
   return kMetrics;
 }
