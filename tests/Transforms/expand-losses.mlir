@@ -30,3 +30,24 @@ func.func @softmax_ce(%z: tensor<?x3xf32>, %t: tensor<?x3xf32>) -> tensor<f32> {
   %0 = nn.categorical_crossentropy %p, %t : tensor<?x3xf32>, tensor<?x3xf32>
   return %0 : tensor<f32>
 }
+
+// The sparse form: one-hot rows of the (batch, 1) class indices, built by
+// comparison with the constant row [0, 1, 2] (1 - step(|t - j| - 0.5)),
+// then the categorical cross-entropy on the logits.
+// CHECK-LABEL: func.func @softmax_sparse_ce
+// CHECK-NOT: nn.sparse_categorical_crossentropy
+// CHECK: %[[ROW:.*]] = arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00]> : tensor<3xf32>
+// CHECK: %[[D:.*]] = nn.sub %arg1, %[[ROW]] : tensor<?x1xf32>, tensor<3xf32>
+// CHECK: %[[A:.*]] = nn.abs %[[D]] : tensor<?x3xf32>
+// CHECK: %[[HALF:.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
+// CHECK: %[[O:.*]] = nn.sub %[[A]], %[[HALF]]
+// CHECK: %[[ST:.*]] = nn.step %[[O]]
+// CHECK: %[[HOT:.*]] = nn.sub %{{.*}}, %[[ST]]
+// CHECK: nn.reduce_max %arg0 axes = [-1] keepdims
+// CHECK: nn.mul %[[HOT]]
+// CHECK: nn.reduce_mean
+func.func @softmax_sparse_ce(%z: tensor<?x3xf32>, %t: tensor<?x1xf32>) -> tensor<f32> {
+  %p = nn.softmax %z : tensor<?x3xf32>
+  %0 = nn.sparse_categorical_crossentropy %p, %t : tensor<?x3xf32>, tensor<?x1xf32>
+  return %0 : tensor<f32>
+}
