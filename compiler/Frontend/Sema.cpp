@@ -13,6 +13,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Casting.h"
 
+#include <cmath>
+
 using namespace nnc;
 using namespace nnc::ast;
 
@@ -381,8 +383,9 @@ private:
     }
     config.model = m->second;
 
-    static const char *kKeys[] = {"loss",   "optimizer", "metrics",
-                                  "batch",  "epochs",    "validation_split"};
+    static const char *kKeys[] = {"loss",   "loss_weights", "optimizer",
+                                  "metrics", "batch",       "epochs",
+                                  "validation_split"};
     llvm::StringMap<llvm::SMLoc> seen;
     bool ok = true;
     for (const TrainEntry &e : t.entries) {
@@ -396,6 +399,8 @@ private:
       }
       if (key == "loss")
         ok &= checkLoss(e, config);
+      else if (key == "loss_weights")
+        ok &= checkLossWeights(e, config);
       else if (key == "optimizer")
         ok &= checkOptimizer(e, config);
       else if (key == "metrics")
@@ -437,6 +442,32 @@ private:
 
   bool checkLoss(const TrainEntry &e, TrainConfig &config) {
     config.lossLoc = startLoc(*e.value);
+    // One built-in loss per output, in the order the model returns them.
+    if (auto *l = llvm::dyn_cast<ListExpr>(e.value.get())) {
+      bool ok = !l->elements.empty();
+      if (!ok)
+        diags.error(e.value->loc, "'loss' lists no loss");
+      for (const ExprPtr &el : l->elements) {
+        auto *n = llvm::dyn_cast<NameExpr>(el.get());
+        const nn::LossSpec *loss = n ? nn::lookupLoss(n->name) : nullptr;
+        if (!loss) {
+          std::vector<std::string> names;
+          for (const nn::LossSpec &s : nn::builtinLosses())
+            names.push_back(s.name.str());
+          std::string hint = n ? closestMatch(n->name, names) : "";
+          diags.error(el->loc,
+                      (n ? "unknown loss '" + n->name + "'"
+                         : std::string("a loss list holds built-in loss "
+                                       "names")) +
+                          (hint.empty() ? "" : "; did you mean '" + hint +
+                                                   "'?"));
+          ok = false;
+          continue;
+        }
+        config.outputLosses.push_back(loss->name.str());
+      }
+      return ok;
+    }
     if (auto *n = llvm::dyn_cast<NameExpr>(e.value.get())) {
       if (const nn::LossSpec *loss = nn::lookupLoss(n->name)) {
         config.builtinLoss = loss->name.str();
@@ -476,6 +507,29 @@ private:
     checkExpr(*e.value, scope, Context::Def);
     config.lossExpr = e.value.get();
     return diags.errorCount() == before;
+  }
+
+  bool checkLossWeights(const TrainEntry &e, TrainConfig &config) {
+    config.lossWeightsLoc = startLoc(*e.value);
+    std::vector<const Expr *> items;
+    if (auto *l = llvm::dyn_cast<ListExpr>(e.value.get()))
+      for (const ExprPtr &el : l->elements)
+        items.push_back(el.get());
+    else
+      items.push_back(e.value.get());
+    bool ok = true;
+    for (const Expr *item : items) {
+      std::optional<ConstValue> v = constant(*item);
+      if (!v || !v->isNumber() || !std::isfinite(v->f) || v->f < 0) {
+        diags.error(item->loc, "a loss weight must be a number >= 0, got " +
+                                   (v ? v->str() : std::string("an "
+                                                               "expression")));
+        ok = false;
+        continue;
+      }
+      config.lossWeights.push_back(v->f);
+    }
+    return ok;
   }
 
   bool checkOptimizer(const TrainEntry &e, TrainConfig &config) {

@@ -27,6 +27,13 @@ struct TrainConfig {
   const ast::ModelDecl *model = nullptr;
   // Exactly one of the three loss forms is set.
   std::string builtinLoss;               // canonical name, e.g. "mse"
+  // `loss: [mse, binary_crossentropy]`: one built-in loss per output of a
+  // model with several (builtinLoss is then empty).
+  std::vector<std::string> outputLosses;
+  // `loss_weights: [1, 0.5]`: the total loss is sum_k w_k * loss_k (Keras'
+  // compile(loss_weights=)); empty means every weight is 1.
+  std::vector<double> lossWeights;
+  llvm::SMLoc lossWeightsLoc;
   const ast::DefDecl *lossDef = nullptr; // def f(y_true, y_pred) = ...
   const ast::Expr *lossExpr = nullptr;   // an inline expression
   llvm::SMLoc lossLoc;

@@ -2,10 +2,16 @@
 //
 // Turns each `nn.train_config` into three functions of nn ops:
 //
-//   @<m>_train(inputs..., y_true, params..., state..., lr, step)
+//   @<m>_train(inputs..., y_true..., params..., state..., lr, step)
 //       -> (trainable params'..., state'..., loss, metrics...)
-//   @<m>_eval(inputs..., y_true, params...) -> (loss, metrics...)
-//   @<m>_grad(inputs..., y_true, params...) -> (loss, gradients...)
+//   @<m>_eval(inputs..., y_true..., params...) -> (loss, metrics...)
+//   @<m>_grad(inputs..., y_true..., params...) -> (loss, gradients...)
+//
+// A model with several outputs takes one target per output (y_true_0,
+// y_true_1, ...) and one built-in loss per output (or one for all); the
+// loss is their weighted sum, and each output's own loss and metrics are
+// reported too, in Keras' order and naming with "output_<k>" for the
+// output's name: loss, output_0_loss, output_0_mae, output_1_loss, ...
 //
 // The train step computes the loss, its gradient with respect to every
 // trainable parameter (one `nn.grad` over the loss, expanded later by
@@ -88,11 +94,18 @@ public:
                    sig.inputs.size() + 1 + sig.params.size();
     } else {
       hasTargets = true;
-      const LossSpec *loss =
-          lookupLoss(cast<StringAttr>(cfg.getLoss()).getValue());
-      if (!loss->notTrainableYet.empty())
-        return cfg.emitError() << loss->name << " " << loss->notTrainableYet;
-      classIndices = loss->classIndices;
+      // The train_config verifier has checked the names and counts.
+      for (unsigned k = 0; k < model.getNumResults(); ++k) {
+        auto list = dyn_cast<ArrayAttr>(cfg.getLoss());
+        StringAttr name = list ? cast<StringAttr>(list[k])
+                               : cast<StringAttr>(cfg.getLoss());
+        const LossSpec *loss = lookupLoss(name.getValue());
+        if (!loss->notTrainableYet.empty())
+          return cfg.emitError() << loss->name << " " << loss->notTrainableYet;
+        losses.push_back(loss);
+      }
+      if (std::optional<ArrayRef<double>> w = cfg.getLossWeights())
+        weights.assign(w->begin(), w->end());
     }
     if (!hasTargets && !cfg.getMetrics().empty())
       return cfg.emitError() << "metrics compare predictions with targets, "
@@ -110,18 +123,28 @@ private:
   Location loc;
   ModelSignature sig;
   bool hasTargets = true;
-  /// The loss takes one class index per sample: y_true is (batch, 1).
-  bool classIndices = false;
+  /// The built-in loss of each output (empty with a custom loss).
+  SmallVector<const LossSpec *> losses;
+  /// loss_weights, one per output; empty means all 1.
+  SmallVector<double> weights;
 
   // Argument positions in the function being built.
-  SmallVector<Value> inputs, params;
-  Value yTrue;
+  SmallVector<Value> inputs, params, yTrues;
+
+  unsigned numOutputs() { return model.getNumResults(); }
+  /// "loss" and "accuracy" of output k named for the history: as they are
+  /// with one output, "output_<k>_loss" with several.
+  std::string outputName(unsigned k, StringRef what) {
+    if (numOutputs() == 1)
+      return what.str();
+    return ("output_" + Twine(k) + "_" + what).str();
+  }
 
   /// The formulas below (metrics, optimizer updates) in nn ops.
   NNBuilder ops{b, loc};
 
   /// Creates @<model>_<kind> with the entry's arguments (then `extra`) and
-  /// a block to build in; fills inputs/params/yTrue and `extraValues`.
+  /// a block to build in; fills inputs/params/yTrues and `extraValues`.
   func::FuncOp startFunc(StringRef kind, ArrayRef<Arg> extra,
                          SmallVectorImpl<Value> &extraValues) {
     SmallVector<Arg> args;
@@ -129,8 +152,13 @@ private:
       args.push_back({model.getArgumentTypes()[i],
                       b.getNamedAttr(kInputAttr, model.getArgAttr(i, kInputAttr))});
     if (hasTargets)
-      args.push_back({targetType(),
-                      b.getNamedAttr(kTargetAttr, b.getStringAttr("y_true"))});
+      for (unsigned k = 0; k < numOutputs(); ++k)
+        args.push_back(
+            {targetType(k),
+             b.getNamedAttr(kTargetAttr,
+                            b.getStringAttr(numOutputs() == 1
+                                                ? "y_true"
+                                                : "y_true_" + Twine(k)))});
     for (unsigned i : sig.params)
       args.push_back({model.getArgumentTypes()[i],
                       b.getNamedAttr(kParamAttr, model.getArgAttr(i, kParamAttr))});
@@ -153,9 +181,11 @@ private:
     unsigned k = 0;
     inputs.clear();
     params.clear();
+    yTrues.clear();
     for (size_t i = 0; i < sig.inputs.size(); ++i)
       inputs.push_back(entry->getArgument(k++));
-    yTrue = hasTargets ? entry->getArgument(k++) : Value();
+    for (unsigned i = 0; hasTargets && i < numOutputs(); ++i)
+      yTrues.push_back(entry->getArgument(k++));
     for (size_t i = 0; i < sig.params.size(); ++i)
       params.push_back(entry->getArgument(k++));
     while (k < entry->getNumArguments())
@@ -163,52 +193,79 @@ private:
     return f;
   }
 
-  /// y_true: shaped like the output, or (batch, 1) for class indices.
-  Type targetType() {
-    auto out = cast<RankedTensorType>(model.getResultTypes()[0]);
-    if (!classIndices)
+  /// y_true of output k: shaped like it, or (batch, 1) for class indices.
+  Type targetType(unsigned k) {
+    auto out = cast<RankedTensorType>(model.getResultTypes()[k]);
+    if (losses.empty() || !losses[k]->classIndices)
       return out;
     return RankedTensorType::get({out.getShape().front(), 1},
                                  out.getElementType());
   }
 
-  Value predict(ValueRange ps) {
+  /// Every output of the model on `ps`.
+  SmallVector<Value> predict(ValueRange ps) {
     // The model takes its inputs and parameters in its own order.
     SmallVector<Value> ordered(model.getNumArguments());
     for (auto [k, i] : llvm::enumerate(sig.inputs))
       ordered[i] = inputs[k];
     for (auto [k, i] : llvm::enumerate(sig.params))
       ordered[i] = ps[k];
-    return func::CallOp::create(b, loc, model, ordered).getResult(0);
+    auto call = func::CallOp::create(b, loc, model, ordered);
+    return SmallVector<Value>(call->result_begin(), call->result_end());
   }
 
-  Value lossOf(ValueRange ps) {
+  /// The loss on parameters `ps`; with several outputs, also each output's
+  /// own (unweighted) loss in `perOutput`.
+  Value lossOf(ValueRange ps, SmallVectorImpl<Value> *perOutput = nullptr) {
     if (customLoss) {
       SmallVector<Value> args(inputs);
-      if (yTrue)
-        args.push_back(yTrue);
+      args.append(yTrues.begin(), yTrues.end());
       args.append(ps.begin(), ps.end());
       return func::CallOp::create(b, loc, customLoss, args).getResult(0);
     }
-    // The train_config verifier has checked the name.
-    const LossSpec *loss =
-        lookupLoss(cast<StringAttr>(cfg.getLoss()).getValue());
-    return loss->create(b, loc, predict(ps), yTrue);
+    SmallVector<Value> preds = predict(ps);
+    Value total;
+    for (unsigned k = 0; k < numOutputs(); ++k) {
+      Value l = losses[k]->create(b, loc, preds[k], yTrues[k]);
+      if (perOutput && numOutputs() > 1)
+        perOutput->push_back(l);
+      if (!weights.empty() && weights[k] != 1.0)
+        l = ops.mul(ops.cst(l, weights[k]), l);
+      total = total ? ops.add(total, l) : l;
+    }
+    return total;
   }
 
-  /// Batch means of the configured metrics, with their names.
-  LogicalResult metrics(SmallVectorImpl<Value> &values,
-                        SmallVectorImpl<StringRef> &names) {
-    if (cfg.getMetrics().empty())
-      return success();
-    Value p = predict(params);
-    for (StringRef m : cfg.getMetrics().getAsValueRange<StringAttr>()) {
-      Value v = buildMetric(ops, m, p, yTrue);
-      if (!v)
-        return cfg.emitError() << "metric '" << m
-                               << "' is not supported in training yet";
-      values.push_back(v);
-      names.push_back(m);
+  /// Batch means, in Keras' order: per output, its own loss (several
+  /// outputs only), then the configured metrics; with their names.
+  LogicalResult metrics(ArrayRef<Value> perOutputLosses,
+                        SmallVectorImpl<Value> &values,
+                        SmallVectorImpl<std::string> &names) {
+    SmallVector<Value> preds;
+    if (!cfg.getMetrics().empty())
+      preds = predict(params);
+    for (unsigned k = 0; k < numOutputs(); ++k) {
+      if (k < perOutputLosses.size()) {
+        values.push_back(perOutputLosses[k]);
+        names.push_back(outputName(k, "loss"));
+      }
+      for (StringRef m : cfg.getMetrics().getAsValueRange<StringAttr>()) {
+        // A loss used as a metric compares y_pred with targets of its own
+        // shape; class indices are not.
+        if (lookupLoss(m) && yTrues[k].getType() != preds[k].getType())
+          return cfg.emitError()
+                 << "metric '" << m << "' compares predictions with targets "
+                 << "of their shape, but the targets of "
+                 << (numOutputs() == 1 ? std::string("the model")
+                                       : "output " + std::to_string(k))
+                 << " are class indices (" << losses[k]->name << ")";
+        Value v = buildMetric(ops, m, preds[k], yTrues[k]);
+        if (!v)
+          return cfg.emitError() << "metric '" << m
+                                 << "' is not supported in training yet";
+        values.push_back(v);
+        names.push_back(outputName(k, m));
+      }
     }
     return success();
   }
@@ -303,10 +360,10 @@ private:
     Value step = extraValues.back();
     unsigned firstState = f.getNumArguments() - 2 - state.size();
 
-    Value loss = lossOf(params);
-    SmallVector<Value> metricValues;
-    SmallVector<StringRef> metricNames;
-    if (failed(metrics(metricValues, metricNames)))
+    SmallVector<Value> perOutput, metricValues;
+    Value loss = lossOf(params, &perOutput);
+    SmallVector<std::string> metricNames;
+    if (failed(metrics(perOutput, metricValues, metricNames)))
       return failure();
 
     // d loss / d trainable params: one nn.grad whose body recomputes the
@@ -346,12 +403,12 @@ private:
   LogicalResult buildEval() {
     SmallVector<Value> none;
     func::FuncOp f = startFunc("eval", {}, none);
-    SmallVector<Value> results{lossOf(params)};
+    SmallVector<Value> perOutput, metricValues;
+    SmallVector<Value> results{lossOf(params, &perOutput)};
     SmallVector<NamedAttribute> attrs{
         b.getNamedAttr(kResultAttr, b.getStringAttr("loss"))};
-    SmallVector<Value> metricValues;
-    SmallVector<StringRef> metricNames;
-    if (failed(metrics(metricValues, metricNames)))
+    SmallVector<std::string> metricNames;
+    if (failed(metrics(perOutput, metricValues, metricNames)))
       return failure();
     for (auto [v, n] : llvm::zip(metricValues, metricNames)) {
       results.push_back(v);
@@ -369,8 +426,8 @@ struct BuildTrainingPass : nnc::impl::BuildTrainingBase<BuildTrainingPass> {
         getOperation().getOps<TrainConfigOp>());
     for (TrainConfigOp cfg : configs) {
       auto model = symbols.lookup<func::FuncOp>(cfg.getModel());
-      if (!model || model.getNumResults() != 1) {
-        cfg.emitError() << "training needs a model with one output";
+      if (!model || model.getNumResults() < 1) {
+        cfg.emitError() << "training needs a model with an output";
         return signalPassFailure();
       }
       Builder builder(cfg, model, symbols);

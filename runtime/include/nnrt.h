@@ -112,6 +112,9 @@ const char *nnrt_model_manifest(const nnrt_model *model);
 size_t nnrt_model_num_inputs(const nnrt_model *model);
 /* Features per sample of input i (the product of its non-batch dims). */
 int64_t nnrt_model_input_features(const nnrt_model *model, size_t i);
+/* Input i's name in the .nn file ("x" in `model m(x: f32[4])`); NULL when
+ * out of range. */
+const char *nnrt_model_input_name(const nnrt_model *model, size_t i);
 size_t nnrt_model_num_params(const nnrt_model *model);
 const char *nnrt_model_param_name(const nnrt_model *model, size_t i);
 /* The parameter's tensor, owned by the model. */
@@ -171,6 +174,11 @@ int nnrt_model_can_train(const nnrt_model *model);
  * the loss reads no targets (a physics-informed loss): then every call below
  * takes y == NULL and trains on inputs alone. */
 int64_t nnrt_model_target_features(const nnrt_model *model);
+/* Target arrays the loss reads: one per output ("y_true", or "y_true_0",
+ * "y_true_1", ... for a model with several outputs), 0 for a loss that
+ * reads none. */
+size_t nnrt_model_num_targets(const nnrt_model *model);
+const char *nnrt_model_target_name(const nnrt_model *model, size_t i);
 size_t nnrt_model_num_metrics(const nnrt_model *model);
 const char *nnrt_model_metric_name(const nnrt_model *model, size_t i);
 
@@ -205,6 +213,15 @@ int nnrt_trainer_step(nnrt_trainer *trainer, const nnrt_tensor *x,
                       const nnrt_tensor *y, float learning_rate, float *loss,
                       float *metrics, nnrt_status *status);
 
+/* nnrt_trainer_step for any number of inputs and targets: x[0..nx) in the
+ * model's input order, y[0..ny) one per target (ny = 0 without targets),
+ * all with the same number of rows: Keras' fit([x1, x2], [y1, y2]). */
+int nnrt_trainer_step_arrays(nnrt_trainer *trainer,
+                             const nnrt_tensor *const *x, size_t nx,
+                             const nnrt_tensor *const *y, size_t ny,
+                             float learning_rate, float *loss,
+                             float *metrics, nnrt_status *status);
+
 /* Keras' fit: per-epoch seeded shuffling, the last partial batch trained
  * on, loss and metrics weighted by batch size, validation after each epoch.
  * Continues from the trainer's epoch (after a checkpoint was loaded) up to
@@ -214,6 +231,15 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *trainer, const nnrt_tensor *x,
                                const nnrt_tensor *y,
                                const nnrt_fit_options *opts,
                                nnrt_status *status);
+
+/* nnrt_trainer_fit for any number of inputs and targets (as
+ * nnrt_trainer_step_arrays takes them); every array is shuffled and split
+ * by the same rows. */
+nnrt_history *nnrt_trainer_fit_arrays(nnrt_trainer *trainer,
+                                      const nnrt_tensor *const *x, size_t nx,
+                                      const nnrt_tensor *const *y, size_t ny,
+                                      const nnrt_fit_options *opts,
+                                      nnrt_status *status);
 
 /* Parameters, optimizer state, counters, seed and history, in one
  * safetensors file written atomically. Loading checks the model. */
@@ -226,6 +252,10 @@ int nnrt_trainer_load_checkpoint(nnrt_trainer *trainer, const char *path,
 int nnrt_model_evaluate(nnrt_model *model, const nnrt_tensor *x,
                         const nnrt_tensor *y, int64_t batch_size,
                         double *loss, double *metrics, nnrt_status *status);
+int nnrt_model_evaluate_arrays(nnrt_model *model, const nnrt_tensor *const *x,
+                               size_t nx, const nnrt_tensor *const *y,
+                               size_t ny, int64_t batch_size, double *loss,
+                               double *metrics, nnrt_status *status);
 
 size_t nnrt_history_num_epochs(const nnrt_history *history);
 /* "loss", "accuracy", "val_loss", "val_accuracy", ... */

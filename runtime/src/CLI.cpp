@@ -2,16 +2,15 @@
 //
 //   <model> summary
 //   <model> init --output w.safetensors [--seed N]
-//   <model> predict --weights w.safetensors --input x.csv|x.npy
-//                   [--output y.csv|y.npy]
-//   <model> train --data d.csv [...]     (CLITrain.cpp)
-//   <model> evaluate --weights w.safetensors --data d.csv
+//   <model> predict --weights w.safetensors --input X... [--output y.csv|y.npy]
+//   <model> train --data D [...]     (CLITrain.cpp; data: CLIData.cpp)
+//   <model> evaluate --weights w.safetensors --data D
 //
 // Exit codes: 0 success, 1 bad input data or files, 2 bad command line.
 //
 //===----------------------------------------------------------------------===//
 
-#include "CLIArgs.h"
+#include "CLIData.h"
 #include "Internal.h"
 #include "ModelImpl.h"
 
@@ -98,7 +97,9 @@ public:
           "one row of outputs per sample (several outputs: side by side, each flattened).\n"
           "  --weights FILE   trained weights (safetensors)\n"
           "  --input FILE     inputs: CSV (one sample per row, an optional "
-          "header line), .npy or IDX (.gz too), shaped as the model's input\n"
+          "header line), .npy, .npz or IDX (.gz too), shaped as the model's "
+          "input; once per input, in order (or once naming an .npz that "
+          "holds every input by name)\n"
           "  --output FILE    where to write the outputs (.csv or .npy; "
           "default: standard output as CSV)\n"
           "  --function NAME  evaluate a def of the model's .nn file instead "
@@ -110,46 +111,22 @@ public:
     const char *weights = a.get("weights"), *input = a.get("input");
     if (!weights || !input)
       return error(2, "predict needs --weights FILE and --input FILE");
-    if (nnrt_model_num_inputs(model) != 1)
-      return error(2, "predict reads one input file; this model takes " +
-                          std::to_string(nnrt_model_num_inputs(model)));
     if (nnrt_model_load_weights(model, weights, st))
       return error(1, nnrt_status_message(st));
-    std::vector<int64_t> lines;
-    const char *inputName = "x";
-    for (const nnrt::Buffer &b : model->infer.buffers)
-      if (b.role == nnrt::Role::Input) {
-        inputName = b.name.c_str();
-        break;
-      }
-    nnrt_tensor *x = nnrt::readArray(input, inputName, &lines, st);
-    if (!x)
-      return error(1, nnrt_status_message(st));
-    for (const nnrt::Buffer &b : model->infer.buffers)
-      if (b.role == nnrt::Role::Input) {
-        std::string bad;
-        nnrt::ArrayDescription what{input, "input", model->name, "input",
-                                    b.name, !lines.empty()};
-        if (!nnrt::shapeToSample(
-                x, std::vector<int64_t>(b.shape.begin() + 1, b.shape.end()),
-                what, bad)) {
-          nnrt_tensor_free(x);
-          return error(1, bad);
-        }
-        break;
-      }
-    const nnrt_tensor *inputs[] = {x};
+    nnrt::Dataset data;
+    nnrt::Failure f;
+    if (!nnrt::loadInputs(model, a.getAll("input"), "--input", data, f, st))
+      return error(f.code, f.message);
     nnrt_tensor *y = nullptr;
     if (const char *function = a.get("function")) {
-      y = nnrt_model_predict_function(model, function, inputs, 1, st);
-      nnrt_tensor_free(x);
+      y = nnrt_model_predict_function(model, function, data.inputs(),
+                                      data.x.size(), st);
       if (!y)
         return error(1, nnrt_status_message(st));
     } else {
       std::vector<nnrt_tensor *> ys(nnrt_model_num_outputs(model), nullptr);
-      int failed = nnrt_model_run(model, inputs, 1, ys.data(), ys.size(), st);
-      nnrt_tensor_free(x);
-      if (failed)
+      if (nnrt_model_run(model, data.inputs(), data.x.size(), ys.data(),
+                         ys.size(), st))
         return error(1, nnrt_status_message(st));
       y = joinPerSample(ys);
     }

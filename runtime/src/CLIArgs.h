@@ -5,6 +5,8 @@
 
 #include "nnrt.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -21,6 +23,14 @@ struct Args {
       if (o.first == name)
         return o.second.c_str();
     return nullptr;
+  }
+  /// Every value of an option given more than once (--x a.npy --x b.npy).
+  std::vector<std::string> getAll(const char *name) const {
+    std::vector<std::string> values;
+    for (const auto &o : options)
+      if (o.first == name)
+        values.push_back(o.second);
+    return values;
   }
 };
 
@@ -73,6 +83,45 @@ inline Args parse(int argc, char **argv, int first,
     a.options.push_back({name, value});
   }
   return a;
+}
+
+/// Numeric options: a clear usage error (exit 2) for anything malformed.
+inline bool readNumber(const Args &a, const char *name, double &out,
+                std::string &error) {
+  const char *s = a.get(name);
+  if (!s)
+    return true;
+  char *end = nullptr;
+  double v = std::strtod(s, &end);
+  if (*s == '\0' || *end != '\0' || !std::isfinite(v)) {
+    error = std::string("--") + name + " takes a number, got '" + s + "'";
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+/// Counts above this are refused before any conversion: 2^53, the largest
+/// range where every integer is a double (and far beyond any data set).
+constexpr double kMaxCount = 9007199254740992.0;
+
+inline bool readCount(const Args &a, const char *name, int64_t &out, int64_t min,
+               std::string &error) {
+  double v = static_cast<double>(out);
+  if (!readNumber(a, name, v, error))
+    return false;
+  if (v != std::floor(v) || v < static_cast<double>(min) || v > kMaxCount) {
+    // Without the option, the bad value is the .nn file's default.
+    error = a.get(name) ? std::string("--") + name + " takes an integer in [" +
+                              std::to_string(min) + ", 2^53], got '" +
+                              a.get(name) + "'"
+                        : std::string("the model's ") + name + " setting (" +
+                              std::to_string(out) + ") must be >= " +
+                              std::to_string(min);
+    return false;
+  }
+  out = static_cast<int64_t>(v);
+  return true;
 }
 
 inline bool endsWith(const std::string &s, const char *suffix) {

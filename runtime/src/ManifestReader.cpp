@@ -188,8 +188,12 @@ std::string readTrainConfig(const Json &train, TrainConfig &c) {
     return "learning_rate must be a finite number >= 0";
   c.batchSize = static_cast<int64_t>(batch);
   c.epochs = static_cast<int64_t>(epochs);
-  if (const Json *l = train.get("loss"))
+  // One loss name for every output, or one per output.
+  if (const Json *l = train.get("loss")) {
     c.loss = l->str;
+    for (const Json &item : l->items)
+      c.losses.push_back(item.str);
+  }
   if (const Json *o = train.get("optimizer"))
     c.optimizer = o->str;
   return "";
@@ -240,10 +244,10 @@ std::string checkEntry(const Entry &e, nnrt_model *out) {
   return "";
 }
 
-/// The trainer feeds train and eval the same batch (one input, at most one
-/// target) and reads the same loss and metrics from both: their data
-/// buffers and outputs must agree, or a call would read or write past what
-/// the runtime allocated.
+/// The trainer feeds train and eval the same batch (its inputs, then its
+/// targets, in that order) and reads the same loss and metrics from both:
+/// their data buffers and outputs must agree, or a call would read or write
+/// past what the runtime allocated.
 std::string checkTrainMatchesEval(const Entry &train, const Entry &eval) {
   auto data = [](const Entry &e, Role role) {
     std::vector<std::vector<int64_t>> shapes;
@@ -256,9 +260,16 @@ std::string checkTrainMatchesEval(const Entry &train, const Entry &eval) {
     if (data(train, role) != data(eval, role))
       return std::string("the train and eval entries take different ") +
              (role == Role::Input ? "inputs" : "targets");
-  if (data(train, Role::Input).size() != 1 ||
-      data(train, Role::Target).size() > 1)
-    return "the train entry must take one input and at most one target";
+  if (data(train, Role::Input).empty())
+    return "the train entry takes no input";
+  for (const Entry *e : {&train, &eval}) {
+    bool targetSeen = false;
+    for (const Buffer &b : e->buffers) {
+      if (b.role == Role::Input && targetSeen)
+        return "the " + e->kind + " entry takes a target before an input";
+      targetSeen |= b.role == Role::Target;
+    }
+  }
   if (data(train, Role::Output).size() != data(eval, Role::Output).size())
     return "the train and eval entries report different numbers of values";
   for (const Entry *e : {&train, &eval})

@@ -77,6 +77,13 @@ int64_t nnrt_model_input_features(const nnrt_model *m, size_t i) {
   return -1;
 }
 
+const char *nnrt_model_input_name(const nnrt_model *m, size_t i) {
+  for (const Buffer &b : m->infer.buffers)
+    if (b.role == Role::Input && i-- == 0)
+      return b.name.c_str();
+  return nullptr;
+}
+
 size_t nnrt_model_num_params(const nnrt_model *m) { return m->params.size(); }
 const char *nnrt_model_param_name(const nnrt_model *m, size_t i) {
   return m->params[i].name.c_str();

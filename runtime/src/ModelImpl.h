@@ -43,7 +43,8 @@ struct Entry {
 
 /// The train section of the manifest (Keras' defaults already filled in).
 struct TrainConfig {
-  std::string loss, optimizer;
+  std::string loss, optimizer; // loss: "" when it is a list
+  std::vector<std::string> losses; // `loss: [mse, ...]`, one per output
   double learningRate = 0.001, validationSplit = 0;
   int64_t batchSize = 32, epochs = 1;
 };

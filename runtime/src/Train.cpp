@@ -39,8 +39,9 @@ struct nnrt_trainer {
   std::vector<nnrt_tensor *> state;
   int64_t step = 0, epoch = 0;
   nnrt_history history;
-  // Batch buffers, reused from step to step.
-  nnrt_tensor xb, yb;
+  // Batch buffers (one per input, then one per target), reused from step
+  // to step.
+  std::vector<nnrt_tensor> batch;
 
   ~nnrt_trainer() {
     for (nnrt_tensor *t : state)
@@ -118,12 +119,31 @@ const Buffer *findRole(const Entry &e, Role role) {
   return nullptr;
 }
 
-/// Checks x and y against an entry's input and target shapes. A model
-/// whose loss reads no targets (a physics-informed loss) takes y == NULL.
-int checkData(const nnrt_model *m, const nnrt_tensor *x, const nnrt_tensor *y,
+/// A data set as an entry takes it: the arrays of its input buffers, then
+/// those of its target buffers, in the entry's order, all with the same
+/// number of rows.
+using Arrays = std::vector<const nnrt_tensor *>;
+
+/// The same rows of every array.
+void gatherAll(const Arrays &src, const int64_t *rows, int64_t n,
+               std::vector<nnrt_tensor> &dst) {
+  dst.resize(src.size());
+  for (size_t i = 0; i < src.size(); ++i)
+    gather(*src[i], rows, n, dst[i]);
+}
+
+/// Checks the arrays against the eval entry's inputs and targets (names,
+/// per-sample shapes, row counts) and returns them as one list. A model
+/// whose loss reads no targets (a physics-informed loss) takes none.
+int checkData(const nnrt_model *m, const nnrt_tensor *const *x, size_t nx,
+              const nnrt_tensor *const *y, size_t ny, Arrays &out,
               nnrt_status *status) {
-  const Buffer *in = findRole(m->eval, Role::Input),
-               *tg = findRole(m->eval, Role::Target);
+  std::vector<const Buffer *> ins, tgs;
+  for (const Buffer &b : m->eval.buffers)
+    if (b.role == Role::Input)
+      ins.push_back(&b);
+    else if (b.role == Role::Target)
+      tgs.push_back(&b);
   auto matches = [](const nnrt_tensor *t, const Buffer *b) {
     if (t->shape.size() != b->shape.size())
       return false;
@@ -133,44 +153,64 @@ int checkData(const nnrt_model *m, const nnrt_tensor *x, const nnrt_tensor *y,
     return true;
   };
   std::string model = "model '" + m->name + "'";
-  if (!x || !in)
-    return fail(status, model + " needs inputs");
-  if (!tg && y)
+  if (nx != ins.size())
+    return fail(status, model + " takes " + std::to_string(ins.size()) +
+                            " input array" + (ins.size() == 1 ? "" : "s") +
+                            ", got " + std::to_string(nx));
+  if (tgs.empty() && ny)
     return fail(status, model + " has a loss that reads no targets, but "
                                 "targets were given");
-  if (tg && !y)
+  if (!tgs.empty() && !ny)
     return fail(status, model + " has a loss that compares with targets, "
                                 "and none were given");
-  if (!matches(x, in))
-    return fail(status, "inputs have shape " + formatShape(x->shape) +
-                            " but " + model + " expects " +
-                            formatShape(in->shape));
-  if (!tg)
-    return 0;
-  if (!matches(y, tg))
-    return fail(status, "targets have shape " + formatShape(y->shape) +
-                            " but " + model + " expects " +
-                            formatShape(tg->shape));
-  if (x->shape[0] != y->shape[0])
-    return fail(status, std::to_string(x->shape[0]) + " input rows but " +
-                            std::to_string(y->shape[0]) + " target rows");
+  if (ny != tgs.size())
+    return fail(status, model + " takes " + std::to_string(tgs.size()) +
+                            " target array" + (tgs.size() == 1 ? "" : "s") +
+                            ", got " + std::to_string(ny));
+  out.clear();
+  for (size_t i = 0; i < nx + ny; ++i) {
+    bool isInput = i < nx;
+    const nnrt_tensor *t = isInput ? x[i] : y[i - nx];
+    const Buffer *b = isInput ? ins[i] : tgs[i - nx];
+    // One array: "inputs"/"targets" as before; several: by name.
+    std::string what = (isInput ? nx : ny) == 1
+                           ? (isInput ? "inputs" : "targets")
+                           : (isInput ? "input '" : "target '") + b->name +
+                                 "'";
+    if (!t)
+      return fail(status, what + ": no array given");
+    if (!matches(t, b))
+      return fail(status, what + " have shape " + formatShape(t->shape) +
+                              " but " + model + " expects " +
+                              formatShape(b->shape));
+    if (!out.empty() && t->shape[0] != out[0]->shape[0])
+      return fail(status,
+                  nx == 1 && ny == 1
+                      ? std::to_string(out[0]->shape[0]) + " input rows but " +
+                            std::to_string(t->shape[0]) + " target rows"
+                      : std::to_string(out[0]->shape[0]) + " rows in input '" +
+                            ins[0]->name + "' but " +
+                            std::to_string(t->shape[0]) + " in " +
+                            (isInput ? "input '" : "target '") + b->name +
+                            "'");
+    out.push_back(t);
+  }
   return 0;
 }
 
-/// Runs `entry` on one batch. `lr`/`step` are only read by the train entry.
+/// Runs `entry` on one batch: `data` holds its input then target arrays in
+/// order. `lr`/`step` are only read by the train entry.
 void call(nnrt_model *m, nnrt_trainer *t, const Entry &entry,
-          const nnrt_tensor &x, const nnrt_tensor *y, float lr, float step,
+          const std::vector<nnrt_tensor> &data, float lr, float step,
           std::vector<float> &outputs) {
   std::vector<void *> ptrs;
-  size_t state = 0, out = 0, param = 0;
+  size_t state = 0, out = 0, param = 0, array = 0;
   outputs.assign(outputs.size(), 0.0f);
   for (const Buffer &b : entry.buffers) {
     switch (b.role) {
     case Role::Input:
-      ptrs.push_back(const_cast<float *>(x.data.data()));
-      break;
-    case Role::Target:
-      ptrs.push_back(const_cast<float *>(y->data.data()));
+    case Role::Target: // inputs come first in every entry (checked at load)
+      ptrs.push_back(const_cast<float *>(data[array++].data.data()));
       break;
     case Role::Param:
       ptrs.push_back(m->params[param++].value->data.data());
@@ -186,26 +226,23 @@ void call(nnrt_model *m, nnrt_trainer *t, const Entry &entry,
       break;
     }
   }
-  entry.fn(x.shape[0], ptrs.data());
+  entry.fn(data[0].shape[0], ptrs.data());
 }
 
 /// Mean loss and metrics of `entry`=eval over rows [begin, end).
-void evaluateRange(nnrt_model *m, const nnrt_tensor &x, const nnrt_tensor *y,
-                   int64_t begin, int64_t end, int64_t batch,
-                   std::vector<double> &means) {
+void evaluateRange(nnrt_model *m, const Arrays &data, int64_t begin,
+                   int64_t end, int64_t batch, std::vector<double> &means) {
   std::vector<float> outs(1 + m->metrics.size());
   means.assign(outs.size(), 0.0);
   std::vector<int64_t> rows;
-  nnrt_tensor xb, yb;
+  std::vector<nnrt_tensor> b;
   for (int64_t s = begin; s < end; s += batch) {
     int64_t n = std::min(batch, end - s);
     rows.resize(n);
     for (int64_t i = 0; i < n; ++i)
       rows[i] = s + i;
-    gather(x, rows.data(), n, xb);
-    if (y)
-      gather(*y, rows.data(), n, yb);
-    call(m, nullptr, m->eval, xb, y ? &yb : nullptr, 0, 0, outs);
+    gatherAll(data, rows.data(), n, b);
+    call(m, nullptr, m->eval, b, 0, 0, outs);
     for (size_t k = 0; k < outs.size(); ++k)
       means[k] += static_cast<double>(outs[k]) * n;
   }
@@ -274,6 +311,20 @@ int64_t nnrt_model_target_features(const nnrt_model *m) {
   return t ? product(t->shape, 1) : -1;
 }
 
+size_t nnrt_model_num_targets(const nnrt_model *m) {
+  size_t n = 0;
+  for (const Buffer &b : m->eval.buffers)
+    n += b.role == Role::Target;
+  return n;
+}
+
+const char *nnrt_model_target_name(const nnrt_model *m, size_t i) {
+  for (const Buffer &b : m->eval.buffers)
+    if (b.role == Role::Target && i-- == 0)
+      return b.name.c_str();
+  return nullptr;
+}
+
 size_t nnrt_model_num_metrics(const nnrt_model *m) { return m->metrics.size(); }
 
 const char *nnrt_model_metric_name(const nnrt_model *m, size_t i) {
@@ -313,12 +364,27 @@ int64_t nnrt_trainer_step_count(const nnrt_trainer *t) { return t->step; }
 int nnrt_trainer_step(nnrt_trainer *t, const nnrt_tensor *x,
                       const nnrt_tensor *y, float lr, float *loss,
                       float *metrics, nnrt_status *status) {
-  if (checkData(t->model, x, y, status))
+  return nnrt_trainer_step_arrays(t, &x, 1, &y, y ? 1 : 0, lr, loss, metrics,
+                                  status);
+}
+
+int nnrt_trainer_step_arrays(nnrt_trainer *t, const nnrt_tensor *const *x,
+                             size_t nx, const nnrt_tensor *const *y,
+                             size_t ny, float lr, float *loss,
+                             float *metrics, nnrt_status *status) {
+  Arrays data;
+  if (checkData(t->model, x, nx, y, ny, data, status))
     return -1;
+  // The step reads the caller's arrays through batch-shaped copies: the
+  // compiled step may not write them, and the ABI wants distinct buffers.
+  std::vector<int64_t> rows(static_cast<size_t>(data[0]->shape[0]));
+  for (size_t i = 0; i < rows.size(); ++i)
+    rows[i] = static_cast<int64_t>(i);
+  gatherAll(data, rows.data(), static_cast<int64_t>(rows.size()), t->batch);
   std::vector<float> outs(1 + nnrt_model_num_metrics(t->model));
   ++t->step;
-  call(t->model, t, t->model->train, *x, y, lr, static_cast<float>(t->step),
-       outs);
+  call(t->model, t, t->model->train, t->batch, lr,
+       static_cast<float>(t->step), outs);
   *loss = outs[0];
   for (size_t k = 1; k < outs.size(); ++k)
     metrics[k - 1] = outs[k];
@@ -328,17 +394,26 @@ int nnrt_trainer_step(nnrt_trainer *t, const nnrt_tensor *x,
 int nnrt_model_evaluate(nnrt_model *m, const nnrt_tensor *x,
                         const nnrt_tensor *y, int64_t batch, double *loss,
                         double *metrics, nnrt_status *status) {
+  return nnrt_model_evaluate_arrays(m, &x, 1, &y, y ? 1 : 0, batch, loss,
+                                    metrics, status);
+}
+
+int nnrt_model_evaluate_arrays(nnrt_model *m, const nnrt_tensor *const *x,
+                               size_t nx, const nnrt_tensor *const *y,
+                               size_t ny, int64_t batch, double *loss,
+                               double *metrics, nnrt_status *status) {
   if (!m->eval.fn)
     return fail(status, "model '" + m->name +
                             "' cannot be evaluated: its .nn file has no "
                             "train section");
-  if (checkData(m, x, y, status))
+  Arrays data;
+  if (checkData(m, x, nx, y, ny, data, status))
     return -1;
   if (batch <= 0)
     return fail(status, "the batch size must be positive, got " +
                             std::to_string(batch));
   std::vector<double> means;
-  evaluateRange(m, *x, y, 0, x->shape[0], batch, means);
+  evaluateRange(m, data, 0, data[0]->shape[0], batch, means);
   *loss = means[0];
   for (size_t k = 1; k < means.size(); ++k)
     metrics[k - 1] = means[k];
@@ -349,8 +424,17 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
                                const nnrt_tensor *y,
                                const nnrt_fit_options *o,
                                nnrt_status *status) {
+  return nnrt_trainer_fit_arrays(t, &x, 1, &y, y ? 1 : 0, o, status);
+}
+
+nnrt_history *nnrt_trainer_fit_arrays(nnrt_trainer *t,
+                                      const nnrt_tensor *const *x, size_t nx,
+                                      const nnrt_tensor *const *y, size_t ny,
+                                      const nnrt_fit_options *o,
+                                      nnrt_status *status) {
   nnrt_model *m = t->model;
-  if (checkData(m, x, y, status))
+  Arrays data;
+  if (checkData(m, x, nx, y, ny, data, status))
     return nullptr;
   if (!(o->validation_split >= 0 && o->validation_split < 1))
     return failNull<nnrt_history>(
@@ -359,7 +443,7 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
   if (o->batch_size <= 0 || o->epochs < 0)
     return failNull<nnrt_history>(status,
                                   "batch size and epochs must be positive");
-  int64_t n = x->shape[0];
+  int64_t n = data[0]->shape[0];
   auto splitAt = static_cast<int64_t>(
       std::floor(static_cast<double>(n) * (1.0 - o->validation_split)));
   // Fewer rows than a batch train as one smaller batch per epoch, as in
@@ -406,14 +490,10 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
                    static_cast<long long>(o->epochs));
     for (int64_t s = 0, b = 0; s < splitAt; s += o->batch_size, ++b) {
       int64_t rows = std::min(o->batch_size, splitAt - s);
-      gather(*x, &order[s], rows, t->xb);
-      if (y)
-        gather(*y, &order[s], rows, t->yb);
+      gatherAll(data, &order[s], rows, t->batch);
       ++t->step;
       double s0 = now();
-      call(m, t, m->train, t->xb, y ? &t->yb : nullptr, lr,
-           static_cast<float>(t->step),
-           outs);
+      call(m, t, m->train, t->batch, lr, static_cast<float>(t->step), outs);
       h.stepSeconds += now() - s0;
       if (!std::isfinite(outs[0]))
         return failNull<nnrt_history>(
@@ -435,7 +515,7 @@ nnrt_history *nnrt_trainer_fit(nnrt_trainer *t, const nnrt_tensor *x,
     for (size_t k = 0; k < perPass; ++k)
       h.values[k].push_back(sums[k] / splitAt);
     if (validate) {
-      evaluateRange(m, *x, y, splitAt, n, o->batch_size, val);
+      evaluateRange(m, data, splitAt, n, o->batch_size, val);
       for (size_t k = 0; k < perPass; ++k)
         h.values[perPass + k].push_back(val[k]);
     }

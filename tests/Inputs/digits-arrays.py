@@ -6,6 +6,10 @@ each as the runtime's readers take them, in plain Python (no NumPy here):
   x_*-idx3-ubyte.gz, y_*-idx1-ubyte: IDX uint8, as MNIST ships
   digits_*.npz  x and y as np.savez writes them (Python's zipfile, which
                 NumPy uses; the test part compressed, as savez_compressed)
+  top_*.npy, bottom_*.npy  float32 (n, 4, 8): the image's two halves
+  big_*.npy     float32 (n, 1): 1 where the digit is 5 or more
+  halves_*.npz  top, bottom, y_0 (class indices, int64) and y_1 (= big):
+                the data of a two-input, two-output model
     digits-arrays.py DIGITS_CSV_GZ OUT_DIR
 """
 import gzip
@@ -60,3 +64,15 @@ for name, part in parts.items():
                          else zipfile.ZIP_STORED) as z:
         z.writestr("x.npy", npy_bytes([n, 8, 8], pixels))
         z.writestr("y.npy", npy_bytes([n], [int(v) for v in labels], "<i8", "q"))
+    # The two halves of each image, and two targets (examples/digits/halves.nn).
+    top = [v for r in part for v in r[:32]]
+    bottom = [v for r in part for v in r[32:64]]
+    big = [1.0 if v >= 5 else 0.0 for v in labels]
+    npy(os.path.join(out, "top_%s.npy" % name), [n, 4, 8], top)
+    npy(os.path.join(out, "bottom_%s.npy" % name), [n, 4, 8], bottom)
+    npy(os.path.join(out, "big_%s.npy" % name), [n, 1], big)
+    with zipfile.ZipFile(os.path.join(out, "halves_%s.npz" % name), "w") as z:
+        z.writestr("top.npy", npy_bytes([n, 4, 8], top))
+        z.writestr("bottom.npy", npy_bytes([n, 4, 8], bottom))
+        z.writestr("y_0.npy", npy_bytes([n], [int(v) for v in labels], "<i8", "q"))
+        z.writestr("y_1.npy", npy_bytes([n, 1], big))

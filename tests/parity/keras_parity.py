@@ -3,8 +3,9 @@
 
 For random models (depth 1-6 dense layers, widths 1-64, every activation;
 sequential, functional with skip connections, and reusable blocks; every loss
-in its logits and probability forms; frozen layers) and every optimizer
-configuration, this script
+in its logits and probability forms; frozen layers; and networks with two
+inputs and two outputs, a loss per output and loss weights) and every
+optimizer configuration, this script
 
   1. writes one .nn file holding many models, each with its train section, and
      compiles it once with `nnc --shared`;
@@ -29,7 +30,8 @@ a saturated softmax meets a clipped cross-entropy, two correct f32
 computations part by more than elsewhere. Exit status 1 if any difference exceeds that.
 
 Usage: keras_parity.py --nnc build/bin/nnc --tool build/bin/nnc-trainparity
-                       [--models 200] [--steps 10] [--seed 0] [--work DIR]
+                       [--models 200] [--multi 10] [--steps 10] [--seed 0]
+                       [--work DIR]
 """
 
 import argparse
@@ -130,6 +132,78 @@ def random_spec(rng, index):
             "units": units, "batch": rng.randint(1, 16)}
 
 
+# Losses a head of a two-output network draws (the probability forms need
+# their output activation, which the head has).
+HEAD_LOSSES = ["mse", "mae", "bce_logits", "cce_logits", "scce_logits",
+               "cce_prob"]
+
+
+def random_multi_spec(rng, index):
+    """Two inputs, each through its own dense layer, added, an optional
+    hidden layer, and two output heads, each with its own loss: Keras'
+    Model([a, b], [o0, o1]) compiled with a list of losses."""
+    heads = []
+    for k in range(2):
+        loss = rng.choice(HEAD_LOSSES)
+        _, _, act, (lo, hi) = LOSSES[loss]
+        if act is None:
+            act = rng.choice(["linear", "tanh", "sigmoid"])
+        heads.append({"loss": loss, "units": rng.randint(lo, hi), "act": act,
+                      "name": "o%d" % k})
+    width = rng.choice([2, 5, 8, 16])
+    hidden = None
+    if rng.random() < 0.5:
+        hidden = {"units": rng.choice([3, 8, 13]),
+                  "act": rng.choice(ACTIVATIONS[:5])}
+    weights = None
+    if rng.random() < 0.6:
+        weights = [rng.choice([0.25, 0.5, 1.0, 2.0]) for _ in heads]
+    return {"index": index, "style": "multi", "dims": [rng.randint(1, 6),
+                                                       rng.randint(1, 6)],
+            "width": width, "acts": [rng.choice(ACTIVATIONS[:5]),
+                                     rng.choice(ACTIVATIONS[:5])],
+            "hidden": hidden, "heads": heads, "weights": weights,
+            "batch": rng.randint(1, 16)}
+
+
+def metric_names(spec):
+    """The loss-and-metric values after the total loss, as Keras logs them
+    and nnc reports them (in the same order)."""
+    if spec["style"] != "multi":
+        return METRICS[spec["loss"]]
+    return [h["name"] + suffix for h in spec["heads"]
+            for suffix in ("_loss", "_accuracy")]
+
+
+def multi_nn_text(spec, name, optimizer_text):
+    a, b = spec["dims"]
+    lines = ["model %s(a: f32[%d], b: f32[%d]) {" % (name, a, b)]
+    lines.append('    h = dense(a, %d, activation: %s, name: "pa") + '
+                 'dense(b, %d, activation: %s, name: "pb")' % (
+                     spec["width"], spec["acts"][0], spec["width"],
+                     spec["acts"][1]))
+    last = "h"
+    if spec["hidden"]:
+        lines.append('    g = dense(h, %d, activation: %s, name: "ph")' % (
+            spec["hidden"]["units"], spec["hidden"]["act"]))
+        last = "g"
+    lines.append("    return " + ", ".join(
+        'dense(%s, %d, activation: %s, name: "%s")' % (
+            last, h["units"], h["act"], h["name"]) for h in spec["heads"]))
+    lines.append("}")
+    lines.append("train %s {" % name)
+    lines.append("    loss: [%s]" % ", ".join(
+        LOSSES[h["loss"]][0] for h in spec["heads"]))
+    if spec["weights"]:
+        lines.append("    loss_weights: [%s]" % ", ".join(
+            str(w) for w in spec["weights"]))
+    lines.append("    optimizer: " + optimizer_text)
+    lines.append("    metrics: [accuracy]")
+    lines.append("    batch: %d" % spec["batch"])
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
 def dense_nn(src, unit, name=None, units=None, act=None, trainable=True):
     args = [src] if src else []
     args.append(str(units if units is not None else unit["units"]))
@@ -142,6 +216,8 @@ def dense_nn(src, unit, name=None, units=None, act=None, trainable=True):
 
 def nn_text(spec, name, optimizer_text):
     """The .nn source of `spec` as model `name`, with its train section."""
+    if spec["style"] == "multi":
+        return multi_nn_text(spec, name, optimizer_text)
     lines, pre = [], []
     block = "res_" + name
     if spec["style"] == "block":
@@ -182,6 +258,11 @@ def nn_text(spec, name, optimizer_text):
 def param_names(spec):
     """nn parameter name -> (Keras layer name, 'kernel' | 'bias')."""
     out, blocks = {}, 0
+    if spec["style"] == "multi":
+        layers = ["pa", "pb"] + (["ph"] if spec["hidden"] else []) + [
+            h["name"] for h in spec["heads"]]
+        return {"%s.%s" % (l, p): (l, p) for l in layers
+                for p in ("kernel", "bias")}
     for u in spec["units"]:
         if u["kind"] == "dense":
             for p in ("kernel", "bias"):
@@ -205,6 +286,17 @@ def keras_model(keras, spec):
     # most of the time of building the models).
     def dense(units, **kw):
         return keras.layers.Dense(units, kernel_initializer="zeros", **kw)
+    if spec["style"] == "multi":
+        a, b = (keras.Input((d,)) for d in spec["dims"])
+        h = keras.layers.Add()([
+            dense(spec["width"], activation=spec["acts"][0], name="pa")(a),
+            dense(spec["width"], activation=spec["acts"][1], name="pb")(b)])
+        if spec["hidden"]:
+            h = dense(spec["hidden"]["units"],
+                      activation=spec["hidden"]["act"], name="ph")(h)
+        return keras.Model([a, b], [
+            dense(o["units"], activation=o["act"], name=o["name"])(h)
+            for o in spec["heads"]])
     x = keras.Input((spec["in_dim"],))
     h = x
     for u in spec["units"]:
@@ -218,10 +310,18 @@ def keras_model(keras, spec):
 
 
 def random_data(rng, spec, steps):
+    """x and y; lists of arrays for a two-input, two-output network."""
     n = spec["batch"] * steps
+    if spec["style"] == "multi":
+        xs = [rng.standard_normal((n, d)).astype(np.float32)
+              for d in spec["dims"]]
+        return xs, [random_targets(rng, h["loss"], h["units"], n)
+                    for h in spec["heads"]]
     x = rng.standard_normal((n, spec["in_dim"])).astype(np.float32)
-    width = spec["units"][-1]["units"]
-    loss = spec["loss"]
+    return x, random_targets(rng, spec["loss"], spec["units"][-1]["units"], n)
+
+
+def random_targets(rng, loss, width, n):
     if loss in ("mse", "mae"):
         y = rng.standard_normal((n, width)).astype(np.float32)
     elif loss.startswith("bce"):
@@ -230,7 +330,32 @@ def random_data(rng, spec, steps):
         y = rng.integers(0, width, (n, 1)).astype(np.float32)
     else:
         y = np.eye(width, dtype=np.float32)[rng.integers(0, width, n)]
-    return x, y
+    return y
+
+
+def save_arrays(base, x, y):
+    """<m>.x.npy and <m>.y.npy, or x0, x1, y0, y1 for lists (as
+    nnc-trainparity reads them)."""
+    for stem, value in (("x", x), ("y", y)):
+        if isinstance(value, list):
+            for k, v in enumerate(value):
+                np.save("%s.%s%d.npy" % (base, stem, k), v)
+        else:
+            np.save("%s.%s.npy" % (base, stem), value)
+
+
+def load_arrays(base, spec):
+    if spec["style"] != "multi":
+        return np.load(base + ".x.npy"), np.load(base + ".y.npy")
+    return ([np.load("%s.x%d.npy" % (base, k)) for k in range(2)],
+            [np.load("%s.y%d.npy" % (base, k)) for k in range(2)])
+
+
+def rows(value, begin, end):
+    """Rows [begin, end) of an array or of each array of a list."""
+    if isinstance(value, list):
+        return [v[begin:end] for v in value]
+    return value[begin:end]
 
 
 # ---------------------------------------------------------------------------
@@ -268,9 +393,16 @@ class KerasRun:
 
     def __init__(self, keras, spec, opt_name, lr, weights, nn_names):
         self.model = keras_model(keras, spec)
-        self.model.compile(optimizer=OPTIMIZERS[opt_name][1](keras, lr),
-                           loss=LOSSES[spec["loss"]][1],
-                           metrics=METRICS[spec["loss"]])
+        if spec["style"] == "multi":
+            self.model.compile(
+                optimizer=OPTIMIZERS[opt_name][1](keras, lr),
+                loss=[LOSSES[h["loss"]][1] for h in spec["heads"]],
+                loss_weights=spec["weights"],
+                metrics=[["accuracy"] for _ in spec["heads"]])
+        else:
+            self.model.compile(optimizer=OPTIMIZERS[opt_name][1](keras, lr),
+                               loss=LOSSES[spec["loss"]][1],
+                               metrics=METRICS[spec["loss"]])
         layers = {l.name: l for l in self.model.layers}
         for nn_name, (layer, which) in nn_names.items():
             var = getattr(layers[layer], which)
@@ -336,8 +468,7 @@ def keras_group(gdir, steps, tolerance):
     plan = json.load(open(os.path.join(gdir, "plan.json")))
     runs = []
     for spec, opt, name, lr in plan:
-        x = np.load(os.path.join(gdir, name + ".x.npy"))
-        y = np.load(os.path.join(gdir, name + ".y.npy"))
+        x, y = load_arrays(os.path.join(gdir, name), spec)
         runs.append((spec, opt, name, lr, x, y))
     out = {"worst": {o: [0.0, ""] for o in OPTIMIZERS}, "failures": [],
            "compared": 0, "diverged": 0, "noise_allowed": 0}
@@ -351,7 +482,7 @@ def keras_group(gdir, steps, tolerance):
                 name, sorted(set(names) ^ set(init))))
             return out
         kr = KerasRun(keras, spec, opt, lr, init, names)
-        kr.build(x[:spec["batch"]], y[:spec["batch"]])
+        kr.build(rows(x, 0, spec["batch"]), rows(y, 0, spec["batch"]))
         kruns.append(kr)
 
     def train_steps(states, batches):
@@ -364,7 +495,8 @@ def keras_group(gdir, steps, tolerance):
         batches = []
         for (spec, _, _, _, x, y) in runs:
             b = spec["batch"]
-            batches.append((x[s * b:(s + 1) * b], y[s * b:(s + 1) * b]))
+            batches.append((rows(x, s * b, (s + 1) * b),
+                            rows(y, s * b, (s + 1) * b)))
         # Metrics restart every step: the logs are this batch's values.
         states = [(st[0], st[1], st[2], kr.fresh_metrics)
                   for st, kr in zip(states, kruns)]
@@ -388,7 +520,7 @@ def keras_group(gdir, steps, tolerance):
             logs = keras_logs[step - 1][i]
             theirs["loss"] = np.float32(logs["loss"])
             ours["loss"] = np.float32(log[step - 1][0])
-            for j, metric in enumerate(METRICS[spec["loss"]]):
+            for j, metric in enumerate(metric_names(spec)):
                 theirs[metric] = np.float32(logs[metric])
                 ours[metric] = np.float32(log[step - 1][1 + j])
             if set(ours) != set(theirs):
@@ -442,6 +574,8 @@ def main():
     ap.add_argument("--nnc")
     ap.add_argument("--tool", help="nnc-trainparity")
     ap.add_argument("--models", type=int, default=200)
+    ap.add_argument("--multi", type=int, default=10,
+                    help="two-input, two-output networks, after --models")
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--group", type=int, default=10,
@@ -465,6 +599,10 @@ def main():
     rng = random.Random(args.seed)
     nprng = np.random.default_rng(args.seed)
     specs = [random_spec(rng, i) for i in range(args.models)]
+    # Their own generator: the single-output networks stay as they were.
+    multi_rng = random.Random(args.seed + 7919)
+    specs += [random_multi_spec(multi_rng, args.models + i)
+              for i in range(args.multi)]
 
     # 1. Sources and data of every group; nnc compiles them, --jobs at once.
     groups = []
@@ -480,8 +618,7 @@ def main():
                            else rng.uniform(0.005, 0.05), 4)
                 source.append(nn_text(spec, name,
                                       OPTIMIZERS[opt][0].format(lr=lr)))
-                np.save(os.path.join(gdir, name + ".x.npy"), x)
-                np.save(os.path.join(gdir, name + ".y.npy"), y)
+                save_arrays(os.path.join(gdir, name), x, y)
                 plan.append((spec, opt, name, lr))
         with open(os.path.join(gdir, "models.nn"), "w") as f:
             f.write("\n".join(source))
@@ -546,9 +683,10 @@ def main():
             noise_allowed += r["noise_allowed"]
     t_end = time.time()
 
-    print("Keras parity: %d random networks x %d optimizers, %d steps, "
-          "%d tensors compared (tolerance %.0e)" % (
-              len(specs), len(OPTIMIZERS), args.steps, compared, args.tolerance))
+    print("Keras parity: %d random networks (%d with two inputs and two "
+          "outputs) x %d optimizers, %d steps, %d tensors compared "
+          "(tolerance %.0e)" % (len(specs), args.multi, len(OPTIMIZERS),
+                                args.steps, compared, args.tolerance))
     print("%-14s %12s  %s" % ("optimizer", "worst diff", "where"))
     for opt, (d, where) in worst.items():
         print("%-14s %12.2e  %s" % (opt, d, where))

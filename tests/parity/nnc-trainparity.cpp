@@ -4,8 +4,10 @@
 //
 // The compiled half of the Keras parity test (tests/parity/keras_parity.py),
 // and its second oracle. For every model of model.nn with a train section,
-// from DIR/<m>.x.npy and DIR/<m>.y.npy (absent for a loss without targets),
-// N consecutive batches of the train section's batch size:
+// from DIR/<m>.x.npy and DIR/<m>.y.npy (absent for a loss without targets;
+// <m>.x0.npy, <m>.x1.npy, ... and <m>.y0.npy, ... for a model with several
+// inputs or outputs), N consecutive batches of the train section's batch
+// size:
 //
 //  1. initialises the parameters with the runtime's Keras initialisers
 //     (seeded) and writes them to DIR/<m>.init.safetensors, which the Keras
@@ -108,7 +110,8 @@ struct ReferenceRun {
   ref::Precision precision = ref::Precision::F64;
   std::vector<ref::Tensor> args;
   std::map<std::string, unsigned> byName; // param and state names
-  int inputArg = -1, targetArg = -1, lrArg = -1, stepArg = -1;
+  std::vector<unsigned> inputArgs, targetArgs;
+  int lrArg = -1, stepArg = -1;
   std::vector<double> lossAndMetrics;
 
   bool init(mlir::func::FuncOp f) {
@@ -123,11 +126,9 @@ struct ReferenceRun {
       for (int64_t d : type.getShape())
         args[i].shape.push_back(d);
       if (f.getArgAttr(i, nn::kInputAttr)) {
-        if (inputArg >= 0)
-          return false; // one input only, as the CLI trains
-        inputArg = i;
+        inputArgs.push_back(i);
       } else if (f.getArgAttr(i, nn::kTargetAttr)) {
-        targetArg = i;
+        targetArgs.push_back(i);
       } else if (f.getArgAttr(i, nn::kParamAttr)) {
         byName[str(nn::kParamAttr)] = i;
       } else if (f.getArgAttr(i, nn::kStateAttr)) {
@@ -139,14 +140,16 @@ struct ReferenceRun {
         stepArg = i;
       }
     }
-    return inputArg >= 0 && lrArg >= 0 && stepArg >= 0;
+    return !inputArgs.empty() && lrArg >= 0 && stepArg >= 0;
   }
 
-  bool step(const nnrt_tensor *x, const nnrt_tensor *y, double lr,
-            int64_t step, std::string &error) {
-    args[inputArg] = toRef(x);
-    if (targetArg >= 0)
-      args[targetArg] = toRef(y);
+  /// One step on a batch: the inputs' arrays, then the targets'.
+  bool step(const std::vector<nnrt_tensor *> &data, double lr, int64_t step,
+            std::string &error) {
+    for (size_t k = 0; k < inputArgs.size(); ++k)
+      args[inputArgs[k]] = toRef(data[k]);
+    for (size_t k = 0; k < targetArgs.size(); ++k)
+      args[targetArgs[k]] = toRef(data[inputArgs.size() + k]);
     args[lrArg] = {{}, {lr}};
     args[stepArg] = {{}, {static_cast<double>(step)}};
     std::vector<ref::Tensor> results;
@@ -178,13 +181,22 @@ int runModel(const Options &o, const std::string &name,
     return fail(nnrt_status_message(st));
   nnrt_fit_options fit;
   nnrt_fit_options_init(m, &fit);
-  nnrt_tensor *x = nnrt_read_npy((base + ".x.npy").c_str(), st);
-  nnrt_tensor *y = nullptr;
-  if (x && nnrt_model_target_features(m) >= 0)
-    y = nnrt_read_npy((base + ".y.npy").c_str(), st);
-  nnrt_trainer *t = nnrt_trainer_new(m, st);
-  if (!x || (!y && nnrt_model_target_features(m) >= 0) || !t ||
-      nnrt_model_init_params(m, o.seed, st) ||
+  // The inputs' arrays, then the targets': x.npy / y.npy, or x0.npy,
+  // x1.npy, ... when there are several.
+  size_t nx = nnrt_model_num_inputs(m), ny = nnrt_model_num_targets(m);
+  std::vector<nnrt_tensor *> data;
+  bool read = true;
+  for (size_t k = 0; read && k < nx + ny; ++k) {
+    bool input = k < nx;
+    size_t count = input ? nx : ny, i = input ? k : k - nx;
+    std::string path = base + (input ? ".x" : ".y") +
+                       (count == 1 ? std::string() : std::to_string(i)) +
+                       ".npy";
+    data.push_back(nnrt_read_npy(path.c_str(), st));
+    read = data.back() != nullptr;
+  }
+  nnrt_trainer *t = read ? nnrt_trainer_new(m, st) : nullptr;
+  if (!t || nnrt_model_init_params(m, o.seed, st) ||
       nnrt_model_save_weights(m, (base + ".init.safetensors").c_str(), st))
     return fail(nnrt_status_message(st));
 
@@ -194,7 +206,7 @@ int runModel(const Options &o, const std::string &name,
   ref32.precision = ref::Precision::F32;
   for (ReferenceRun *r : {&ref, &ref32}) {
     if (!r->init(trainFn))
-      return fail(name + ": the train function does not have one input, a "
+      return fail(name + ": the train function does not have inputs, a "
                          "learning rate and a step");
     for (size_t p = 0; p < nnrt_model_num_params(m); ++p)
       r->args[r->byName.at(nnrt_model_param_name(m, p))] =
@@ -206,22 +218,24 @@ int runModel(const Options &o, const std::string &name,
   std::vector<float> metrics(nnrt_model_num_metrics(m));
   int status = 0;
   for (int64_t s = 1; s <= o.steps; ++s) {
-    nnrt_tensor *xb = rows(x, (s - 1) * batch, batch);
-    nnrt_tensor *yb = y ? rows(y, (s - 1) * batch, batch) : nullptr;
+    std::vector<nnrt_tensor *> b;
+    for (nnrt_tensor *array : data)
+      b.push_back(rows(array, (s - 1) * batch, batch));
     float loss;
     std::string error;
-    if (nnrt_trainer_step(t, xb, yb, static_cast<float>(fit.learning_rate),
-                          &loss, metrics.data(), st))
+    if (nnrt_trainer_step_arrays(t, b.data(), nx, b.data() + nx, ny,
+                                 static_cast<float>(fit.learning_rate), &loss,
+                                 metrics.data(), st))
       return fail(nnrt_status_message(st));
-    if (!ref.step(xb, yb, fit.learning_rate, s, error) ||
-        !ref32.step(xb, yb, fit.learning_rate, s, error))
+    if (!ref.step(b, fit.learning_rate, s, error) ||
+        !ref32.step(b, fit.learning_rate, s, error))
       return fail(name + ": reference evaluator: " + error);
     log << s << " " << llvm::formatv("{0:e9}", loss).str();
     for (float v : metrics)
       log << " " << llvm::formatv("{0:e9}", v).str();
     log << "\n";
-    nnrt_tensor_free(xb);
-    nnrt_tensor_free(yb);
+    for (nnrt_tensor *array : b)
+      nnrt_tensor_free(array);
     if (s != 1 && s != o.steps)
       continue;
     std::string path = base + ".step" + std::to_string(s) + ".safetensors";
@@ -276,8 +290,8 @@ int runModel(const Options &o, const std::string &name,
       status = 1;
   }
   nnrt_trainer_free(t);
-  nnrt_tensor_free(x);
-  nnrt_tensor_free(y);
+  for (nnrt_tensor *array : data)
+    nnrt_tensor_free(array);
   nnrt_model_free(m);
   return status;
 }

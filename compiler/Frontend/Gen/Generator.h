@@ -300,9 +300,10 @@ private:
 
   void genTrain(const TrainConfig &t);
 
-  /// A built-in loss compares the model's single output with targets of the
-  /// same shape; check that now so the error points at `loss:`.
-  bool checkBuiltinLoss(const TrainConfig &t, ModelInfo &info);
+  /// Built-in loss `name` compares output `k` with targets of its shape;
+  /// checked here so the error points at `loss:`.
+  bool checkBuiltinLoss(const TrainConfig &t, llvm::StringRef name,
+                        unsigned k, ModelInfo &info);
 
   /// func.func @<model>_loss(inputs..., y_true, params...) -> tensor<f32>.
   mlir::func::FuncOp genCustomLoss(const TrainConfig &t,

@@ -18,9 +18,40 @@ void Generator::genTrain(const TrainConfig &t) {
     return; // the model had errors, already reported
   builder.setInsertionPointToEnd(theModule.getBody());
   mlir::Attribute loss;
-  if (!t.builtinLoss.empty()) {
-    if (!checkBuiltinLoss(t, it->second))
+  unsigned outputs = it->second.func.getFunctionType().getNumResults();
+  if (!t.lossWeights.empty() && t.builtinLoss.empty() &&
+      t.outputLosses.empty()) {
+    error(t.lossWeightsLoc, "loss weights go with built-in losses; a custom "
+                            "loss weighs its own terms");
+    return;
+  }
+  if (!t.lossWeights.empty() && t.lossWeights.size() != outputs) {
+    error(t.lossWeightsLoc,
+          std::to_string(t.lossWeights.size()) + " loss weights for '" +
+              t.model->name + "', which has " + std::to_string(outputs) +
+              " output" + (outputs == 1 ? "" : "s"));
+    return;
+  }
+  if (!t.outputLosses.empty()) {
+    if (t.outputLosses.size() != outputs) {
+      error(t.lossLoc, std::to_string(t.outputLosses.size()) +
+                           " losses for '" + t.model->name +
+                           "', which has " + std::to_string(outputs) +
+                           " output" + (outputs == 1 ? "" : "s") +
+                           "; give one per output, or one for all");
       return;
+    }
+    for (unsigned k = 0; k < outputs; ++k)
+      if (!checkBuiltinLoss(t, t.outputLosses[k], k, it->second))
+        return;
+    llvm::SmallVector<llvm::StringRef> names(t.outputLosses.begin(),
+                                             t.outputLosses.end());
+    loss = builder.getStrArrayAttr(names);
+  } else if (!t.builtinLoss.empty()) {
+    // One loss for every output, as Keras applies compile(loss="mse").
+    for (unsigned k = 0; k < outputs; ++k)
+      if (!checkBuiltinLoss(t, t.builtinLoss, k, it->second))
+        return;
     loss = builder.getStringAttr(t.builtinLoss);
   } else {
     mlir::func::FuncOp f = genCustomLoss(t, it->second);
@@ -44,6 +75,8 @@ void Generator::genTrain(const TrainConfig &t) {
   nn::TrainConfigOp::create(
       builder, loc(t.decl->loc),
       mlir::FlatSymbolRefAttr::get(&ctx, t.model->name), loss,
+      t.lossWeights.empty() ? nullptr
+                            : builder.getDenseF64ArrayAttr(t.lossWeights),
       builder.getStringAttr(t.optimizer), builder.getDictionaryAttr(opt),
       builder.getStrArrayAttr(metrics),
       builder.getI64IntegerAttr(t.batchSize),
@@ -51,19 +84,21 @@ void Generator::genTrain(const TrainConfig &t) {
       builder.getF64FloatAttr(t.validationSplit));
 }
 
-/// A built-in loss compares the model's single output with targets of the
-/// same shape; check that now so the error points at `loss:`.
-bool Generator::checkBuiltinLoss(const TrainConfig &t, ModelInfo &info) {
+/// A built-in loss compares output `k` with targets of the same shape
+/// (class indices for a sparse loss); check that now so the error points at
+/// `loss:`.
+bool Generator::checkBuiltinLoss(const TrainConfig &t, llvm::StringRef name,
+                                 unsigned k, ModelInfo &info) {
   mlir::FunctionType type = info.func.getFunctionType();
-  if (type.getNumResults() != 1)
-    return error(t.lossLoc, "loss '" + t.builtinLoss + "' needs a model "
-                            "with one output; '" + t.model->name +
-                            "' has " + std::to_string(type.getNumResults()));
-  auto out = mlir::cast<mlir::RankedTensorType>(type.getResult(0));
-  if (nn::lookupLoss(t.builtinLoss)->classes && out.getRank() != 2)
-    return error(t.lossLoc, "loss '" + t.builtinLoss + "' needs an output "
-                            "of shape (batch, classes); '" + t.model->name +
-                            "' outputs " + nn::formatShape(out.getShape()));
+  auto out = mlir::cast<mlir::RankedTensorType>(type.getResult(k));
+  std::string which = type.getNumResults() == 1
+                          ? "'" + t.model->name + "' outputs "
+                          : "output " + std::to_string(k) + " of '" +
+                                t.model->name + "' is ";
+  if (nn::lookupLoss(name)->classes && out.getRank() != 2)
+    return error(t.lossLoc, "loss '" + name.str() + "' needs an output "
+                            "of shape (batch, classes); " + which +
+                            nn::formatShape(out.getShape()));
   return true;
 }
 

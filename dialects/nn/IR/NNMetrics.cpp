@@ -42,11 +42,12 @@ Value categoricalAccuracy(NNBuilder &ops, Value p, Value t) {
   return ops.mean(ops.sum(hit, {-1}, false), {}, false);
 }
 
-/// (p > 0.5) == t for targets in {0, 1}.
+/// (p > 0.5) == t, exactly as Keras compares: a target other than 0 or 1
+/// is never a hit (1 - |predicted - t| was negative for such targets).
 Value binaryAccuracy(NNBuilder &ops, Value p, Value t) {
   Value predicted = ops.step(ops.sub(p, ops.cst(p, 0.5)));
-  return ops.mean(ops.sub(ops.cst(p, 1.0), ops.abs(ops.sub(predicted, t))),
-                  {}, false);
+  Value differs = ops.step(ops.abs(ops.sub(predicted, t)));
+  return ops.mean(ops.sub(ops.cst(p, 1.0), differs), {}, false);
 }
 
 /// argmax(y_pred) == the class index y_true, (batch, 1).

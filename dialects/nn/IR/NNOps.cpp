@@ -17,6 +17,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace nnc::nn;
 
@@ -282,10 +284,25 @@ LogicalResult CountOp::inferReturnTypes(MLIRContext *,
 //===----------------------------------------------------------------------===//
 
 LogicalResult TrainConfigOp::verify() {
-  if (auto name = dyn_cast<StringAttr>(getLoss());
-      name && (!lookupLoss(name.getValue()) ||
-               lookupLoss(name.getValue())->name != name.getValue()))
-    return emitOpError() << "unknown loss '" << name.getValue() << "'";
+  SmallVector<StringRef> names;
+  if (auto name = dyn_cast<StringAttr>(getLoss()))
+    names.push_back(name.getValue());
+  if (auto list = dyn_cast<ArrayAttr>(getLoss())) {
+    if (list.empty())
+      return emitOpError() << "loss lists no loss";
+    for (StringRef n : list.getAsValueRange<StringAttr>())
+      names.push_back(n);
+  }
+  for (StringRef name : names)
+    if (!lookupLoss(name) || lookupLoss(name)->name != name)
+      return emitOpError() << "unknown loss '" << name << "'";
+  if (std::optional<ArrayRef<double>> w = getLossWeights()) {
+    if (isa<FlatSymbolRefAttr>(getLoss()))
+      return emitOpError() << "loss_weights go with built-in losses";
+    for (double v : *w)
+      if (!(v >= 0 && std::isfinite(v)))
+        return emitOpError() << "loss weights must be finite and >= 0";
+  }
   const OptimizerSpec *spec = lookupOptimizer(getOptimizer());
   if (!spec)
     return emitOpError() << "unknown optimizer '" << getOptimizer() << "'";
@@ -324,10 +341,21 @@ TrainConfigOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   if (!model || !model->hasAttr(kModelAttr))
     return emitOpError() << "'" << getModel()
                          << "' does not name a func.func marked nn.model";
-  if (auto ref = dyn_cast<FlatSymbolRefAttr>(getLoss()))
+  if (auto ref = dyn_cast<FlatSymbolRefAttr>(getLoss())) {
     if (!symbolTable.lookupNearestSymbolFrom<func::FuncOp>(*this, ref))
       return emitOpError() << "custom loss " << ref
                            << " does not name a func.func";
+    if (model.getNumResults() != 1)
+      return emitOpError() << "a custom loss needs a model with one output";
+  }
+  size_t outputs = model.getNumResults();
+  if (auto list = dyn_cast<ArrayAttr>(getLoss()); list && list.size() != outputs)
+    return emitOpError() << "lists " << list.size() << " losses for "
+                         << outputs << " outputs";
+  if (std::optional<ArrayRef<double>> w = getLossWeights();
+      w && w->size() != outputs)
+    return emitOpError() << "has " << w->size() << " loss weights for "
+                         << outputs << " outputs";
   return success();
 }
 

@@ -334,8 +334,12 @@ def NN_TrainConfigOp : NN_Op<"train_config",
   let summary = "how a model is trained: loss, optimizer, metrics, schedule";
   let description = [{
     Records a `.nn` file's `train` section for the training pipeline. `loss`
-    is either the name of a built-in loss or a symbol reference to a
-    `func.func` that computes a custom loss. `optimizer_config` holds every
+    is the name of a built-in loss (applied to every output of a model with
+    several, as Keras applies one loss), an array of built-in loss names (one
+    per output), or a symbol reference to a `func.func` that computes a
+    custom loss (models with one output). With several outputs the loss is
+    `sum_k loss_weights[k] * loss_k` (every weight 1 when `loss_weights` is
+    absent). `optimizer_config` holds every
     hyper-parameter with the user's values and Keras' defaults filled in.
 
     Example:
@@ -348,7 +352,9 @@ def NN_TrainConfigOp : NN_Op<"train_config",
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$model,
-                       AnyAttrOf<[StrAttr, FlatSymbolRefAttr]>:$loss,
+                       AnyAttrOf<[StrAttr, FlatSymbolRefAttr,
+                                  StrArrayAttr]>:$loss,
+                       OptionalAttr<DenseF64ArrayAttr>:$loss_weights,
                        StrAttr:$optimizer,
                        DictionaryAttr:$optimizer_config,
                        StrArrayAttr:$metrics,

@@ -177,6 +177,12 @@ TEST(TrainManifest, Errors) {
        "the train entry's loss and metrics must be scalars"},
       {R"({"kind": "eval")", R"({"kind": "other")",
        "a train section without train and eval entries"},
+      // The runtime passes the inputs' arrays, then the targets'.
+      {R"({"role": "input", "name": "x", "shape": [-1, 3]},
+      {"role": "target", "name": "y_true", "shape": [-1, 3]},)",
+       R"({"role": "target", "name": "y_true", "shape": [-1, 3]},
+      {"role": "input", "name": "x", "shape": [-1, 3]},)",
+       "the train entry takes a target before an input"},
   };
   for (const Case &c : cases) {
     Toy toy(replaced(manifest(), c.from, c.to));
@@ -269,6 +275,19 @@ TEST(Fit, Errors) {
             "inputs have shape (10, 4) but model 'toy' expects (None, 3)");
   EXPECT_EQ(nnrt_trainer_fit(t, x, few, &o, st), nullptr);
   EXPECT_EQ(st.message(), "10 input rows but 3 target rows");
+  // The arrays form checks the counts against the model's inputs and
+  // targets (one each here).
+  const nnrt_tensor *two[] = {x, x}, *ys[] = {y};
+  EXPECT_EQ(nnrt_trainer_fit_arrays(t, two, 2, ys, 1, &o, st), nullptr);
+  EXPECT_EQ(st.message(), "model 'toy' takes 1 input array, got 2");
+  EXPECT_EQ(nnrt_trainer_fit_arrays(t, two, 1, two, 2, &o, st), nullptr);
+  EXPECT_EQ(st.message(), "model 'toy' takes 1 target array, got 2");
+  EXPECT_EQ(nnrt_trainer_fit_arrays(t, two, 1, ys, 0, &o, st), nullptr);
+  EXPECT_EQ(st.message(), "model 'toy' has a loss that compares with "
+                          "targets, and none were given");
+  EXPECT_EQ(nnrt_model_num_targets(toy.model), 1u);
+  EXPECT_STREQ(nnrt_model_target_name(toy.model, 0), "y_true");
+  EXPECT_EQ(nnrt_model_target_name(toy.model, 1), nullptr);
   o.learning_rate = NAN;
   EXPECT_EQ(nnrt_trainer_fit(t, x, y, &o, st), nullptr);
   EXPECT_EQ(st.message(), "the loss is NaN at epoch 1, step 1 of the epoch; "
