@@ -60,7 +60,8 @@ extern "C" nnrt_tensor *nnrt_read_csv(const char *path, int64_t expected,
 
 nnrt_tensor *nnrt::readCsv(const char *path, int64_t expected,
                            std::vector<int64_t> *lineOfRow,
-                           nnrt_status *status) {
+                           nnrt_status *status,
+                           std::vector<std::string> *header) {
   std::string text, error;
   if (!readFile(path, text, error))
     return failNull<nnrt_tensor>(status, error);
@@ -84,8 +85,12 @@ nnrt_tensor *nnrt::readCsv(const char *path, int64_t expected,
         numeric = false;
         badField = i;
       }
-    if (!numeric && rows == 0 && values.empty() && lineNo == 1)
-      continue; // a header line
+    if (!numeric && rows == 0 && values.empty() && lineNo == 1) {
+      if (header) // a header line
+        for (const std::string &f : fields)
+          header->push_back(trim(f));
+      continue;
+    }
     std::string where = std::string(path) + ":" + std::to_string(lineNo) + ": ";
     if (columns < 0)
       columns = static_cast<int64_t>(fields.size());

@@ -4,7 +4,8 @@
 // runtime reads, told apart by content: NumPy .npy (its magic), .npz (a ZIP
 // archive; "d.npz:name" picks an array, else the caller's default name),
 // IDX plain or gzip-compressed (two zero bytes, or gzip's magic), CIFAR-10's
-// binary batches (a .bin of whole 3,073-byte records), else CSV. Each
+// binary batches (a .bin of whole 3,073-byte records), else CSV, where
+// "d.csv:0-3" takes some of the columns (pandas' df.iloc[:, 0:4]). Each
 // array is then checked against the model's per-sample shape, as Keras'
 // fit() checks its arrays against the Input shape.
 //
@@ -12,6 +13,7 @@
 
 #include "Internal.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -44,15 +46,100 @@ bool nnrt::isCifar10(const std::string &path) {
   return size > 0 && size % 3073 == 0;
 }
 
+namespace {
+
+bool exists(const std::string &path) {
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (f)
+    std::fclose(f);
+  return f != nullptr;
+}
+
+/// A column index: digits only, below 2^31.
+bool parseIndex(const std::string &s, int64_t &out) {
+  if (s.empty() || s.size() > 9 ||
+      s.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  out = std::stoll(s);
+  return true;
+}
+
+} // namespace
+
+bool nnrt::selectColumns(nnrt_tensor *&table, const std::string &selection,
+                         const std::vector<std::string> &header,
+                         const std::string &file, std::string &error) {
+  int64_t rows = table->shape[0], cols = table->shape[1];
+  std::vector<int64_t> picked;
+  size_t start = 0;
+  while (start <= selection.size()) {
+    size_t comma = selection.find(',', start);
+    if (comma == std::string::npos)
+      comma = selection.size();
+    std::string item = selection.substr(start, comma - start);
+    start = comma + 1;
+    size_t dash = item.find('-');
+    int64_t a = 0, b = 0;
+    if (parseIndex(item, a)) {
+      b = a;
+    } else if (dash != std::string::npos &&
+               parseIndex(item.substr(0, dash), a) &&
+               parseIndex(item.substr(dash + 1), b)) {
+      if (b < a) {
+        error = file + ": column range '" + item + "' runs backwards";
+        return false;
+      }
+    } else {
+      auto at = std::find(header.begin(), header.end(), item);
+      if (item.empty() || at == header.end()) {
+        std::string names;
+        for (const std::string &h : header)
+          names += (names.empty() ? "" : ", ") + h;
+        error = file + ": " +
+                (item.empty() ? std::string("an empty column in selection '") +
+                                    selection + "'"
+                              : "no column '" + item + "'") +
+                " (columns are 0-based numbers, ranges such as 0-3" +
+                (header.empty() ? std::string(", or names from a header line; "
+                                              "this file has none)")
+                                : ", or the header's names: " + names + ")");
+        return false;
+      }
+      a = b = at - header.begin();
+    }
+    if (b >= cols) {
+      error = file + ": column " + std::to_string(b) + " does not exist (" +
+              std::to_string(cols) + " columns, 0.." +
+              std::to_string(cols - 1) + ")";
+      return false;
+    }
+    for (int64_t c = a; c <= b; ++c)
+      picked.push_back(c);
+  }
+  int64_t width = static_cast<int64_t>(picked.size());
+  nnrt_tensor *out = makeTensor({rows, width});
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < width; ++j)
+      out->data[r * width + j] = table->data[r * cols + picked[j]];
+  delete table;
+  table = out;
+  return true;
+}
+
 nnrt_tensor *nnrt::readArray(const char *spec, const char *arrayName,
                              std::vector<int64_t> *csvLines,
                              nnrt_status *status) {
   // "d.npz:images" names one array of an archive.
-  std::string file = spec, name = arrayName ? arrayName : "x";
+  std::string file = spec, name = arrayName ? arrayName : "x", columns;
   size_t colon = file.rfind(':');
   if (colon != std::string::npos && colon >= 4 &&
       file.compare(colon - 4, 4, ".npz") == 0) {
     name = file.substr(colon + 1);
+    file.resize(colon);
+  } else if (colon != std::string::npos && !exists(file) &&
+             exists(file.substr(0, colon))) {
+    // "d.csv:0-3": some columns of a CSV (a file named so is read whole).
+    columns = file.substr(colon + 1);
     file.resize(colon);
   }
   const char *path = file.c_str();
@@ -70,20 +157,43 @@ nnrt_tensor *nnrt::readArray(const char *spec, const char *arrayName,
     delete labels;
     return images;
   }
+  enum class Kind { Csv, Npy, Npz, Idx } kind = Kind::Csv;
   char head[6] = {};
   if (FILE *f = std::fopen(path, "rb")) {
     size_t n = std::fread(head, 1, sizeof head, f);
     std::fclose(f);
     if (n == sizeof head && std::memcmp(head, "\x93NUMPY", 6) == 0)
-      return nnrt_read_npy(path, status);
-    if (n >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0)
-      return nnrt_read_npz(path, name.c_str(), status);
-    if (n >= 2 && ((head[0] == 0 && head[1] == 0) ||
-                   (static_cast<unsigned char>(head[0]) == 0x1f &&
-                    static_cast<unsigned char>(head[1]) == 0x8b)))
-      return nnrt_read_idx(path, status);
+      kind = Kind::Npy;
+    else if (n >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0)
+      kind = Kind::Npz;
+    else if (n >= 2 && ((head[0] == 0 && head[1] == 0) ||
+                        (static_cast<unsigned char>(head[0]) == 0x1f &&
+                         static_cast<unsigned char>(head[1]) == 0x8b)))
+      kind = Kind::Idx;
   }
-  return readCsv(path, -1, csvLines, status); // also reports a missing file
+  if (kind != Kind::Csv && !columns.empty())
+    return failNull<nnrt_tensor>(
+        status, file + ": a column selection (':" + columns +
+                    "') applies to CSV files; this is " +
+                    (kind == Kind::Npy   ? "a .npy"
+                     : kind == Kind::Npz ? "an .npz"
+                                         : "an IDX") +
+                    " file");
+  if (kind == Kind::Npy)
+    return nnrt_read_npy(path, status);
+  if (kind == Kind::Npz)
+    return nnrt_read_npz(path, name.c_str(), status);
+  if (kind == Kind::Idx)
+    return nnrt_read_idx(path, status);
+  std::vector<std::string> header;
+  nnrt_tensor *table = readCsv(path, -1, csvLines, status, &header);
+  std::string error;
+  if (table && !columns.empty() &&
+      !selectColumns(table, columns, header, file, error)) {
+    delete table;
+    return failNull<nnrt_tensor>(status, error);
+  }
+  return table; // readCsv also reports a missing file
 }
 
 bool nnrt::shapeToSample(nnrt_tensor *t, const std::vector<int64_t> &sample,

@@ -39,15 +39,25 @@ std::string formatShape(const std::vector<int64_t> &shape);
 nnrt_tensor *makeTensor(const std::vector<int64_t> &shape);
 
 /// nnrt_read_csv, also telling the file line of every row (for messages
-/// about a row's values, such as a label out of range).
+/// about a row's values, such as a label out of range) and the header
+/// line's fields (empty without one).
 nnrt_tensor *readCsv(const char *path, int64_t expectedColumns,
-                     std::vector<int64_t> *lineOfRow, nnrt_status *status);
+                     std::vector<int64_t> *lineOfRow, nnrt_status *status,
+                     std::vector<std::string> *header = nullptr);
+
+/// The columns `selection` names of a CSV table: comma-separated 0-based
+/// indices, inclusive ranges "a-b", or names from the header line
+/// ("0-3", "4", "sepal_length,petal_width"). Replaces `table`; false and a
+/// message naming `file` otherwise.
+bool selectColumns(nnrt_tensor *&table, const std::string &selection,
+                   const std::vector<std::string> &header,
+                   const std::string &file, std::string &error);
 
 /// An array from a file of any format the runtime reads, told apart by
 /// content: .npy, .npz (the array "d.npz:name" names, else `arrayName`),
 /// IDX (plain or gzip), CIFAR-10 batches (the labels when `arrayName` is
 /// "y", else the images), else CSV (whose file lines of rows go to
-/// `csvLines`).
+/// `csvLines`; "d.csv:0-3" selects columns, see selectColumns).
 nnrt_tensor *readArray(const char *spec, const char *arrayName,
                        std::vector<int64_t> *csvLines, nnrt_status *status);
 

@@ -9,6 +9,7 @@
 
 #include "ScratchFile.h"
 #include "nnrt.h"
+#include "runtime/src/Internal.h"
 #include "runtime/src/Safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -20,6 +21,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string reader = NNC_FUZZ_READER;
   if (reader == "csv") {
     nnrt_tensor_free(nnrt_read_csv(path.c_str(), -1, st));
+    // Column selection ("d.csv:0-3,name"): the selection is the file's
+    // first line, so mutations reach both it and the header's names.
+    std::string bytes(reinterpret_cast<const char *>(data), size);
+    std::string selection = bytes.substr(0, bytes.find('\n'));
+    if (selection.find('\0') == std::string::npos) {
+      std::vector<int64_t> lines;
+      nnrt_tensor_free(
+          nnrt::readArray((path + ":" + selection).c_str(), "x", &lines, st));
+    }
   } else if (reader == "npy") {
     nnrt_tensor_free(nnrt_read_npy(path.c_str(), st));
   } else if (reader == "npz") {
