@@ -193,6 +193,13 @@ typedef struct nnrt_fit_options {
   int progress;            /* also a per-batch progress bar on `log` (meant
                               for a terminal: redrawn with '\r'), Keras'
                               verbose=1; 0 (the default): epoch lines only */
+  /* Keras' validation_data: arrays as the fit takes them (inputs, then
+   * targets), evaluated after every epoch instead of a validation split;
+   * validation_nx == 0 (the default): none. */
+  const nnrt_tensor *const *validation_x;
+  size_t validation_nx;
+  const nnrt_tensor *const *validation_y;
+  size_t validation_ny;
 } nnrt_fit_options;
 /* The train section's settings (Keras' defaults where it is silent). */
 void nnrt_fit_options_init(const nnrt_model *model, nnrt_fit_options *opts);

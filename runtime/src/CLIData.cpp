@@ -42,6 +42,15 @@ Dataset::~Dataset() {
 
 namespace {
 
+/// The option names of one data set: data, x and y, or validation-data,
+/// validation-x and validation-y.
+struct Names {
+  std::string data, x, y;
+  explicit Names(const std::string &prefix)
+      : data(prefix + "data"), x(prefix + "x"), y(prefix + "y") {}
+  std::string flag(const std::string &name) const { return "--" + name; }
+};
+
 /// The built-in loss of target k ("" for a custom loss).
 const std::string &lossOf(const nnrt_model *m, size_t k) {
   return k < m->config.losses.size() ? m->config.losses[k] : m->config.loss;
@@ -216,9 +225,10 @@ bool sameRows(const Dataset &d, const std::vector<std::string> &specs,
 /// x (rows, features) and y (rows, targets) from a labelled CSV file; a
 /// model whose loss reads no targets (physics-informed) takes only input
 /// columns, and y stays NULL.
-bool loadLabelled(nnrt_model *m, const Args &a, nnrt_tensor *&x,
+bool loadLabelled(nnrt_model *m, const Args &a, const Names &o,
+                  nnrt_tensor *&x,
                   nnrt_tensor *&y, Failure &f, nnrt_status *st) {
-  const char *path = a.get("data");
+  const char *path = a.get(o.data.c_str());
   int64_t features = nnrt_model_input_features(m, 0);
   int64_t targets = nnrt_model_target_features(m);
   std::vector<int64_t> lines;
@@ -321,13 +331,14 @@ bool loadLabelled(nnrt_model *m, const Args &a, nnrt_tensor *&x,
 
 
 /// Inputs and targets from --x/--y (or one archive given as --data).
-bool loadArrays(nnrt_model *m, const Args &a,
+bool loadArrays(nnrt_model *m, const Args &a, const Names &o,
                 const std::vector<std::string> &xFiles,
                 const std::vector<std::string> &yFiles, Dataset &d,
                 Failure &f, nnrt_status *st) {
   if (a.get("label-column") || a.get("classes")) {
-    f = {2, "--label-column and --classes go with --data (a CSV with a "
-            "label column); with --x and --y the labels are their own file"};
+    f = {2, "--label-column and --classes go with " + o.flag(o.data) +
+                " (a CSV with a label column); with " + o.flag(o.x) +
+                " and " + o.flag(o.y) + " the labels are their own file"};
     return false;
   }
   std::vector<const Buffer *> ins = buffersOf(m->train, Role::Input),
@@ -335,7 +346,7 @@ bool loadArrays(nnrt_model *m, const Args &a,
   std::vector<std::string> inNames, xSpecs, ySpecs;
   for (const Buffer *b : ins)
     inNames.push_back(b->name);
-  if (!loadInputs(m, xFiles, "--x", d, f, st))
+  if (!loadInputs(m, xFiles, o.flag(o.x).c_str(), d, f, st))
     return false;
   for (size_t i = 0; i < xFiles.size() && xFiles.size() == ins.size(); ++i)
     xSpecs.push_back(xFiles[i]);
@@ -349,8 +360,8 @@ bool loadArrays(nnrt_model *m, const Args &a,
     // agree.
     if (!yFiles.empty() || tgs.empty()) {
       f = {2, !yFiles.empty()
-                  ? "--target-is-input and --y both give the targets; use "
-                    "one"
+                  ? "--target-is-input and " + o.flag(o.y) +
+                        " both give the targets; use one"
                   : "model '" + m->name + "' trains without targets; "
                     "--target-is-input does not apply"};
       return false;
@@ -376,7 +387,7 @@ bool loadArrays(nnrt_model *m, const Args &a,
   if (tgs.empty()) {
     if (!yFiles.empty()) {
       f = {2, "model '" + m->name + "' trains without targets (its loss "
-              "reads no y_true); --y does not apply"};
+              "reads no y_true); " + o.flag(o.y) + " does not apply"};
       return false;
     }
     return true;
@@ -391,14 +402,17 @@ bool loadArrays(nnrt_model *m, const Args &a,
       several += (several.empty() ? "" : ", ") + n;
     f = {2, tgs.size() == 1
                 ? "model '" + m->name + "' trains on targets '" +
-                      tgs[0]->name + "': give them with --y FILE"
+                      tgs[0]->name + "': give them with " + o.flag(o.y) +
+                      " FILE"
                 : "model '" + m->name + "' trains on " +
                       std::to_string(tgs.size()) + " targets (" + several +
-                      "): give --y once for each, in output order, or once "
+                      "): give " + o.flag(o.y) +
+                      " once for each, in output order, or once "
                       "naming an .npz that holds them by those names"};
     return false;
   }
-  if (!assignFiles(yFiles, tgs.size(), "target", "--y", members, ySpecs, f,
+  if (!assignFiles(yFiles, tgs.size(), "target", o.flag(o.y).c_str(),
+                   members, ySpecs, f,
                    m))
     return false;
   for (size_t k = 0; k < tgs.size(); ++k) {
@@ -432,21 +446,25 @@ bool loadInputs(nnrt_model *m, const std::vector<std::string> &files,
 }
 
 bool loadData(nnrt_model *m, const Args &a, Dataset &d, Failure &f,
-              nnrt_status *st) {
-  std::vector<std::string> xFiles = a.getAll("x"), yFiles = a.getAll("y");
+              nnrt_status *st, const char *prefix) {
+  Names o(prefix);
+  std::vector<std::string> xFiles = a.getAll(o.x.c_str()),
+                           yFiles = a.getAll(o.y.c_str());
   bool arrays = !xFiles.empty() || !yFiles.empty();
-  const char *data = a.get("data");
+  const char *data = a.get(o.data.c_str());
   if (arrays && data) {
-    f = {2, "--data and --x/--y are two ways to give the data; use one"};
+    f = {2, o.flag(o.data) + " and " + o.flag(o.x) + "/" + o.flag(o.y) +
+                " are two ways to give the data; use one"};
     return false;
   }
   if (arrays && xFiles.empty()) {
-    f = {2, "--y needs --x (the inputs)"};
+    f = {2, o.flag(o.y) + " needs " + o.flag(o.x) + " (the inputs)"};
     return false;
   }
-  if (a.getAll("data").size() > 1) {
-    f = {2, "--data is given twice; one file holds the data (or use "
-            "--x/--y, once per array)"};
+  if (a.getAll(o.data.c_str()).size() > 1) {
+    f = {2, o.flag(o.data) + " is given twice; one file holds the data (or "
+                "use " + o.flag(o.x) + "/" + o.flag(o.y) +
+                ", once per array)"};
     return false;
   }
   // An .npz given as --data holds every array (the inputs by name, the
@@ -455,16 +473,17 @@ bool loadData(nnrt_model *m, const Args &a, Dataset &d, Failure &f,
   if (data && !archive) {
     if (buffersOf(m->train, Role::Input).size() != 1 ||
         buffersOf(m->train, Role::Target).size() > 1) {
-      f = {2, "--data " + std::string(data) + ": a CSV with a label column "
+      f = {2, o.flag(o.data) + " " + data + ": a CSV with a label column "
               "feeds a model with one input and one target; model '" +
               m->name + "' takes inputs (" +
               nameList(buffersOf(m->train, Role::Input)) + ") and " +
               std::to_string(buffersOf(m->train, Role::Target).size()) +
-              " targets: give --x and --y once per array, or an .npz"};
+              " targets: give " + o.flag(o.x) + " and " + o.flag(o.y) +
+              " once per array, or an .npz"};
       return false;
     }
     nnrt_tensor *x = nullptr, *y = nullptr;
-    if (!loadLabelled(m, a, x, y, f, st)) // frees what it made on failure
+    if (!loadLabelled(m, a, o, x, y, f, st)) // frees what it made on failure
       return false;
     d.x.push_back(x);
     if (y)
@@ -477,7 +496,7 @@ bool loadData(nnrt_model *m, const Args &a, Dataset &d, Failure &f,
         !a.get("target-is-input"))
       yFiles = {data};
   }
-  return loadArrays(m, a, xFiles, yFiles, d, f, st);
+  return loadArrays(m, a, o, xFiles, yFiles, d, f, st);
 }
 
 } // namespace nnrt

@@ -44,9 +44,11 @@ struct Dataset {
 
 /// The data of `train` and `evaluate`: --data (a labelled CSV, an .npz or
 /// a CIFAR-10 batch) or --x/--y (each given once per input / target, or
-/// once naming an .npz that holds them all), and --target-is-input.
+/// once naming an .npz that holds them all), and --target-is-input. With
+/// `prefix` "validation-": --validation-data, --validation-x and
+/// --validation-y (Keras' validation_data).
 bool loadData(nnrt_model *m, const Args &a, Dataset &d, Failure &f,
-              nnrt_status *st);
+              nnrt_status *st, const char *prefix = "");
 
 /// The inputs alone (`predict`, and the x of train): `files` once per
 /// input, or one .npz holding every input by name; `option` names the

@@ -26,7 +26,8 @@
 namespace nnrt {
 
 const std::vector<std::string> kTrainOptions = {
-    "data",  "x", "y", "target-is-input", "verbose", "epochs",  "batch",
+    "data",  "x", "y", "target-is-input", "validation-data", "validation-x",
+    "validation-y", "verbose", "epochs",  "batch",
     "validation-split", "learning-rate",
     "seed",  "label-column", "classes", "weights", "save",
     "checkpoint", "resume", "history"};
@@ -63,6 +64,9 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
         "--y may hold class indices\n"
         "  --target-is-input       the targets are the inputs (an "
         "autoencoder: fit(x, x))\n"
+        "  --validation-data FILE, --validation-x FILE, --validation-y FILE\n"
+        "                          validation data, as --data/--x/--y take it "
+        "(Keras' validation_data; replaces the validation split)\n"
         "  --verbose 0|1|2|auto    1 (auto, the default): a progress bar on a "
         "terminal, one line per epoch otherwise; 2: epoch lines; 0: none\n"
         "  --label-column K        the label's column, 0-based (default: the "
@@ -120,10 +124,24 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
   }
   o.seed = static_cast<uint64_t>(seed);
 
-  Dataset data;
+  Dataset data, validation;
   Failure f;
   if (!loadData(m, a, data, f, st))
     return error(prog, f.code, f.message);
+  // Keras' validation_data: the same forms as the data, under their own
+  // options; it replaces the validation split.
+  if (a.get("validation-data") || a.get("validation-x") ||
+      a.get("validation-y")) {
+    if (a.get("validation-split"))
+      return error(prog, 2, "--validation-split and validation data are two "
+                            "ways to validate; use one");
+    if (!loadData(m, a, validation, f, st, "validation-"))
+      return error(prog, f.code, f.message);
+    o.validation_x = validation.inputs();
+    o.validation_nx = validation.x.size();
+    o.validation_y = validation.targets();
+    o.validation_ny = validation.y.size();
+  }
 
   nnrt_trainer *t = nnrt_trainer_new(m, st);
   int rc = 0;

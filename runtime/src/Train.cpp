@@ -340,6 +340,10 @@ void nnrt_fit_options_init(const nnrt_model *m, nnrt_fit_options *o) {
   o->checkpoint = nullptr;
   o->log = nullptr;
   o->progress = 0;
+  o->validation_x = nullptr;
+  o->validation_nx = 0;
+  o->validation_y = nullptr;
+  o->validation_ny = 0;
 }
 
 nnrt_trainer *nnrt_trainer_new(nnrt_model *m, nnrt_status *status) {
@@ -443,9 +447,21 @@ nnrt_history *nnrt_trainer_fit_arrays(nnrt_trainer *t,
   if (o->batch_size <= 0 || o->epochs < 0)
     return failNull<nnrt_history>(status,
                                   "batch size and epochs must be positive");
+  // Explicit validation data replaces the split, as in Keras.
+  Arrays valData;
+  bool explicitVal = o->validation_nx > 0;
+  if (explicitVal && checkData(m, o->validation_x, o->validation_nx,
+                               o->validation_y, o->validation_ny, valData,
+                               status)) {
+    return failNull<nnrt_history>(status,
+                                  std::string("validation data: ") +
+                                      nnrt_status_message(status));
+  }
   int64_t n = data[0]->shape[0];
-  auto splitAt = static_cast<int64_t>(
-      std::floor(static_cast<double>(n) * (1.0 - o->validation_split)));
+  auto splitAt = explicitVal ? n
+                             : static_cast<int64_t>(std::floor(
+                                   static_cast<double>(n) *
+                                   (1.0 - o->validation_split)));
   // Fewer rows than a batch train as one smaller batch per epoch, as in
   // Keras; the last batch of every epoch is the rest of the rows.
   if (splitAt < 1)
@@ -453,7 +469,7 @@ nnrt_history *nnrt_trainer_fit_arrays(nnrt_trainer *t,
         status, "no training rows: a validation split of " +
                     shortNumber(o->validation_split) + " leaves none of " +
                     std::to_string(n) + " samples");
-  bool validate = splitAt < n;
+  bool validate = explicitVal || splitAt < n;
 
   nnrt_history &h = t->history;
   const std::vector<std::string> &metrics = m->metrics;
@@ -466,9 +482,12 @@ nnrt_history *nnrt_trainer_fit_arrays(nnrt_trainer *t,
     return failNull<nnrt_history>(
         status, std::string("the checkpoint was trained ") +
                     (validate ? "without" : "with") +
-                    " a validation split; resume with " +
-                    (validate ? "--validation-split 0"
-                              : "the validation split it had"));
+                    (explicitVal ? " validation; resume without validation "
+                                   "data"
+                     : validate  ? " a validation split; resume with "
+                                   "--validation-split 0"
+                                 : " a validation split; resume with the "
+                                   "validation split (or data) it had"));
   }
   size_t perPass = 1 + metrics.size();
 
@@ -515,7 +534,11 @@ nnrt_history *nnrt_trainer_fit_arrays(nnrt_trainer *t,
     for (size_t k = 0; k < perPass; ++k)
       h.values[k].push_back(sums[k] / splitAt);
     if (validate) {
-      evaluateRange(m, data, splitAt, n, o->batch_size, val);
+      if (explicitVal)
+        evaluateRange(m, valData, 0, valData[0]->shape[0], o->batch_size,
+                      val);
+      else
+        evaluateRange(m, data, splitAt, n, o->batch_size, val);
       for (size_t k = 0; k < perPass; ++k)
         h.values[perPass + k].push_back(val[k]);
     }

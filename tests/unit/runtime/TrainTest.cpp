@@ -285,6 +285,15 @@ TEST(Fit, Errors) {
   EXPECT_EQ(nnrt_trainer_fit_arrays(t, two, 1, ys, 0, &o, st), nullptr);
   EXPECT_EQ(st.message(), "model 'toy' has a loss that compares with "
                           "targets, and none were given");
+  // Validation data is checked the same way, and says so.
+  o.validation_x = two;
+  o.validation_nx = 2;
+  o.validation_y = ys;
+  o.validation_ny = 1;
+  EXPECT_EQ(nnrt_trainer_fit(t, x, y, &o, st), nullptr);
+  EXPECT_EQ(st.message(),
+            "validation data: model 'toy' takes 1 input array, got 2");
+  nnrt_fit_options_init(toy.model, &o);
   EXPECT_EQ(nnrt_model_num_targets(toy.model), 1u);
   EXPECT_STREQ(nnrt_model_target_name(toy.model, 0), "y_true");
   EXPECT_EQ(nnrt_model_target_name(toy.model, 1), nullptr);
