@@ -56,6 +56,12 @@ const std::string &lossOf(const nnrt_model *m, size_t k) {
   return k < m->config.losses.size() ? m->config.losses[k] : m->config.loss;
 }
 
+/// Whether target k's loss takes one-hot rows that the runtime may build
+/// from class indices.
+bool isCategorical(const nnrt_model *m, size_t k) {
+  return lossOf(m, k) == "categorical_crossentropy";
+}
+
 /// The classes of target k when its loss is sparse_categorical_crossentropy
 /// (its targets are class indices, checked here: the loss would silently
 /// read an index past the classes as no class at all); 0 otherwise.
@@ -166,11 +172,11 @@ nnrt_tensor *readTarget(const nnrt_model *m, const std::string &spec,
   ArrayDescription what{spec, "target", m->name, "target", b.name,
                         !lines.empty()};
   std::vector<int64_t> t = sampleShape(b);
-  bool labels = t.size() == 1 && t[0] > 1 &&
-                labelsToOneHot(y, t[0], what, lines, error);
+  bool oneHot = t.size() == 1 && t[0] > 1 && isCategorical(m, k);
+  bool labels = oneHot && labelsToOneHot(y, t[0], what, lines, error);
   bool ok = labels || error.empty();
   if (ok && !labels && !shapeToSample(y, t, what, error)) {
-    if (t.size() == 1 && t[0] > 1)
+    if (oneHot)
       error += " (or one class index 0.." + std::to_string(t[0] - 1) +
                " per sample)";
     ok = false;
@@ -256,6 +262,18 @@ bool loadLabelled(nnrt_model *m, const Args &a, const Names &o,
     }
     x = table;
     return true;
+  }
+  // A label column holds one value per sample: the target itself, or a
+  // class index that only a categorical cross-entropy one-hot encodes
+  // (issue 12: a 64-output mse autoencoder got one-hot labels as targets).
+  if (targets > 1 && !isCategorical(m, 0)) {
+    f = {2, o.flag(o.data) + " " + path + ": model '" + m->name + "' has " +
+                std::to_string(targets) + " target values per sample (loss " +
+                lossOf(m, 0) + "), but a label column holds one; give the "
+                "targets with " + o.flag(o.x) + " and " + o.flag(o.y) +
+                " (or --target-is-input for an autoencoder)"};
+    delete table;
+    return false;
   }
   if (cols != features + 1) {
     f = {1, std::string(path) + ": " + std::to_string(cols) +
