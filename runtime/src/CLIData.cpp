@@ -137,11 +137,20 @@ bool assignFiles(const std::vector<std::string> &files, size_t count,
   return false;
 }
 
-/// Reads input array `spec` for buffer `b`, checked against its shape.
+/// Reads input array `spec` for buffer `b`, checked against its shape. An
+/// .npz holds it under the input's name, or as `x` (np.savez(x=..., y=...))
+/// when the model has one input.
 nnrt_tensor *readInput(const nnrt_model *m, const std::string &spec,
-                       const Buffer &b, Failure &f, nnrt_status *st) {
+                       const Buffer &b, bool onlyInput, Failure &f,
+                       nnrt_status *st) {
   std::vector<int64_t> lines;
   nnrt_tensor *x = readArray(spec.c_str(), b.name.c_str(), &lines, st);
+  if (!x && onlyInput && b.name != "x" && isArchive(spec)) {
+    std::string byName = nnrt_status_message(st);
+    x = readArray(spec.c_str(), "x", &lines, st);
+    if (!x)
+      fail(st, byName);
+  }
   if (!x) {
     f = {1, nnrt_status_message(st)};
     return nullptr;
@@ -455,7 +464,7 @@ bool loadInputs(nnrt_model *m, const std::vector<std::string> &files,
   if (!assignFiles(files, ins.size(), "input", option, names, specs, f, m))
     return false;
   for (size_t i = 0; i < ins.size(); ++i) {
-    nnrt_tensor *x = readInput(m, specs[i], *ins[i], f, st);
+    nnrt_tensor *x = readInput(m, specs[i], *ins[i], ins.size() == 1, f, st);
     if (!x)
       return false;
     d.x.push_back(x);
