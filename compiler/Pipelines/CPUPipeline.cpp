@@ -133,6 +133,8 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  if (options.approximateMath)
+    pm.addPass(nnc::createApproximateMath());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());

@@ -25,6 +25,8 @@ enum class CPUStage {
 struct CPUPipelineOptions {
   int64_t tileRows = 16;
   int64_t tileCols = 64;
+  /// Inline polynomial exp, log and tanh (nnc-approximate-math).
+  bool approximateMath = true;
 };
 
 /// Registers every dialect and interface implementation the pipeline needs

@@ -380,4 +380,22 @@ def StripNNAttributes : Pass<"nnc-strip-nn-attributes", "::mlir::ModuleOp"> {
   }];
 }
 
+def ApproximateMath : Pass<"nnc-approximate-math", "::mlir::ModuleOp"> {
+  let summary = "Replace exp, log and tanh by inline polynomial approximations";
+  let description = [{
+    MLIR's polynomial approximations of `math.exp`, `math.expm1`,
+    `math.log`, `math.log1p`, `math.log2` and `math.tanh` (f32, with range
+    reduction and the special values: overflow to inf, log(0) = -inf,
+    log(x < 0) = NaN) as arith ops, so that a loop that computes them has no
+    call to libm and LLVM vectorises it. Measured error against libm over
+    every f32 in the courses' ranges is in docs/numerics.md; the Keras
+    parity test holds with them. `nnc --exact-math` skips this pass.
+    `sin`, `cos` and the others keep their libm calls (MLIR's sine loses
+    accuracy far from zero).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // NNC_TRANSFORMS_PASSES_TD

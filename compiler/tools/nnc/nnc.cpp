@@ -137,6 +137,12 @@ cl::opt<double> gradCheckAtol(
              "(default 1e-8)"),
     cl::init(1e-8), cl::cat(nncCategory));
 
+cl::opt<bool> exactMath(
+    "exact-math",
+    cl::desc("Call libm for exp, log and tanh instead of inlining polynomial "
+             "approximations (slower; errors in docs/numerics.md)"),
+    cl::init(false), cl::cat(nncCategory));
+
 cl::opt<bool> noLocations("no-locations",
                           cl::desc("Print IR without source locations"),
                           cl::init(false), cl::cat(nncCategory));
@@ -269,7 +275,9 @@ int main(int argc, char **argv) {
     mlir::PassManager pm(&context);
     if (llvm::TimePassesIsEnabled)
       pm.enableTiming();
-    buildCPUPipeline(pm, cpuStage);
+    CPUPipelineOptions cpuOptions;
+    cpuOptions.approximateMath = !exactMath;
+    buildCPUPipeline(pm, cpuStage, cpuOptions);
     if (mlir::failed(pm.run(*ir))) {
       llvm::errs() << "nnc: internal error: lowering failed; please report "
                       "this with the .nn file\n";
