@@ -509,16 +509,22 @@ private:
     return diags.errorCount() == before;
   }
 
-  bool checkLossWeights(const TrainEntry &e, TrainConfig &config) {
-    config.lossWeightsLoc = startLoc(*e.value);
+  /// The elements of a list setting (`metrics: [a, b]`), or the one value
+  /// given without brackets (`metrics: accuracy`).
+  static std::vector<const Expr *> listItems(const Expr &value) {
     std::vector<const Expr *> items;
-    if (auto *l = llvm::dyn_cast<ListExpr>(e.value.get()))
+    if (auto *l = llvm::dyn_cast<ListExpr>(&value))
       for (const ExprPtr &el : l->elements)
         items.push_back(el.get());
     else
-      items.push_back(e.value.get());
+      items.push_back(&value);
+    return items;
+  }
+
+  bool checkLossWeights(const TrainEntry &e, TrainConfig &config) {
+    config.lossWeightsLoc = startLoc(*e.value);
     bool ok = true;
-    for (const Expr *item : items) {
+    for (const Expr *item : listItems(*e.value)) {
       std::optional<ConstValue> v = constant(*item);
       if (!v || !v->isNumber() || !std::isfinite(v->f) || v->f < 0) {
         diags.error(item->loc, "a loss weight must be a number >= 0, got " +
@@ -606,14 +612,8 @@ private:
   }
 
   bool checkMetrics(const TrainEntry &e, TrainConfig &config) {
-    std::vector<const Expr *> items;
-    if (auto *l = llvm::dyn_cast<ListExpr>(e.value.get()))
-      for (const ExprPtr &el : l->elements)
-        items.push_back(el.get());
-    else
-      items.push_back(e.value.get());
     bool ok = true;
-    for (const Expr *item : items) {
+    for (const Expr *item : listItems(*e.value)) {
       std::optional<ConstValue> v = constant(*item);
       if (!v || !v->isWord() || !nn::isMetric(v->s)) {
         std::vector<std::string> names = nn::metricNames();

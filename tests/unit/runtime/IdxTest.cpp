@@ -6,9 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Deflate.h"
 #include "RuntimeTestSupport.h"
-
-#include <zlib.h>
 
 #include <cmath>
 #include <cstring>
@@ -32,22 +31,6 @@ std::string idx(unsigned char code, std::vector<uint32_t> dims,
   for (uint32_t d : dims)
     out += bigEndian(d, 4);
   return out + data;
-}
-
-std::string gzip(const std::string &raw) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                         Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&z, raw.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(raw.data()));
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = reinterpret_cast<Bytef *>(&out[0]);
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
 }
 
 std::vector<float> values(const nnrt_tensor *t) {

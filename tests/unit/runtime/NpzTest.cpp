@@ -8,10 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Deflate.h"
 #include "RuntimeTestSupport.h"
 #include "runtime/src/Gzip.h"
-
-#include <zlib.h>
 
 #include <vector>
 
@@ -35,21 +34,6 @@ std::string npy(const std::vector<float> &v) {
   out += '\0';
   out += le(header.size(), 2) + header;
   out.append(reinterpret_cast<const char *>(v.data()), 4 * v.size());
-  return out;
-}
-
-std::string rawDeflate(const std::string &raw) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string out(deflateBound(&z, raw.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(raw.data()));
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = reinterpret_cast<Bytef *>(&out[0]);
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
   return out;
 }
 
@@ -231,19 +215,7 @@ TEST(Npz, SizeLimitAndRatio) {
 TEST(Gzip, InflateLimit) {
   // gunzip stops at its limit (8 GiB for data files) instead of growing
   // without bound; a small limit shows the message.
-  std::string raw(10000, 'a');
-  z_stream z{};
-  ASSERT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                         Z_DEFAULT_STRATEGY),
-            Z_OK);
-  std::string gz(deflateBound(&z, raw.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef *>(&raw[0]);
-  z.avail_in = static_cast<uInt>(raw.size());
-  z.next_out = reinterpret_cast<Bytef *>(&gz[0]);
-  z.avail_out = static_cast<uInt>(gz.size());
-  ASSERT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  gz.resize(z.total_out);
-  deflateEnd(&z);
+  std::string raw(10000, 'a'), gz = gzip(raw);
   std::string out, error;
   EXPECT_TRUE(nnrt::gunzip("a.gz", gz, out, error));
   EXPECT_EQ(out, raw);
