@@ -103,6 +103,10 @@ std::unique_ptr<TargetMachine> makeTargetMachine(const nnc::EmitOptions &o,
     features = f.getString();
   }
   TargetOptions options;
+  // a * b + c as one fused multiply-add where the CPU has it: the
+  // contractions' inner loops are exactly that, and the fused form rounds
+  // once (closer to the exact value, not farther). docs/numerics.md.
+  options.AllowFPOpFusion = FPOpFusion::Fast;
   auto tm = std::unique_ptr<TargetMachine>(target->createTargetMachine(
       triple, cpu, features, options, Reloc::PIC_, std::nullopt,
       o.optLevel ? CodeGenOptLevel::Aggressive : CodeGenOptLevel::None));
