@@ -139,7 +139,11 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Temporaries come from the runtime's per-thread arena
+  // (runtime/src/Scratch.cpp), not from malloc.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(nnc::createMarkNoAlias());
   pm.addPass(createConvertControlFlowToLLVMPass());

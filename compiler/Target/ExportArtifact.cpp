@@ -12,7 +12,9 @@
 // to know MLIR's calling convention.
 //
 // Both the wrappers and the manifest are derived here, from the signatures
-// bufferization produced: nothing earlier predicts the ABI.
+// bufferization produced: nothing earlier predicts the ABI. Each wrapper
+// also brackets its call with nnc_scratch_mark/nnc_scratch_release, the
+// runtime's arena for the entry's temporaries.
 //
 //===----------------------------------------------------------------------===//
 
@@ -167,9 +169,31 @@ struct ExportArtifactPass
                          b, loc, type, ValueRange{Value(d)})
                          .getResult(0));
     }
+    // The entry's temporaries come from the scratch arena and go back to
+    // it when the entry returns (runtime/src/Scratch.cpp).
+    Value mark =
+        func::CallOp::create(b, loc, scratchFunction(module, "nnc_scratch_mark",
+                                                     {}, {i64}),
+                             ValueRange{})
+            .getResult(0);
     func::CallOp::create(b, loc, f, args);
+    func::CallOp::create(
+        b, loc, scratchFunction(module, "nnc_scratch_release", {i64}, {}),
+        ValueRange{mark});
     wrapper.setPublic();
     func::ReturnOp::create(b, loc);
+  }
+
+  /// The declaration of runtime function `name`, made once.
+  func::FuncOp scratchFunction(ModuleOp module, StringRef name,
+                               TypeRange inputs, TypeRange results) {
+    if (auto f = module.lookupSymbol<func::FuncOp>(name))
+      return f;
+    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+    auto f = func::FuncOp::create(b, module.getLoc(), name,
+                                  b.getFunctionType(inputs, results));
+    f.setPrivate();
+    return f;
   }
 };
 

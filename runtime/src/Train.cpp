@@ -204,6 +204,7 @@ void call(nnrt_model *m, nnrt_trainer *t, const Entry &entry,
           const std::vector<nnrt_tensor> &data, float lr, float step,
           std::vector<float> &outputs) {
   std::vector<void *> ptrs;
+  ptrs.reserve(entry.buffers.size());
   size_t state = 0, out = 0, param = 0, array = 0;
   outputs.assign(outputs.size(), 0.0f);
   for (const Buffer &b : entry.buffers) {

@@ -25,7 +25,10 @@
 // CHECK:   llvm.getelementptr %arg1[1]
 // CHECK:   builtin.unrealized_conversion_cast {{.*}} to memref<2x3xf32>
 // CHECK:   llvm.getelementptr %arg1[2]
+// The entry's temporaries come from the runtime's arena, released after it.
+// CHECK:   %[[MARK:.*]] = call @nnc_scratch_mark() : () -> i64
 // CHECK:   call @nnc.m({{.*}}) : (memref<?x2xf32>, memref<2x3xf32>, memref<?x3xf32>) -> ()
+// CHECK:   call @nnc_scratch_release(%[[MARK]]) : (i64) -> ()
 // CHECK-LABEL: func.func @nnc_m_train(
 // CHECK:   call @nnc.m_train(
 

@@ -3,7 +3,8 @@
 // The C compiler driver knows the platform's crt files, libc and default
 // search paths, which is why it links rather than ld directly. Executables
 // get the runtime (libnnrt.a, C++ inside, hence libstdc++) and libm; shared
-// libraries only libm, since the loading process supplies the runtime.
+// libraries libm and the scratch arena (libnnrt_scratch.a), since the
+// loading process supplies the rest of the runtime.
 //
 //===----------------------------------------------------------------------===//
 
@@ -56,7 +57,18 @@ bool nnc::runLinker(const LinkRequest &r, std::string &error) {
   }
   std::vector<std::string> args{cc, r.object, "-o", r.output};
   if (r.shared) {
+    // The compiled code's temporaries: the arena alone (runtime/src/
+    // Scratch.cpp), so the library does not depend on the loading
+    // process exporting it.
     args.insert(args.begin() + 1, "-shared");
+    SmallString<256> lib(r.runtimeDir);
+    sys::path::append(lib, "libnnrt_scratch.a");
+    if (!sys::fs::exists(lib)) {
+      error = "cannot find the runtime library '" + lib.str().str() +
+              "' (use --runtime-dir)";
+      return false;
+    }
+    args.push_back(lib.str().str());
   } else {
     SmallString<256> lib(r.runtimeDir);
     sys::path::append(lib, "libnnrt.a");

@@ -1,0 +1,161 @@
+//===- Scratch.cpp - the temporaries of compiled entries, without malloc --===//
+//
+// A compiled step allocates its temporaries (activations kept for the
+// backward pass, row buffers of a softmax tile, ...) through MLIR's generic
+// allocation functions, defined here, and every entry wrapper brackets its
+// call with nnc_scratch_mark / nnc_scratch_release. The temporaries come
+// from one per-thread arena:
+//
+//  - an allocation bumps the arena's top (64-byte aligned, a 64-byte header
+//    before it);
+//  - a free marks its block free, and the top falls back over every freed
+//    block at the top, so a tile loop's alloc/free pairs reuse one place;
+//  - release(mark) drops everything above the entry's mark;
+//  - an allocation that does not fit comes from malloc, and the arena grows
+//    to the call's high-water mark once the outermost entry returns: from
+//    the second step on, a step calls malloc no more (issue 13: malloc and
+//    free were a fifth of an iris step).
+//
+// The arena keeps its high-water mark between calls (the temporaries of
+// the largest step the thread ran). Built alone as libnnrt_scratch.a too,
+// for `nnc --shared` libraries. Under AddressSanitizer every allocation is
+// a plain malloc, so the sanitizer still sees the generated code's
+// temporaries.
+//
+//===----------------------------------------------------------------------===//
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NNRT_SCRATCH_MALLOC 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define NNRT_SCRATCH_MALLOC 1
+#endif
+
+namespace {
+
+constexpr size_t kAlign = 64;
+
+/// Before every block: where its reservation began (the top before it),
+/// the previous block's header and whether it was freed.
+struct alignas(kAlign) Header {
+  size_t start;
+  Header *previous;
+  bool freed;
+};
+
+struct Arena {
+  char *base = nullptr;
+  size_t capacity = 0, top = 0, highWater = 0;
+  Header *last = nullptr; // the block at the top
+  int depth = 0;          // entries running on this thread
+};
+
+thread_local Arena arena;
+
+size_t roundUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
+
+bool inArena(const void *p) {
+  const char *c = static_cast<const char *>(p);
+  return arena.base && c >= arena.base && c < arena.base + arena.capacity;
+}
+
+/// The top falls back over freed blocks.
+void popFreed() {
+  while (arena.last && arena.last->freed) {
+    arena.top = arena.last->start;
+    arena.last = arena.last->previous;
+  }
+}
+
+void *allocate(size_t alignment, size_t size) {
+#ifdef NNRT_SCRATCH_MALLOC
+  void *p = nullptr;
+  return posix_memalign(&p, alignment < sizeof(void *) ? sizeof(void *)
+                                                       : alignment,
+                        size ? size : 1)
+             ? nullptr
+             : p;
+#else
+  if (alignment < kAlign)
+    alignment = kAlign;
+  size_t data = roundUp(arena.top + sizeof(Header), alignment);
+  size_t end = data + roundUp(size ? size : 1, kAlign);
+  if (end > arena.highWater)
+    arena.highWater = end;
+  if (alignment > kAlign || end > arena.capacity) {
+    // Grows once the outermost entry returns; until then, malloc.
+    void *p = nullptr;
+    return posix_memalign(&p, alignment, size ? size : 1) ? nullptr : p;
+  }
+  auto *h = reinterpret_cast<Header *>(arena.base + data - sizeof(Header));
+  h->start = arena.top;
+  h->previous = arena.last;
+  h->freed = false;
+  arena.last = h;
+  arena.top = end;
+  return arena.base + data;
+#endif
+}
+
+} // namespace
+
+extern "C" {
+
+// MLIR's generic allocation functions (finalize-memref-to-llvm with
+// use-generic-functions), which the compiled code calls for memref.alloc
+// and memref.dealloc.
+void *_mlir_memref_to_llvm_alloc(size_t size) { return allocate(kAlign, size); }
+
+void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+  return allocate(alignment, size);
+}
+
+void _mlir_memref_to_llvm_free(void *p) {
+#ifndef NNRT_SCRATCH_MALLOC
+  if (inArena(p)) {
+    reinterpret_cast<Header *>(static_cast<char *>(p) - sizeof(Header))
+        ->freed = true;
+    popFreed();
+    return;
+  }
+#endif
+  std::free(p);
+}
+
+/// Called by every entry wrapper before the entry runs; the returned mark
+/// goes to nnc_scratch_release after it.
+int64_t nnc_scratch_mark(void) {
+  ++arena.depth;
+  return static_cast<int64_t>(arena.top);
+}
+
+void nnc_scratch_release(int64_t mark) {
+  // Everything the entry allocated above its mark goes (a temporary the
+  // compiled code did not free, too).
+  while (arena.last && arena.last->start >= static_cast<size_t>(mark))
+    arena.last = arena.last->previous;
+  arena.top = static_cast<size_t>(mark);
+  if (--arena.depth > 0 || arena.highWater <= arena.capacity)
+    return;
+  // The outermost entry returned with more temporaries than the arena
+  // holds: grow it to the high-water mark (with room to spare), so the
+  // next call of the same size allocates nothing.
+  std::free(arena.base);
+  arena.capacity = roundUp(arena.highWater + arena.highWater / 4, 4096);
+  void *p = nullptr;
+  if (posix_memalign(&p, 4096, arena.capacity)) {
+    p = nullptr;
+    arena.capacity = 0;
+  }
+  arena.base = static_cast<char *>(p);
+  arena.top = 0;
+  arena.last = nullptr;
+}
+
+} // extern "C"
