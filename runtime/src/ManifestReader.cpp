@@ -106,6 +106,14 @@ std::string readEntry(const Json &e, const nnc_artifact *a,
         std::count(shape.begin(), shape.end(), -1))
       return "buffer '" + bname->str + "' of " + what +
              " has a batch dimension";
+    // Parameters and optimizer slots are saved and loaded by name, and the
+    // data arrays are matched by name: each name once (fuzz-manifest found
+    // a model with two parameters 'w').
+    if (r != Role::Output && r != Role::Hyper)
+      for (const Buffer &seen : out.buffers)
+        if (seen.role == r && seen.name == bname->str)
+          return what + " has two " + role->str + " buffers named '" +
+                 bname->str + "'";
     out.buffers.push_back({r, bname->str, shape});
   }
   return "";

@@ -177,6 +177,13 @@ TEST(TrainManifest, Errors) {
        "the train entry's loss and metrics must be scalars"},
       {R"({"kind": "eval")", R"({"kind": "other")",
        "a train section without train and eval entries"},
+      // Parameters are saved and loaded by name: each name once.
+      {R"({"role": "param", "name": "w", "shape": [3]},
+      {"role": "state")",
+       R"({"role": "param", "name": "w", "shape": [3]},
+      {"role": "param", "name": "w", "shape": [3]},
+      {"role": "state")",
+       "the train entry has two param buffers named 'w'"},
       // The runtime passes the inputs' arrays, then the targets'.
       {R"({"role": "input", "name": "x", "shape": [-1, 3]},
       {"role": "target", "name": "y_true", "shape": [-1, 3]},)",
