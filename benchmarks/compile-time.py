@@ -2,7 +2,7 @@
 """Compile time against model size: prints a table.
 
 Times `nnc model.nn -o exe` (parse to linked training executable, at nnc's
-default level: -O3, or -O2 above 512 functions) for generated models of
+default level, -O2) for generated models of
 growing size, the median of --runs runs,
 and the part spent before LLVM (`--emit=mlir-llvm`). Families:
 
