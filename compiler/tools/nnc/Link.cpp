@@ -56,28 +56,20 @@ bool nnc::runLinker(const LinkRequest &r, std::string &error) {
     return false;
   }
   std::vector<std::string> args{cc, r.object, "-o", r.output};
+  // The shared library gets the compiled code's temporaries (the arena
+  // alone, runtime/src/Scratch.cpp), so it does not depend on the loading
+  // process exporting them; an executable the whole runtime.
+  SmallString<256> lib(r.runtimeDir);
+  sys::path::append(lib, r.shared ? "libnnrt_scratch.a" : "libnnrt.a");
+  if (!sys::fs::exists(lib)) {
+    error = "cannot find the runtime library '" + lib.str().str() +
+            "' (use --runtime-dir)";
+    return false;
+  }
+  args.push_back(lib.str().str());
   if (r.shared) {
-    // The compiled code's temporaries: the arena alone (runtime/src/
-    // Scratch.cpp), so the library does not depend on the loading
-    // process exporting it.
     args.insert(args.begin() + 1, "-shared");
-    SmallString<256> lib(r.runtimeDir);
-    sys::path::append(lib, "libnnrt_scratch.a");
-    if (!sys::fs::exists(lib)) {
-      error = "cannot find the runtime library '" + lib.str().str() +
-              "' (use --runtime-dir)";
-      return false;
-    }
-    args.push_back(lib.str().str());
   } else {
-    SmallString<256> lib(r.runtimeDir);
-    sys::path::append(lib, "libnnrt.a");
-    if (!sys::fs::exists(lib)) {
-      error = "cannot find the runtime library '" + lib.str().str() +
-              "' (use --runtime-dir)";
-      return false;
-    }
-    args.push_back(lib.str().str());
     args.push_back("-lstdc++");
     args.push_back("-ldl");
     args.push_back("-lz"); // gzip-compressed data files
