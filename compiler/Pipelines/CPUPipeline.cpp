@@ -49,6 +49,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -62,7 +63,8 @@ void nnc::registerCPUPipelineDialects(DialectRegistry &registry) {
                   tensor::TensorDialect, bufferization::BufferizationDialect,
                   memref::MemRefDialect, scf::SCFDialect,
                   affine::AffineDialect, cf::ControlFlowDialect,
-                  index::IndexDialect, LLVM::LLVMDialect>();
+                  index::IndexDialect, vector::VectorDialect,
+                  LLVM::LLVMDialect>();
   func::registerInlinerExtension(registry);
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
@@ -74,6 +76,26 @@ void nnc::registerCPUPipelineDialects(DialectRegistry &registry) {
   tensor::registerTilingInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+}
+
+nnc::CPUPipelineOptions nnc::cpuOptionsForVectorBits(unsigned vectorBits) {
+  CPUPipelineOptions o;
+  o.vectorBits = vectorBits;
+  // Accumulators + the row of B + one broadcast must fit the register file:
+  // 16 registers below AVX-512 (6 x 2 + 2 + 1), 32 with it (8 x 2 + 2 + 1,
+  // leaving room; 16 independent FMA chains cover the FMA latency). The
+  // cache tile holds whole micro-kernels: rows a multiple of microRows,
+  // columns a multiple of the 2-vector block.
+  if (vectorBits >= 512) {
+    o.microRows = 8;
+    o.tileRows = 16;
+  } else {
+    o.microRows = 6;
+    o.tileRows = 12;
+  }
+  o.microCols = 2;
+  o.tileCols = 64;
+  return o;
 }
 
 static void addCleanup(OpPassManager &pm) {
@@ -90,6 +112,7 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
     return;
 
   // Fusion on tensors, while use-def chains still show what feeds what.
+  pm.addNestedPass<func::FuncOp>(nnc::createFoldTransposesIntoContractions());
   pm.addNestedPass<func::FuncOp>(nnc::createFuseElementwise());
   pm.addNestedPass<func::FuncOp>(nnc::createReuseInputAsOutput());
   addCleanup(pm);
@@ -118,6 +141,8 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addNestedPass<func::FuncOp>(nnc::createLowerCopies());
+  pm.addNestedPass<func::FuncOp>(nnc::createVectorizeContractions(
+      {options.vectorBits, options.microRows, options.microCols}));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   addCleanup(pm);
   // The signatures are final: the entry wrappers and the manifest.
@@ -135,6 +160,7 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(createSCFToControlFlowPass());
   if (options.approximateMath)
     pm.addPass(nnc::createApproximateMath());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());

@@ -25,9 +25,18 @@ enum class CPUStage {
 struct CPUPipelineOptions {
   int64_t tileRows = 16;
   int64_t tileCols = 64;
+  /// The contraction micro-kernel (nnc-vectorize-contractions): vector
+  /// register width, rows of C and vectors per row.
+  int64_t vectorBits = 256;
+  int64_t microRows = 6;
+  int64_t microCols = 2;
   /// Inline polynomial exp, log and tanh (nnc-approximate-math).
   bool approximateMath = true;
 };
+
+/// Tile and micro-kernel sizes for a CPU whose vector registers are
+/// `vectorBits` wide (128, 256 or 512).
+CPUPipelineOptions cpuOptionsForVectorBits(unsigned vectorBits);
 
 /// Registers every dialect and interface implementation the pipeline needs
 /// (bufferization and tiling models, LLVM translation interfaces).

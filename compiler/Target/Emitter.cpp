@@ -17,6 +17,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/StandardInstrumentations.h"
@@ -238,4 +239,19 @@ std::string nnc::generateHeader(const std::vector<EntrySpec> &entries,
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return s;
+}
+
+unsigned nnc::targetVectorBits(const EmitOptions &options) {
+  std::string error;
+  std::unique_ptr<TargetMachine> tm = makeTargetMachine(options, error);
+  if (!tm)
+    return 128;
+  if (!tm->getTargetTriple().isX86())
+    return 128;
+  const MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
+  if (sti->checkFeatures("+avx512f"))
+    return 512;
+  if (sti->checkFeatures("+avx"))
+    return 256;
+  return 128;
 }

@@ -39,6 +39,11 @@ bool emitArtifact(mlir::ModuleOp llvmDialectModule, const ArtifactABI &abi,
                   const EmitOptions &options, OutputKind kind,
                   llvm::raw_pwrite_stream &os, std::string &error);
 
+/// The width of the target CPU's vector registers in bits (512 with
+/// AVX-512, 256 with AVX, else 128): what the contraction micro-kernels are
+/// sized for.
+unsigned targetVectorBits(const EmitOptions &options);
+
 /// The C header that declares an object's artifact and typed entry points.
 std::string generateHeader(const std::vector<EntrySpec> &entries,
                            const std::string &artifactName);

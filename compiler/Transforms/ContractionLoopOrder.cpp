@@ -26,17 +26,33 @@ namespace {
 struct ContractionLoopOrderPass
     : nnc::impl::ContractionLoopOrderBase<ContractionLoopOrderPass> {
   void runOnOperation() override {
-    SmallVector<linalg::MatmulOp> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back(op); });
+    SmallVector<linalg::LinalgOp> contractions;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp>(op) ||
+          (isa<linalg::GenericOp>(op) && op.getNumLoops() == 3 &&
+           linalg::isaContractionOpInterface(op)))
+        contractions.push_back(op);
+    });
     IRRewriter rewriter(&getContext());
-    for (linalg::MatmulOp op : matmuls) {
-      rewriter.setInsertionPoint(op);
-      FailureOr<linalg::GenericOp> generic =
-          linalg::generalizeNamedOp(rewriter, op);
-      if (failed(generic))
+    for (linalg::LinalgOp op : contractions) {
+      FailureOr<linalg::ContractionDimensions> dims =
+          linalg::inferContractionDims(op);
+      if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+          dims->k.size() != 1)
         continue;
-      // (i, j, k) -> (i, k, j)
-      if (failed(linalg::interchangeGenericOp(rewriter, *generic, {0, 2, 1}))) {
+      rewriter.setInsertionPoint(op);
+      linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(*op);
+      if (!generic) {
+        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+        if (failed(g))
+          continue;
+        generic = *g;
+      }
+      // Loops (m, k, n), whatever the order was.
+      SmallVector<unsigned> order = {dims->m[0], dims->k[0], dims->n[0]};
+      if (order == SmallVector<unsigned>{0, 1, 2})
+        continue;
+      if (failed(linalg::interchangeGenericOp(rewriter, generic, order))) {
         generic->emitError("nnc: could not reorder the matmul loops");
         return signalPassFailure();
       }

@@ -132,6 +132,26 @@ def ResultsToArguments
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
 }
 
+def FoldTransposesIntoContractions
+    : Pass<"nnc-fold-transposes-into-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Contractions read transposed operands in place";
+  let description = [{
+    A matrix transpose that feeds a contraction (the W^T and x^T of a dense
+    layer's backward pass) is not materialised: the contraction becomes a
+    generic that reads the transpose's input through the swapped indexing
+    map. The transpose itself is left to dead-code elimination.
+
+    ```mlir
+    %t = linalg.transpose ins(%w : tensor<8x4xf32>) outs(%e) permutation = [1, 0]
+    linalg.matmul ins(%dy, %t : tensor<?x8xf32>, tensor<8x4xf32>) outs(%c)
+      =>
+    linalg.generic {indexing_maps = [(i, j, k) -> (i, k), (i, j, k) -> (j, k),
+                                     (i, j, k) -> (i, j)]}
+        ins(%dy, %w : tensor<?x8xf32>, tensor<4x8xf32>) outs(%c)
+    ```
+  }];
+}
+
 def FuseElementwise : Pass<"nnc-fuse-elementwise", "::mlir::func::FuncOp"> {
   let summary = "Fuse chains of elementwise linalg ops into one generic";
   let description = [{
@@ -241,6 +261,46 @@ def ContractionLoopOrder
                     iterator_types = ["parallel", "reduction", "parallel"]}
     ```
   }];
+}
+
+def VectorizeContractions
+    : Pass<"nnc-vectorize-contractions", "::mlir::func::FuncOp"> {
+  let summary = "Register-blocked FMA micro-kernels for contractions on buffers";
+  let description = [{
+    Each contraction `C[m, n] += A[m, k] * B[k, n]` on buffers (a generic
+    with a multiply-add body and one m, n and k loop; A in either layout, B
+    and C contiguous along n) becomes loops over `rows` x (`cols` vectors)
+    blocks of C whose accumulators stay in registers for the whole k loop:
+    per k, `cols` vector loads of B, `rows` broadcasts of A and
+    `rows * cols` vector FMAs. Rows left over run one at a time, columns
+    left over as single vectors and one masked vector. Each element's sum
+    runs over k in ascending order, as in the scalar loop. A fill of C right
+    before the contraction becomes the accumulators' initial value.
+
+    ```mlir
+    linalg.fill ins(%zero) outs(%c)
+    linalg.generic {(i, k, j): A(i, k), B(k, j), C(i, j)} ins(%a, %b) outs(%c)
+      =>
+    scf.for %i step rows { scf.for %j step cols * V {
+      %acc = scf.for %k iter_args(rows * cols vectors) {
+        vector.load %b[%k, %j + c*V]; vector.broadcast %a[%i + r, %k];
+        vector.fma ...
+      }
+      vector.store %acc ... } }
+    ```
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
+           "Width of the target's vector registers in bits">,
+    Option<"rows", "rows", "int64_t", /*default=*/"6",
+           "Rows of C per micro-kernel">,
+    Option<"cols", "cols", "int64_t", /*default=*/"2",
+           "Vectors of C per row of the micro-kernel">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def CheckInPlaceUpdates

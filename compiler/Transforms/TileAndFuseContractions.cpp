@@ -57,6 +57,26 @@ SmallVector<OpFoldResult> tileSizesFor(linalg::LinalgOp root, int64_t rows,
   return sizes;
 }
 
+/// The tile loops' order: the columns loop (the last parallel one)
+/// outermost, then the others in order. Each column tile of B (a block of
+/// the packed copy that nnc-vectorize-contractions makes) is then reused by
+/// every row tile while it is in cache.
+SmallVector<int64_t> columnsFirst(linalg::LinalgOp root) {
+  SmallVector<utils::IteratorType> iters = root.getIteratorTypesArray();
+  int64_t cols = -1;
+  for (auto [i, it] : llvm::enumerate(iters))
+    if (it == utils::IteratorType::parallel)
+      cols = i;
+  SmallVector<int64_t> order;
+  if (cols < 0)
+    return order;
+  order.push_back(cols);
+  for (int64_t i = 0, e = iters.size(); i < e; ++i)
+    if (i != cols)
+      order.push_back(i);
+  return order;
+}
+
 struct TileAndFuseContractionsPass
     : nnc::impl::TileAndFuseContractionsBase<TileAndFuseContractionsPass> {
   using Base::Base;
@@ -79,7 +99,7 @@ struct TileAndFuseContractionsPass
       };
       if (failed(nnc::tileAndFuse(
               rewriter, root, tileSizesFor(root, tileRows, tileCols, rewriter),
-              shouldFuse)))
+              shouldFuse, columnsFirst(root))))
         return signalPassFailure();
     }
   }

@@ -10,11 +10,14 @@ using namespace mlir;
 
 LogicalResult nnc::tileAndFuse(RewriterBase &rewriter, linalg::LinalgOp root,
                                ArrayRef<OpFoldResult> sizes,
-                               std::function<bool(Operation *)> shouldFuse) {
+                               std::function<bool(Operation *)> shouldFuse,
+                               ArrayRef<int64_t> interchange) {
   using ControlFnResult = scf::SCFTileAndFuseOptions::ControlFnResult;
   scf::SCFTilingOptions tiling;
   tiling.setTileSizes(sizes);
   tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  if (!interchange.empty())
+    tiling.setInterchange(interchange);
 
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tiling);

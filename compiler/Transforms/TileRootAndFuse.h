@@ -18,7 +18,8 @@ namespace nnc {
 mlir::LogicalResult
 tileAndFuse(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp root,
             llvm::ArrayRef<mlir::OpFoldResult> sizes,
-            std::function<bool(mlir::Operation *producer)> shouldFuse);
+            std::function<bool(mlir::Operation *producer)> shouldFuse,
+            llvm::ArrayRef<int64_t> interchange = {});
 
 } // namespace nnc
 

@@ -3,11 +3,12 @@
 // A dense layer's matmul, its zero fill and its bias + relu epilogue run as
 // one tiled loop nest over output tiles (2 rows x 4 columns here): no
 // untiled matmul is left, and each tile is filled, accumulated and finished
-// while it is in cache.
+// while it is in cache. The loop over column tiles is the outer one, so
+// that a column block of the weights serves every row tile in turn.
 // CHECK-LABEL: func.func @dense
 // CHECK-NOT:     linalg.matmul
-// CHECK:         scf.for {{.*}} step %c2
-// CHECK:           scf.for {{.*}} step %c4
+// CHECK:         scf.for {{.*}} = %c0 to %c8 step %c4
+// CHECK:           scf.for {{.*}} step %c2
 // CHECK:             linalg.fill {{.*}} -> tensor<?x4xf32>
 // CHECK:             linalg.matmul {{.*}} -> tensor<?x4xf32>
 // CHECK:             linalg.generic

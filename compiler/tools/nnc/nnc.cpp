@@ -271,7 +271,11 @@ int main(int argc, char **argv) {
     mlir::PassManager pm(&context);
     if (llvm::TimePassesIsEnabled)
       pm.enableTiming();
-    CPUPipelineOptions cpuOptions;
+    EmitOptions target;
+    target.targetCPU = targetCPU;
+    target.targetFeatures = targetFeatures;
+    CPUPipelineOptions cpuOptions =
+        cpuOptionsForVectorBits(targetVectorBits(target));
     cpuOptions.approximateMath = !exactMath;
     buildCPUPipeline(pm, cpuStage, cpuOptions);
     if (mlir::failed(pm.run(*ir))) {

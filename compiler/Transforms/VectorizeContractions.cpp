@@ -1,0 +1,549 @@
+//===- VectorizeContractions.cpp - register-blocked FMA micro-kernels -----===//
+//
+// A contraction C[m, n] += A[m, k] * B[k, n] (any generic whose body is a
+// multiply-add and whose loops are one m, one n and one k dimension, in any
+// order and with A in either layout) becomes, on buffers:
+//
+//   for i0 in [0, M - M % MR) step MR          (then the rows left, 1 at a time)
+//     for j0 in [0, N) step NC * V             (then 1 vector, then a masked one)
+//       acc[r][c] = C[i0 + r, j0 + c*V : +V]   (or the fill value, see below)
+//       for k in [0, K)
+//         b[c] = B[k, j0 + c*V : +V]
+//         acc[r][c] = fma(broadcast(A[i0 + r, k]), b[c], acc[r][c])
+//       C[i0 + r, j0 + c*V : +V] = acc[r][c]
+//
+// The MR x NC accumulators stay in registers for the whole reduction: each
+// step loads NC vectors of B and MR scalars of A for MR * NC FMAs, instead of
+// loading and storing the row of C as the plain (i, k, j) loop does. The
+// summation order of every element of C is the scalar loop's (k ascending,
+// one rounding per FMA), so the result does not depend on MR, NC or V.
+//
+// C and B must be contiguous along n (unit innermost stride): they are read
+// as vectors. A is only read as scalars, so a transposed A (the x^T of a
+// weight gradient) costs nothing. A zero fill of C right before the
+// contraction (what tile-and-fuse leaves in each tile) becomes the initial
+// value of the accumulators and is erased.
+//
+// The cache-level tiling (the rows x cols tile of C, the fused epilogue)
+// comes from nnc-tile-and-fuse-contractions; this pass only schedules one
+// tile onto registers. Anything it does not recognise is left to
+// linalg-to-loops and LLVM's vectorizer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace nnc {
+#define GEN_PASS_DEF_VECTORIZECONTRACTIONS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace nnc
+
+using namespace mlir;
+
+namespace {
+
+/// What the micro-kernel needs to know about one contraction.
+struct Contraction {
+  linalg::GenericOp op;
+  Value a, b, c;
+  /// For each operand, its indexing map's results as loop positions.
+  SmallVector<unsigned> aDims, bDims, cDims;
+  unsigned m, n, k;
+  FloatType type;
+  /// The value C was filled with right before the contraction, when the
+  /// fill can be folded into the accumulators.
+  linalg::FillOp fill;
+  /// B is read from a packed copy (see PackedB) when this is set.
+  bool pack = false;
+};
+
+/// Where B's packed copy comes from: B itself, or the whole buffer B is a
+/// tile of when that buffer is not written inside the loop nest (then one
+/// copy serves every tile of the nest).
+struct PackSource {
+  Value buffer;
+  /// B's position inside `buffer` (zero when B is the buffer).
+  Value kOffset, nOffset;
+  /// The top-level op before which the copy is made and after which it is
+  /// freed.
+  Operation *at;
+};
+
+bool lastDimContiguous(Value memref) {
+  auto type = dyn_cast<MemRefType>(memref.getType());
+  return type && type.getRank() >= 1 && type.isLastDimUnitStride();
+}
+
+/// The loop positions `map` reads, if it reads only plain loop dimensions.
+std::optional<SmallVector<unsigned>> dimsOf(AffineMap map) {
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults()) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d)
+      return std::nullopt;
+    dims.push_back(d.getPosition());
+  }
+  return dims;
+}
+
+/// A body that is exactly `out + in0 * in1` on floats (no casts).
+bool isMulAdd(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(&body.front());
+  if (!mul)
+    return false;
+  auto add = dyn_cast<arith::AddFOp>(mul->getNextNode());
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  if (!add || !yield || yield.getValues().size() != 1 ||
+      yield.getValues()[0] != add.getResult())
+    return false;
+  Value x = body.getArgument(0), y = body.getArgument(1),
+        acc = body.getArgument(2);
+  bool mulOfInputs = (mul.getLhs() == x && mul.getRhs() == y) ||
+                     (mul.getLhs() == y && mul.getRhs() == x);
+  bool addsAcc = (add.getLhs() == acc && add.getRhs() == mul.getResult()) ||
+                 (add.getRhs() == acc && add.getLhs() == mul.getResult());
+  return mulOfInputs && addsAcc;
+}
+
+std::optional<Contraction> match(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 3 ||
+      op.getNumReductionLoops() != 1 || !isMulAdd(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1 || !dims->batch.empty())
+    return std::nullopt;
+
+  Contraction c;
+  c.op = op;
+  c.a = op.getDpsInputs()[0];
+  c.b = op.getDpsInputs()[1];
+  c.c = op.getDpsInits()[0];
+  c.m = dims->m[0];
+  c.n = dims->n[0];
+  c.k = dims->k[0];
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto a = dimsOf(maps[0]), b = dimsOf(maps[1]), out = dimsOf(maps[2]);
+  if (!a || !b || !out)
+    return std::nullopt;
+  // inferContractionDims does not say which input holds m: make it A.
+  if (llvm::is_contained(*b, c.m)) {
+    std::swap(c.a, c.b);
+    std::swap(a, b);
+  }
+  c.aDims = *a;
+  c.bDims = *b;
+  c.cDims = *out;
+  // The vector dimension n must be the innermost, contiguous one of C. B is
+  // read as vectors along n, from a packed copy when it is laid out along
+  // k. A may be laid out either way.
+  if (c.aDims.size() != 2 || c.bDims.size() != 2 || c.cDims.size() != 2 ||
+      c.cDims.back() != c.n || !lastDimContiguous(c.c) ||
+      !isa<MemRefType>(c.b.getType()))
+    return std::nullopt;
+  auto elem = dyn_cast<FloatType>(
+      cast<MemRefType>(c.c.getType()).getElementType());
+  if (!elem || (!elem.isF32() && !elem.isF64()))
+    return std::nullopt;
+  for (Value v : {c.a, c.b})
+    if (cast<MemRefType>(v.getType()).getElementType() != elem)
+      return std::nullopt;
+  c.type = elem;
+
+  // Reading B in place walks K rows of B, a page apart once rows are 4 KiB
+  // long: past the L1 cache and the TLB, the FMAs wait for B. A packed
+  // copy (each block of columns contiguous over k) streams instead. Small
+  // B (iris) is read in place: the copy would cost more than it saves.
+  auto bType = cast<MemRefType>(c.b.getType());
+  int64_t kDim = bType.getDimSize(llvm::find(c.bDims, c.k) - c.bDims.begin());
+  int64_t nDim = bType.getDimSize(llvm::find(c.bDims, c.n) - c.bDims.begin());
+  bool nContiguous = c.bDims.back() == c.n && lastDimContiguous(c.b);
+  bool large = ShapedType::isDynamic(kDim)
+                   ? ShapedType::isDynamic(nDim) || nDim >= 64
+                   : kDim * elem.getWidth() / 8 * 32 > 32 * 1024;
+  c.pack = !nContiguous || large;
+
+  // A fill of exactly this buffer, right before: every element of C is
+  // written by the kernel, so the fill only supplies the initial value.
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode()))
+    if (fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == c.c)
+      c.fill = fill;
+  return c;
+}
+
+/// The buffer `v` is a view of (through subviews and casts).
+Value rootBuffer(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def))
+      v = view.getViewSource();
+    else
+      break;
+  }
+  return v;
+}
+
+/// Whether any op nested in `op` may write to `buffer` or a view of it.
+bool writesTo(Operation *op, Value buffer) {
+  bool writes = false;
+  op->walk([&](Operation *nested) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
+    if (!effects) {
+      // Unknown side effects (calls): assume the worst.
+      if (!nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>() &&
+          !isa<linalg::YieldOp, scf::YieldOp>(nested) &&
+          nested->getNumRegions() == 0 && !isPure(nested))
+        writes = true;
+      return;
+    }
+    SmallVector<MemoryEffects::EffectInstance> list;
+    effects.getEffects(list);
+    for (auto &e : list)
+      if (isa<MemoryEffects::Write>(e.getEffect()) &&
+          (!e.getValue() || rootBuffer(e.getValue()) == buffer))
+        writes = true;
+  });
+  return writes;
+}
+
+/// Whether `v` is provably a multiple of `n`: a constant, or the induction
+/// variable of a loop whose start and step are.
+bool isMultipleOf(Value v, int64_t n) {
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return *c % n == 0;
+  auto loop = scf::getForInductionVarOwner(v);
+  if (!loop)
+    return false;
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  return lb && step && *lb % n == 0 && *step % n == 0;
+}
+
+/// Where to pack B from: the buffer B is a unit-stride tile of, copied once
+/// before the top-level loop nest around the contraction, when the nest
+/// does not write it; else B itself, right before the contraction.
+PackSource packSourceFor(Contraction &c, OpBuilder &b,
+                         int64_t blockCols) {
+  Location loc = c.op.getLoc();
+  Operation *top = c.op;
+  while (top->getParentOp() &&
+         !isa<FunctionOpInterface>(top->getParentOp()))
+    top = top->getParentOp();
+  Value zero = nullptr;
+  auto makeZero = [&](Operation *at) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(at);
+    return arith::ConstantIndexOp::create(b, loc, 0).getResult();
+  };
+  auto tile = c.b.getDefiningOp<memref::SubViewOp>();
+  if (tile && top != c.op && tile.getSourceType().getRank() == 2 &&
+      tile.getType().getRank() == 2 &&
+      llvm::all_of(tile.getMixedStrides(),
+                   [](OpFoldResult s) { return isConstantIntValue(s, 1); })) {
+    Value source = tile.getSource();
+    bool available = isa<BlockArgument>(source)
+                         ? cast<BlockArgument>(source).getOwner() ==
+                               &top->getParentRegion()->front()
+                         : source.getDefiningOp()->getBlock() ==
+                                   top->getBlock() &&
+                               source.getDefiningOp()->isBeforeInBlock(top);
+    if (available && !writesTo(top, rootBuffer(source))) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(c.op);
+      SmallVector<Value> offsets = getValueOrCreateConstantIndexOp(
+          b, loc, tile.getMixedOffsets());
+      unsigned kPos = llvm::find(c.bDims, c.k) - c.bDims.begin();
+      unsigned nPos = llvm::find(c.bDims, c.n) - c.bDims.begin();
+      // The tile must start at a block of the packed copy.
+      if (isMultipleOf(offsets[nPos], blockCols))
+        return {source, offsets[kPos], offsets[nPos], top};
+    }
+  }
+  zero = makeZero(c.op);
+  return {c.b, zero, zero, c.op};
+}
+
+/// Builds the loops for one contraction.
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Contraction c, int64_t vectorBits,
+                int64_t rows, int64_t cols)
+      : b(b), c(c), loc(c.op.getLoc()), rows(rows), cols(cols) {
+    width = std::max<int64_t>(1, vectorBits / c.type.getWidth());
+    vecType = VectorType::get({width}, c.type);
+  }
+
+  /// Copies B (or the buffer it is a tile of) into blocks of
+  /// `cols * width` columns, each contiguous over k:
+  /// packed[block][k][column in block], zero past the last column.
+  void packB(PackSource src) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(src.at);
+    unsigned kPos = llvm::find(c.bDims, c.k) - c.bDims.begin();
+    unsigned nPos = 1 - kPos;
+    Value kAll = memref::DimOp::create(b, loc, src.buffer, kPos);
+    Value nAll = memref::DimOp::create(b, loc, src.buffer, nPos);
+    int64_t block = cols * width;
+    Value blocks = arith::CeilDivUIOp::create(b, loc, nAll, cst(block));
+    auto type = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
+                                 block},
+                                c.type);
+    packed = memref::AllocOp::create(b, loc, type, ValueRange{blocks, kAll},
+                                     b.getI64IntegerAttr(64));
+    bool nContiguous = nPos == 1 && lastDimContiguous(src.buffer);
+    forLoop(cst(0), blocks, cst(1), [&](Value jb) {
+      Value col0 = arith::MulIOp::create(b, loc, jb, cst(block));
+      forLoop(cst(0), kAll, cst(1), [&](Value k) {
+        for (int64_t v = 0; v < cols; ++v) {
+          Value col = add(col0, v * width);
+          Value left = arith::MaxSIOp::create(
+              b, loc, arith::SubIOp::create(b, loc, nAll, col), cst(0));
+          Value mask = vector::CreateMaskOp::create(
+              b, loc, VectorType::get({width}, b.getI1Type()),
+              ValueRange{left});
+          auto at = [&](Value kk, Value nn) {
+            SmallVector<Value> idx(2);
+            idx[kPos] = kk;
+            idx[nPos] = nn;
+            return idx;
+          };
+          Value vec;
+          if (nContiguous) {
+            vec = vector::MaskedLoadOp::create(b, loc, vecType, src.buffer,
+                                               at(k, col), mask, zeroVector());
+          } else {
+            // Columns of B are rows here: one scalar from each, the
+            // index clamped to the last column and the lanes past it
+            // zeroed by the mask.
+            Value last = arith::SubIOp::create(b, loc, nAll, cst(1));
+            SmallVector<Value> lanes;
+            for (int64_t l = 0; l < width; ++l) {
+              Value j = arith::MinSIOp::create(b, loc, add(col, l), last);
+              lanes.push_back(
+                  memref::LoadOp::create(b, loc, src.buffer, at(k, j)));
+            }
+            vec = vector::FromElementsOp::create(b, loc, vecType, lanes);
+            vec = arith::SelectOp::create(b, loc, mask, vec, zeroVector());
+          }
+          vector::StoreOp::create(b, loc, vec, packed,
+                                  ValueRange{jb, k, cst(v * width)});
+        }
+      });
+    });
+    b.setInsertionPointAfter(src.at);
+    memref::DeallocOp::create(b, loc, packed);
+    kOffset = src.kOffset;
+    nOffset = src.nOffset;
+  }
+
+  void build() {
+    Value mSize = dimOf(c.c, c.cDims, c.m);
+    Value nSize = dimOf(c.c, c.cDims, c.n);
+    kSize = dimOf(c.a, c.aDims, c.k);
+    if (c.fill)
+      initial = vector::BroadcastOp::create(b, loc, vecType,
+                                            c.fill.getDpsInputs()[0]);
+    Value mMain = roundDown(mSize, rows);
+    forLoop(cst(0), mMain, cst(rows),
+            [&](Value i) { rowBlock(i, rows, nSize); });
+    forLoop(mMain, mSize, cst(1), [&](Value i) { rowBlock(i, 1, nSize); });
+  }
+
+private:
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  Value dimOf(Value memref, ArrayRef<unsigned> dims, unsigned loop) {
+    unsigned pos = llvm::find(dims, loop) - dims.begin();
+    return memref::DimOp::create(b, loc, memref, pos);
+  }
+
+  Value roundDown(Value v, int64_t step) {
+    Value rem = arith::RemUIOp::create(b, loc, v, cst(step));
+    return arith::SubIOp::create(b, loc, v, rem);
+  }
+
+  Value add(Value x, int64_t y) {
+    return y == 0 ? x : arith::AddIOp::create(b, loc, x, cst(y)).getResult();
+  }
+
+  void forLoop(Value lb, Value ub, Value step,
+               function_ref<void(Value)> body) {
+    auto loop = scf::ForOp::create(b, loc, lb, ub, step);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
+  }
+
+  /// Indices into an operand read through `dims`, given the loop values.
+  SmallVector<Value> indices(ArrayRef<unsigned> dims, Value i, Value j,
+                             Value k) {
+    SmallVector<Value> idx;
+    for (unsigned d : dims)
+      idx.push_back(d == c.m ? i : d == c.n ? j : k);
+    return idx;
+  }
+
+  /// Rows [i, i + mr) across every column: full blocks of `cols` vectors,
+  /// then single vectors, then one masked vector for the last columns.
+  void rowBlock(Value i, int64_t mr, Value nSize) {
+    int64_t block = cols * width;
+    Value nBlocks = roundDown(nSize, block);
+    forLoop(cst(0), nBlocks, cst(block),
+            [&](Value j) { microKernel(i, j, mr, cols, nullptr); });
+    Value nVectors = roundDown(nSize, width);
+    if (cols > 1)
+      forLoop(nBlocks, nVectors, cst(width),
+              [&](Value j) { microKernel(i, j, mr, 1, nullptr); });
+    Value left = arith::SubIOp::create(b, loc, nSize, nVectors);
+    Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, left,
+                                      cst(0));
+    auto ifOp = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    Value mask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({width}, b.getI1Type()), ValueRange{left});
+    microKernel(i, nVectors, mr, 1, mask);
+  }
+
+  Value zeroVector() {
+    return arith::ConstantOp::create(
+        b, loc, vecType,
+        DenseElementsAttr::get(vecType, b.getZeroAttr(c.type)));
+  }
+
+  Value loadVector(Value memref, ValueRange idx, Value mask) {
+    if (!mask)
+      return vector::LoadOp::create(b, loc, vecType, memref, idx);
+    return vector::MaskedLoadOp::create(b, loc, vecType, memref, idx, mask,
+                                        zeroVector());
+  }
+
+  /// Where columns [j, j + width) of B are in the packed copy: the block
+  /// and the first lane (k aside). Computed once per micro-kernel, outside
+  /// its k loop.
+  std::pair<Value, Value> packedColumn(Value j) {
+    int64_t block = cols * width;
+    Value col = arith::AddIOp::create(b, loc, nOffset, j);
+    return {arith::DivUIOp::create(b, loc, col, cst(block)),
+            arith::RemUIOp::create(b, loc, col, cst(block))};
+  }
+
+  /// Columns [j, j + width) of B's row k: from the packed copy (zero
+  /// padded, so never masked) or from B itself.
+  Value loadB(Value k, Value j, std::pair<Value, Value> packedAt, Value mask) {
+    if (!packed)
+      return loadVector(c.b, indices(c.bDims, nullptr, j, k), mask);
+    Value kk = arith::AddIOp::create(b, loc, kOffset, k);
+    return vector::LoadOp::create(b, loc, vecType, packed,
+                                  ValueRange{packedAt.first, kk,
+                                             packedAt.second});
+  }
+
+  void storeVector(Value v, Value memref, ValueRange idx, Value mask) {
+    if (mask)
+      vector::MaskedStoreOp::create(b, loc, memref, idx, mask, v);
+    else
+      vector::StoreOp::create(b, loc, v, memref, idx);
+  }
+
+  /// The mr x nc block of C at (i, j): accumulators carried through the k
+  /// loop.
+  void microKernel(Value i, Value j, int64_t mr, int64_t nc, Value mask) {
+    SmallVector<Value> rowIdx, colIdx;
+    for (int64_t r = 0; r < mr; ++r)
+      rowIdx.push_back(add(i, r));
+    for (int64_t v = 0; v < nc; ++v)
+      colIdx.push_back(add(j, v * width));
+
+    SmallVector<std::pair<Value, Value>> packedAt(nc);
+    if (packed)
+      for (int64_t v = 0; v < nc; ++v)
+        packedAt[v] = packedColumn(colIdx[v]);
+
+    SmallVector<Value> acc;
+    for (int64_t r = 0; r < mr; ++r)
+      for (int64_t v = 0; v < nc; ++v)
+        acc.push_back(initial ? initial
+                              : loadVector(c.c,
+                                           indices(c.cDims, rowIdx[r],
+                                                   colIdx[v], nullptr),
+                                           mask));
+
+    auto kLoop = scf::ForOp::create(b, loc, cst(0), kSize, cst(1), acc);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(kLoop.getBody());
+      Value k = kLoop.getInductionVar();
+      SmallVector<Value> bRow;
+      for (int64_t v = 0; v < nc; ++v)
+        bRow.push_back(loadB(k, colIdx[v], packedAt[v], mask));
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < mr; ++r) {
+        Value a = memref::LoadOp::create(
+            b, loc, c.a, indices(c.aDims, rowIdx[r], nullptr, k));
+        Value splat = vector::BroadcastOp::create(b, loc, vecType, a);
+        for (int64_t v = 0; v < nc; ++v)
+          next.push_back(vector::FMAOp::create(
+              b, loc, splat, bRow[v], kLoop.getRegionIterArg(r * nc + v)));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+    for (int64_t r = 0; r < mr; ++r)
+      for (int64_t v = 0; v < nc; ++v)
+        storeVector(kLoop.getResult(r * nc + v), c.c,
+                    indices(c.cDims, rowIdx[r], colIdx[v], nullptr), mask);
+  }
+
+  OpBuilder &b;
+  Contraction c;
+  Location loc;
+  int64_t rows, cols, width;
+  VectorType vecType;
+  Value kSize, initial;
+  /// B's packed copy and B's position in it, when packed.
+  Value packed, kOffset, nOffset;
+};
+
+struct VectorizeContractionsPass
+    : nnc::impl::VectorizeContractionsBase<VectorizeContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    std::vector<Contraction> work;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<Contraction> c = match(op))
+        work.push_back(*c);
+    });
+    OpBuilder b(&getContext());
+    for (Contraction &c : work) {
+      KernelBuilder kernel(b, c, vectorBits, rows, cols);
+      if (c.pack) {
+        int64_t width = std::max<int64_t>(1, vectorBits / c.type.getWidth());
+        kernel.packB(packSourceFor(c, b, cols * width));
+      }
+      b.setInsertionPoint(c.op);
+      kernel.build();
+      c.op.erase();
+      if (c.fill)
+        c.fill.erase();
+    }
+  }
+};
+
+} // namespace

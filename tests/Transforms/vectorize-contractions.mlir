@@ -1,0 +1,133 @@
+// RUN: nnc-opt %s -nnc-vectorize-contractions="vector-bits=256 rows=2 cols=2" -canonicalize -split-input-file | FileCheck %s
+
+// A row-major contraction with a zero fill, B of unknown size: B is first
+// copied into blocks of 16 columns, each contiguous over k (zero past the
+// last column); the fill becomes the accumulators' initial value; 2 x 2
+// blocks of 8-wide vectors stay in registers across the k loop; the rows
+// left over run one at a time, the columns left over as one vector and one
+// masked vector. The copy is freed at the end.
+// CHECK-LABEL: func.func @matmul
+// CHECK-NOT:     linalg.
+// CHECK:         %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<8xf32>
+// CHECK:         %[[PACKED:.*]] = memref.alloc(%{{.*}}, %{{.*}}) {alignment = 64 : i64} : memref<?x?x16xf32>
+// CHECK:         scf.for %[[JB:[a-z0-9_]+]] =
+// CHECK:           scf.for %[[PK:[a-z0-9_]+]] =
+// CHECK:             vector.maskedload %arg1[%[[PK]], %{{.*}}]
+// CHECK:             vector.store %{{.*}}, %[[PACKED]][%[[JB]], %[[PK]], %c0]
+// CHECK:             vector.maskedload %arg1
+// CHECK:             vector.store %{{.*}}, %[[PACKED]][%[[JB]], %[[PK]], %c8]
+// Full 2-row blocks.
+// CHECK:         scf.for %[[I:[a-z0-9_]+]] = %{{.*}} to %{{.*}} step %c2{{(_[0-9]+)?}} {
+// CHECK:           scf.for %[[J:[a-z0-9_]+]] = %{{.*}} to %{{.*}} step %c16{{(_[0-9]+)?}} {
+// CHECK:             %[[ACC:.*]]:4 = scf.for %[[K:[a-z0-9_]+]] = {{.*}} iter_args(%{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]])
+// CHECK-COUNT-2:       vector.load %[[PACKED]][%{{.*}}, %[[K]], %{{.*}}] : memref<?x?x16xf32>, vector<8xf32>
+// CHECK:               memref.load %arg0[%[[I]], %[[K]]]
+// CHECK:               vector.broadcast
+// CHECK-COUNT-2:       vector.fma
+// CHECK:               memref.load %arg0[%{{.*}}, %[[K]]]
+// CHECK:               vector.broadcast
+// CHECK-COUNT-2:       vector.fma
+// CHECK:               scf.yield
+// CHECK-COUNT-4:     vector.store %{{.*}}, %arg2
+// Then single vectors, then the masked tail.
+// CHECK:           scf.for {{.*}} step %c8{{(_[0-9]+)?}} {
+// CHECK:           scf.if
+// CHECK:             vector.create_mask
+// CHECK:             vector.load %[[PACKED]]
+// CHECK:             vector.maskedstore %arg2
+// The rows left over.
+// CHECK:         scf.for {{.*}} step %c1{{(_[0-9]+)?}} {
+// CHECK:         memref.dealloc %[[PACKED]]
+func.func @matmul(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x?xf32>)
+  linalg.generic {
+      indexing_maps = [affine_map<(i, k, j) -> (i, k)>,
+                       affine_map<(i, k, j) -> (k, j)>,
+                       affine_map<(i, k, j) -> (i, j)>],
+      iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A transposed A (x^T of a weight gradient) is read in place: the scalar
+// loads index it as [k, i]. Without a fill, the accumulators start from C.
+// f64 vectors hold 4 elements at 256 bits. B, 8 columns wide, is read in
+// place: a copy would cost more than it saves.
+// CHECK-LABEL: func.func @transposed_a
+// CHECK-NOT:     linalg.generic
+// CHECK-NOT:     memref.alloc
+// CHECK:         scf.for %[[I:[a-z0-9_]+]] = %{{.*}} step %c2{{(_[0-9]+)?}} {
+// CHECK:           vector.load %arg2[%[[I]], %{{.*}}] : memref<6x8xf64>, vector<4xf64>
+// CHECK:           scf.for %[[K:[a-z0-9_]+]] =
+// CHECK:             vector.load %arg1[%[[K]], %{{.*}}] : memref<?x8xf64>
+// CHECK:             memref.load %arg0[%[[K]], %[[I]]] : memref<?x6xf64>
+func.func @transposed_a(%a: memref<?x6xf64>, %b: memref<?x8xf64>, %c: memref<6x8xf64>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(i, j, k) -> (k, i)>,
+                       affine_map<(i, j, k) -> (k, j)>,
+                       affine_map<(i, j, k) -> (i, j)>],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x6xf64>, memref<?x8xf64>) outs(%c : memref<6x8xf64>) {
+  ^bb0(%x: f64, %y: f64, %acc: f64):
+    %p = arith.mulf %x, %y : f64
+    %s = arith.addf %acc, %p : f64
+    linalg.yield %s : f64
+  }
+  return
+}
+
+// -----
+
+// B contiguous along k (W of dx = dy W^T, read in place): B is always
+// packed, each column of the copy gathered from a row of W. Anything that
+// is not exactly a multiply-add is left to linalg-to-loops.
+// CHECK-LABEL: func.func @transposed_b
+// CHECK:         %[[PACKED:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x4x16xf32>
+// CHECK:         scf.for %[[PK:[a-z0-9_]+]] =
+// CHECK:           memref.load %arg1[%c0, %[[PK]]] : memref<8x4xf32>
+// CHECK:           memref.load %arg1[%c1, %[[PK]]] : memref<8x4xf32>
+// CHECK:           vector.from_elements
+// CHECK:           vector.store %{{.*}}, %[[PACKED]]
+// CHECK:         vector.load %[[PACKED]]
+// CHECK:         vector.fma
+// CHECK-NOT:     linalg.generic
+// CHECK:         memref.dealloc %[[PACKED]]
+// CHECK-LABEL: func.func @not_mul_add
+// CHECK:         linalg.generic
+// CHECK-NOT:     vector.
+func.func @transposed_b(%a: memref<?x4xf32>, %b: memref<8x4xf32>, %c: memref<?x8xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(i, k, j) -> (i, k)>,
+                       affine_map<(i, k, j) -> (j, k)>,
+                       affine_map<(i, k, j) -> (i, j)>],
+      iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x4xf32>, memref<8x4xf32>) outs(%c : memref<?x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @not_mul_add(%a: memref<?x4xf32>, %b: memref<4x8xf32>, %c: memref<?x8xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(i, k, j) -> (i, k)>,
+                       affine_map<(i, k, j) -> (k, j)>,
+                       affine_map<(i, k, j) -> (i, j)>],
+      iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x4xf32>, memref<4x8xf32>) outs(%c : memref<?x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.subf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
