@@ -103,6 +103,33 @@ static void addCleanup(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+/// Loops, vectors and memrefs to the LLVM dialect (the last stage of the
+/// CPU pipeline, shared with the kernel benchmark's pipeline).
+static void addLLVMLowering(OpPassManager &pm,
+                            const nnc::CPUPipelineOptions &options) {
+  pm.addPass(nnc::createStripNNAttributes());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  if (options.approximateMath)
+    pm.addPass(nnc::createApproximateMath());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  // Temporaries come from the runtime's per-thread arena
+  // (runtime/src/Scratch.cpp), not from malloc.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(nnc::createMarkNoAlias());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  addCleanup(pm);
+}
+
 void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
                            const CPUPipelineOptions &options) {
   pm.addPass(nnc::createKeepArtifactFunctions());
@@ -154,30 +181,63 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   if (stage == CPUStage::Loops)
     return;
 
-  pm.addPass(nnc::createStripNNAttributes());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  if (options.approximateMath)
-    pm.addPass(nnc::createApproximateMath());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  // Temporaries come from the runtime's per-thread arena
-  // (runtime/src/Scratch.cpp), not from malloc.
-  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
-  memrefToLLVM.useGenericFunctions = true;
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(nnc::createMarkNoAlias());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  addCleanup(pm);
+  addLLVMLowering(pm, options);
 }
 
+void nnc::buildContractionKernelPipeline(OpPassManager &pm,
+                                        const CPUPipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(nnc::createFoldTransposesIntoContractions());
+  pm.addNestedPass<func::FuncOp>(nnc::createTileAndFuseContractions(
+      {options.tileRows, options.tileCols}));
+  pm.addNestedPass<func::FuncOp>(nnc::createContractionLoopOrder());
+  addCleanup(pm);
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addCleanup(pm);
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addNestedPass<func::FuncOp>(nnc::createVectorizeContractions(
+      {options.vectorBits, options.microRows, options.microCols}));
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  addCleanup(pm);
+  addLLVMLowering(pm, options);
+}
+
+namespace {
+struct KernelPipelineOptions
+    : PassPipelineOptions<KernelPipelineOptions> {
+  Option<int64_t> vectorBits{*this, "vector-bits",
+                             llvm::cl::desc("Vector register width in bits"),
+                             llvm::cl::init(256)};
+  // For tuning experiments; 0 keeps cpuOptionsForVectorBits' choice.
+  Option<int64_t> microRows{*this, "micro-rows", llvm::cl::init(0)};
+  Option<int64_t> microCols{*this, "micro-cols", llvm::cl::init(0)};
+  Option<int64_t> tileRows{*this, "tile-rows", llvm::cl::init(0)};
+  Option<int64_t> tileCols{*this, "tile-cols", llvm::cl::init(0)};
+};
+} // namespace
+
 void nnc::registerCPUPipeline() {
+  PassPipelineRegistration<KernelPipelineOptions>(
+      "nnc-contraction-kernels",
+      "Contractions on tensors to the LLVM dialect, as the CPU pipeline "
+      "compiles them (benchmarks/gemm)",
+      [](OpPassManager &pm, const KernelPipelineOptions &o) {
+        CPUPipelineOptions options = cpuOptionsForVectorBits(o.vectorBits);
+        if (o.microRows)
+          options.microRows = o.microRows;
+        if (o.microCols)
+          options.microCols = o.microCols;
+        if (o.tileRows)
+          options.tileRows = o.tileRows;
+        if (o.tileCols)
+          options.tileCols = o.tileCols;
+        buildContractionKernelPipeline(pm, options);
+      });
   PassPipelineRegistration<>(
       "nnc-cpu-pipeline", "Lower nn IR to the LLVM dialect for the host CPU",
       [](OpPassManager &pm) {

@@ -47,7 +47,14 @@ void registerCPUPipelineDialects(mlir::DialectRegistry &registry);
 void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage,
                       const CPUPipelineOptions &options = {});
 
-/// Registers `nnc-cpu-pipeline` (the training prefix, then everything to
+/// Contractions on tensors in plain functions (no nn attributes) through the
+/// same tiling, bufferization, micro-kernel and lowering passes as
+/// buildCPUPipeline: what benchmarks/gemm times.
+void buildContractionKernelPipeline(mlir::OpPassManager &pm,
+                                    const CPUPipelineOptions &options);
+
+/// Registers `nnc-contraction-kernels` (buildContractionKernelPipeline) and
+/// `nnc-cpu-pipeline` (the training prefix, then everything to
 /// the LLVM dialect) for nnc-opt.
 void registerCPUPipeline();
 

@@ -1,0 +1,252 @@
+// The compiled contraction kernels (benchmarks/gemm/gemm.py writes and
+// compiles them: kernels.inc lists the shapes) against oneDNN's and
+// OpenBLAS's sgemm, all row-major, one thread. Each kernel's result is
+// checked against oneDNN's before timing; a mismatch aborts the run.
+// Counters: GFLOP/s and the percentage of the FMA peak measured by
+// BM_fma_peak (independent FMAs at the widest vector width, in registers).
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+#include <dnnl.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Memref2 {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+};
+
+Memref2 view(float *p, int64_t rows, int64_t cols) {
+  return {p, p, 0, {rows, cols}, {cols, 1}};
+}
+
+/// A compiled kernel: (a, b, c), c written in place.
+using Kernel = void (*)(Memref2 *, Memref2 *, Memref2 *);
+
+} // namespace
+
+#define KERNEL(m, k, n)                                                        \
+  extern "C" void _mlir_ciface_fwd_##m##_##k##_##n(Memref2 *, Memref2 *,       \
+                                                   Memref2 *);                 \
+  extern "C" void _mlir_ciface_bwd_data_##m##_##k##_##n(Memref2 *, Memref2 *,  \
+                                                        Memref2 *);            \
+  extern "C" void _mlir_ciface_bwd_weight_##m##_##k##_##n(                     \
+      Memref2 *, Memref2 *, Memref2 *);
+#include "kernels.inc"
+#undef KERNEL
+
+namespace {
+
+/// Independent FMAs on registers: 16 zmm (or 12 ymm) accumulators, enough to
+/// cover the FMA latency on every x86 core with two FMA units.
+double fmaLoop(long iterations) {
+  long c = iterations;
+#if defined(__AVX512F__)
+#define F(i) "vfmadd231ps %%zmm30, %%zmm31, %%zmm" #i "\n"
+  __asm__ volatile("vpxord %%zmm30, %%zmm30, %%zmm30\n"
+                   "vpxord %%zmm31, %%zmm31, %%zmm31\n"
+                   "1:\n" F(0) F(1) F(2) F(3) F(4) F(5) F(6) F(7) F(8) F(9)
+                       F(10) F(11) F(12) F(13) F(14) F(15)
+                   "dec %0\njnz 1b\n"
+                   : "+r"(c)::"memory");
+  return 16.0 * 32 * iterations;
+#undef F
+#else
+#define F(i) "vfmadd231ps %%ymm14, %%ymm15, %%ymm" #i "\n"
+  __asm__ volatile("vpxor %%ymm14, %%ymm14, %%ymm14\n"
+                   "vpxor %%ymm15, %%ymm15, %%ymm15\n"
+                   "1:\n" F(0) F(1) F(2) F(3) F(4) F(5) F(6) F(7) F(8) F(9)
+                       F(10) F(11)
+                   "dec %0\njnz 1b\n"
+                   : "+r"(c)::"memory");
+  return 12.0 * 16 * iterations;
+#undef F
+#endif
+}
+
+double measuredPeak() {
+  static double peak = [] {
+    double best = 0;
+    for (int r = 0; r < 5; ++r) {
+      auto t0 = std::chrono::steady_clock::now();
+      double flops = fmaLoop(20000000);
+      double s = std::chrono::duration<double>(
+                     std::chrono::steady_clock::now() - t0)
+                     .count();
+      best = std::max(best, flops / s);
+    }
+    return best;
+  }();
+  return peak;
+}
+
+void BM_fma_peak(benchmark::State &state) {
+  double flops = 0;
+  for (auto _ : state)
+    flops += fmaLoop(1000000);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flops / 1e9, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_fma_peak)->UseRealTime();
+
+std::vector<float> randomMatrix(int64_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> d(-1, 1);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = d(gen);
+  return v;
+}
+
+enum class Kind { Forward, BackwardData, BackwardWeight };
+
+/// One dense layer's contraction: sizes of the operands and how each
+/// library computes it (row-major; m = batch, k = inputs, n = outputs).
+struct Problem {
+  Kind kind;
+  int64_t m, k, n;
+  Kernel nnc;
+  // Operand shapes (rows, cols) of the kernel's three arguments.
+  int64_t rows(int i) const {
+    switch (kind) {
+    case Kind::Forward: return i == 0 ? m : i == 1 ? k : m;
+    case Kind::BackwardData: return i == 0 ? m : i == 1 ? k : m;
+    case Kind::BackwardWeight: return i == 0 ? m : i == 1 ? m : k;
+    }
+    return 0;
+  }
+  int64_t cols(int i) const {
+    switch (kind) {
+    case Kind::Forward: return i == 0 ? k : n;
+    case Kind::BackwardData: return i == 0 ? n : i == 1 ? n : k;
+    case Kind::BackwardWeight: return i == 0 ? k : n;
+    }
+    return 0;
+  }
+  double flops() const { return 2.0 * m * k * n; }
+
+  void runNNC(std::vector<float> *x) const {
+    Memref2 a = view(x[0].data(), rows(0), cols(0));
+    Memref2 b = view(x[1].data(), rows(1), cols(1));
+    Memref2 c = view(x[2].data(), rows(2), cols(2));
+    nnc(&a, &b, &c);
+  }
+  void runDNNL(std::vector<float> *x) const {
+    const float *a = x[0].data(), *b = x[1].data();
+    float *c = x[2].data();
+    switch (kind) {
+    case Kind::Forward: // C[m,n] = A[m,k] B[k,n]
+      dnnl_sgemm('N', 'N', m, n, k, 1, a, k, b, n, 0, c, n);
+      break;
+    case Kind::BackwardData: // dX[m,k] = dY[m,n] W[k,n]^T
+      dnnl_sgemm('N', 'T', m, k, n, 1, a, n, b, n, 0, c, k);
+      break;
+    case Kind::BackwardWeight: // dW[k,n] = X[m,k]^T dY[m,n]
+      dnnl_sgemm('T', 'N', k, n, m, 1, a, k, b, n, 0, c, n);
+      break;
+    }
+  }
+  void runBLAS(std::vector<float> *x) const {
+    const float *a = x[0].data(), *b = x[1].data();
+    float *c = x[2].data();
+    switch (kind) {
+    case Kind::Forward:
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, a, k,
+                  b, n, 0, c, n);
+      break;
+    case Kind::BackwardData:
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, k, n, 1, a, n, b,
+                  n, 0, c, k);
+      break;
+    case Kind::BackwardWeight:
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, m, 1, a, k, b,
+                  n, 0, c, n);
+      break;
+    }
+  }
+};
+
+void operands(const Problem &p, std::vector<float> *x) {
+  for (int i = 0; i < 3; ++i)
+    x[i] = randomMatrix(p.rows(i) * p.cols(i), 7 + i);
+}
+
+/// nnc's result against oneDNN's: every element within 1e-4 relative to
+/// the largest magnitude (both sum k products in f32).
+void check(const Problem &p, const std::string &name) {
+  std::vector<float> x[3], y[3];
+  operands(p, x);
+  operands(p, y);
+  p.runNNC(x);
+  p.runDNNL(y);
+  float scale = 0, worst = 0;
+  for (float v : y[2])
+    scale = std::max(scale, std::fabs(v));
+  for (size_t i = 0; i < x[2].size(); ++i)
+    worst = std::max(worst, std::fabs(x[2][i] - y[2][i]));
+  if (!(worst <= 1e-4f * std::max(scale, 1.0f))) {
+    std::fprintf(stderr, "%s: nnc differs from oneDNN by %g (scale %g)\n",
+                 name.c_str(), worst, scale);
+    std::exit(1);
+  }
+}
+
+void run(benchmark::State &state, const Problem &p,
+         void (Problem::*impl)(std::vector<float> *) const) {
+  std::vector<float> x[3];
+  operands(p, x);
+  for (auto _ : state) {
+    (p.*impl)(x);
+    benchmark::DoNotOptimize(x[2].data());
+    benchmark::ClobberMemory();
+  }
+  double rate = p.flops() * state.iterations();
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(rate / 1e9, benchmark::Counter::kIsRate);
+  state.counters["%peak"] = benchmark::Counter(
+      rate * 100 / measuredPeak(), benchmark::Counter::kIsRate);
+}
+
+void registerProblem(const std::string &name, Problem p) {
+  check(p, name);
+  benchmark::RegisterBenchmark((name + "/nnc").c_str(), run, p,
+                               &Problem::runNNC)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark((name + "/onednn").c_str(), run, p,
+                               &Problem::runDNNL)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark((name + "/openblas").c_str(), run, p,
+                               &Problem::runBLAS)
+      ->UseRealTime();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  openblas_set_num_threads(1);
+#define KERNEL(m, k, n)                                                        \
+  registerProblem("fwd/" #m "x" #k "x" #n,                                     \
+                  {Kind::Forward, m, k, n, _mlir_ciface_fwd_##m##_##k##_##n}); \
+  registerProblem("bwd_data/" #m "x" #k "x" #n,                                \
+                  {Kind::BackwardData, m, k, n,                                \
+                   _mlir_ciface_bwd_data_##m##_##k##_##n});                    \
+  registerProblem("bwd_weight/" #m "x" #k "x" #n,                              \
+                  {Kind::BackwardWeight, m, k, n,                              \
+                   _mlir_ciface_bwd_weight_##m##_##k##_##n});
+#include "kernels.inc"
+#undef KERNEL
+  std::printf("measured FMA peak: %.1f GFLOP/s\n", measuredPeak() / 1e9);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}

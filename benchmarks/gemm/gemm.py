@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""The compiled contraction kernels against oneDNN and OpenBLAS, one thread.
+
+Writes the course's training contractions (forward x W, backward-data
+dy W^T, backward-weight x^T dy, batch dimension dynamic as in a train
+step) and square ones as linalg on tensors, compiles them with
+`nnc-opt --nnc-contraction-kernels` (the CPU pipeline's own tiling, packing,
+micro-kernel and lowering passes), links them into one Google Benchmark
+binary with oneDNN's and OpenBLAS's sgemm and runs it. Every kernel's
+result is first checked against oneDNN's. The table gives GFLOP/s and the
+percentage of the FMA peak the binary measures itself.
+
+    gemm.py [--build build] [--filter REGEX]
+
+Needs libbenchmark-dev, libdnnl-dev, libopenblas-dev (installed with apt
+when missing and run as root).
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(os.path.dirname(here))
+ap = argparse.ArgumentParser()
+ap.add_argument("--build", default=os.path.join(root, "build"))
+ap.add_argument("--filter", default="")
+ap.add_argument("--llvm", default="/usr/lib/llvm-22")
+ap.add_argument("--pipeline-options", default="",
+                help="extra nnc-contraction-kernels options, e.g. "
+                "micro-rows=12 tile-rows=24 (tuning experiments)")
+args = ap.parse_args()
+
+# (batch, in, out): the MLP's and the large MLP's layers, then squares.
+SHAPES = [(64, 784, 256), (64, 256, 128), (256, 784, 1024), (256, 1024, 1024),
+          (256, 256, 256), (512, 512, 512), (1024, 1024, 1024)]
+
+PACKAGES = {"/usr/include/benchmark/benchmark.h": "libbenchmark-dev",
+            "/usr/include/dnnl.h": "libdnnl-dev",
+            "/usr/include/x86_64-linux-gnu/cblas.h": "libopenblas-dev"}
+missing = [p for f, p in PACKAGES.items() if not os.path.exists(f)]
+if missing:
+    if os.geteuid() != 0:
+        sys.exit("gemm.py: install " + " ".join(missing))
+    subprocess.run(["apt-get", "install", "-y", "-qq",
+                    "--no-install-recommends"] + missing, check=True)
+
+
+def kernels(m, k, n):
+    """The three contractions of a dense layer with `k` inputs and `n`
+    outputs on a batch of m (dynamic in the IR). The output is a buffer the
+    caller owns, written in place, as in a compiled step."""
+    def t(rows, cols):
+        return "tensor<%sx%sxf32>" % (rows, cols)
+
+    def func(name, a, b, c, body):
+        mc = c.replace("tensor", "memref")
+        return ("  func.func @%s_%d_%d_%d(%%a0: %s, %%b0: %s, %%out: %s) "
+                "attributes {llvm.emit_c_interface} {\n"
+                "    %%c = bufferization.to_tensor %%out restrict writable : "
+                "%s to %s\n"
+                "    %%z = arith.constant 0.0 : f32\n"
+                "    %%f = linalg.fill ins(%%z : f32) outs(%%c : %s) -> %s\n"
+                "%s"
+                "    bufferization.materialize_in_destination %%r in restrict "
+                "writable %%out : (%s, %s) -> ()\n    return\n  }\n"
+                % (name, m, k, n, a, b, mc, mc, c, c, c, body, c, mc))
+
+    out = []
+    # forward: C[m, n] = X[m, k] W[k, n]
+    out.append(func("fwd", t("?", k), t(k, n), t("?", n),
+                    "    %%r = linalg.matmul ins(%%a0, %%b0 : %s, %s) outs(%%f : "
+                    "%s) -> %s\n" % (t("?", k), t(k, n), t("?", n), t("?", n))))
+    # backward-data: dX[m, k] = dY[m, n] W[k, n]^T
+    out.append(func("bwd_data", t("?", n), t(k, n), t("?", k),
+                    "    %%e = tensor.empty() : %s\n"
+                    "    %%wt = linalg.transpose ins(%%b0 : %s) outs(%%e : %s) "
+                    "permutation = [1, 0]\n"
+                    "    %%r = linalg.matmul ins(%%a0, %%wt : %s, %s) outs(%%f : "
+                    "%s) -> %s\n" % (t(n, k), t(k, n), t(n, k), t("?", n),
+                                      t(n, k), t("?", k), t("?", k))))
+    # backward-weight: dW[k, n] = X[m, k]^T dY[m, n]
+    out.append(func("bwd_weight", t("?", k), t("?", n), t(k, n),
+                    "    %%c0 = arith.constant 0 : index\n"
+                    "    %%m = tensor.dim %%a0, %%c0 : %s\n"
+                    "    %%e = tensor.empty(%%m) : %s\n"
+                    "    %%xt = linalg.transpose ins(%%a0 : %s) outs(%%e : %s) "
+                    "permutation = [1, 0]\n"
+                    "    %%r = linalg.matmul ins(%%xt, %%b0 : %s, %s) outs(%%f : "
+                    "%s) -> %s\n" % (t("?", k), t(k, "?"), t("?", k), t(k, "?"),
+                                      t(k, "?"), t("?", n), t(k, n), t(k, n))))
+    return out
+
+
+work = tempfile.mkdtemp(prefix="nnc-gemm-")
+with open(os.path.join(work, "kernels.mlir"), "w") as f:
+    f.write("module {\n")
+    for s in SHAPES:
+        f.write("".join(kernels(*s)))
+    f.write("}\n")
+with open(os.path.join(work, "kernels.inc"), "w") as f:
+    for m, k, n in SHAPES:
+        f.write("KERNEL(%d, %d, %d)\n" % (m, k, n))
+
+flags = open("/proc/cpuinfo").read()
+bits = 512 if " avx512f" in flags else 256 if " avx" in flags else 128
+opt = os.path.join(args.build, "bin", "nnc-opt")
+llvm = os.path.join(work, "kernels.ll")
+mlir_llvm = subprocess.run(
+    [opt, os.path.join(work, "kernels.mlir"),
+     "--nnc-contraction-kernels=vector-bits=%d %s" % (bits,
+                                                      args.pipeline_options)],
+    check=True, capture_output=True, text=True).stdout
+subprocess.run([os.path.join(args.llvm, "bin", "mlir-translate"),
+                "--mlir-to-llvmir", "-o", llvm], input=mlir_llvm, text=True,
+               check=True)
+exe = os.path.join(work, "gemm")
+clang = os.path.join(args.llvm, "bin", "clang++")
+subprocess.run([clang, "-O2", "-march=native", "-ffp-contract=fast", "-c",
+                llvm, "-o", os.path.join(work, "kernels.o")], check=True)
+subprocess.run([clang, "-O2", "-march=native", "-std=c++17", "-I", work,
+                os.path.join(here, "gemm.cpp"), os.path.join(work, "kernels.o"),
+                os.path.join(args.build, "lib", "libnnrt_scratch.a"),
+                "-lbenchmark", "-ldnnl", "-lopenblas", "-lpthread", "-o", exe],
+               check=True)
+env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+           DNNL_VERBOSE="0")
+cmd = ["taskset", "-c", "0", exe, "--benchmark_counters_tabular=true"]
+if args.filter:
+    cmd.append("--benchmark_filter=" + args.filter)
+print("vector width %d bits; kernels in %s" % (bits, work), flush=True)
+sys.exit(subprocess.run(cmd, env=env).returncode)
