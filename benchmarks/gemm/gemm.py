@@ -27,6 +27,8 @@ root = os.path.dirname(os.path.dirname(here))
 ap = argparse.ArgumentParser()
 ap.add_argument("--build", default=os.path.join(root, "build"))
 ap.add_argument("--filter", default="")
+ap.add_argument("--repetitions", type=int, default=5,
+                help="runs of each benchmark; the table has their median")
 ap.add_argument("--llvm", default="/usr/lib/llvm-22")
 ap.add_argument("--pipeline-options", default="",
                 help="extra nnc-contraction-kernels options, e.g. "
@@ -127,7 +129,9 @@ subprocess.run([clang, "-O2", "-march=native", "-std=c++17", "-I", work,
                check=True)
 env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
            DNNL_VERBOSE="0")
-cmd = ["taskset", "-c", "0", exe, "--benchmark_counters_tabular=true"]
+cmd = ["taskset", "-c", "0", exe, "--benchmark_counters_tabular=true",
+       "--benchmark_repetitions=%d" % args.repetitions,
+       "--benchmark_report_aggregates_only=true"]
 if args.filter:
     cmd.append("--benchmark_filter=" + args.filter)
 print("vector width %d bits; kernels in %s" % (bits, work), flush=True)

@@ -65,8 +65,10 @@ struct Contraction {
   /// The value C was filled with right before the contraction, when the
   /// fill can be folded into the accumulators.
   linalg::FillOp fill;
-  /// B is read from a packed copy (see PackedB) when this is set.
+  /// B is read from a packed copy (see packB) when this is set.
   bool pack = false;
+  /// A is read from a packed copy (see packA) when this is set.
+  bool packA = false;
 };
 
 /// Where B's packed copy comes from: B itself, or the whole buffer B is a
@@ -167,18 +169,39 @@ std::optional<Contraction> match(linalg::GenericOp op) {
       return std::nullopt;
   c.type = elem;
 
-  // Reading B in place walks K rows of B, a page apart once rows are 4 KiB
-  // long: past the L1 cache and the TLB, the FMAs wait for B. A packed
-  // copy (each block of columns contiguous over k) streams instead. Small
-  // B (iris) is read in place: the copy would cost more than it saves.
+  // Reading B in place walks K rows of B: once a row is a page long, each
+  // k step touches a new page (an L1 and TLB miss per FMA group; a
+  // 1024 x 1024 layer ran at a fifth of the FMA peak). A packed copy, each
+  // block of columns contiguous over k, streams instead, and pays for itself
+  // when many row blocks reuse it: C has many rows (a weight gradient, M =
+  // the layer's inputs) or B's rows are a page long. A forward layer's
+  // M is the batch, unknown here: with short rows of B, reading in place won
+  // (784 x 256 at batch 64, benchmarks/gemm).
   auto bType = cast<MemRefType>(c.b.getType());
-  int64_t kDim = bType.getDimSize(llvm::find(c.bDims, c.k) - c.bDims.begin());
   int64_t nDim = bType.getDimSize(llvm::find(c.bDims, c.n) - c.bDims.begin());
   bool nContiguous = c.bDims.back() == c.n && lastDimContiguous(c.b);
-  bool large = ShapedType::isDynamic(kDim)
-                   ? ShapedType::isDynamic(nDim) || nDim >= 64
-                   : kDim * elem.getWidth() / 8 * 32 > 32 * 1024;
+  auto viewed = [](Value v) {
+    if (auto tile = v.getDefiningOp<memref::SubViewOp>())
+      return cast<MemRefType>(tile.getSource().getType());
+    return cast<MemRefType>(v.getType());
+  };
+  int64_t rowElems = viewed(c.b).getShape().back();
+  int64_t mAll = viewed(c.c).getDimSize(
+      llvm::find(c.cDims, c.m) - c.cDims.begin());
+  bool large = ShapedType::isDynamic(nDim) ||
+               ShapedType::isDynamic(rowElems) ||
+               rowElems * elem.getWidth() / 8 >= 4096 ||
+               (!ShapedType::isDynamic(mAll) && mAll >= 128);
   c.pack = !nContiguous || large;
+
+  // A transposed A (x^T of a weight gradient) is read a few scalars per row
+  // of x: with rows of x 2 KiB or longer, each k step is a new page again.
+  // Its packed copy holds, per block of micro-kernel rows, the block's
+  // scalars of every k side by side.
+  bool aTransposed = c.aDims.back() == c.m && lastDimContiguous(c.a);
+  int64_t aRow = viewed(c.a).getShape().back();
+  c.packA = aTransposed && (ShapedType::isDynamic(aRow) ||
+                            aRow * elem.getWidth() / 8 >= 2048);
 
   // A fill of exactly this buffer, right before: every element of C is
   // written by the kernel, so the fill only supplies the initial value.
@@ -235,11 +258,14 @@ bool isMultipleOf(Value v, int64_t n) {
   return lb && step && *lb % n == 0 && *step % n == 0;
 }
 
-/// Where to pack B from: the buffer B is a unit-stride tile of, copied once
-/// before the top-level loop nest around the contraction, when the nest
-/// does not write it; else B itself, right before the contraction.
-PackSource packSourceFor(Contraction &c, OpBuilder &b,
-                         int64_t blockCols) {
+/// Where to pack an operand from: the buffer it is a unit-stride tile of,
+/// copied once before the top-level loop nest around the contraction, when
+/// the nest does not write it; else the operand itself, right before the
+/// contraction. `blockLoop` is the loop the copy is blocked along (n for B,
+/// m for A) in blocks of `blockSize`.
+PackSource packSourceFor(Contraction &c, OpBuilder &b, Value operand,
+                         ArrayRef<unsigned> dims, unsigned blockLoop,
+                         int64_t blockSize) {
   Location loc = c.op.getLoc();
   Operation *top = c.op;
   while (top->getParentOp() &&
@@ -251,7 +277,7 @@ PackSource packSourceFor(Contraction &c, OpBuilder &b,
     b.setInsertionPoint(at);
     return arith::ConstantIndexOp::create(b, loc, 0).getResult();
   };
-  auto tile = c.b.getDefiningOp<memref::SubViewOp>();
+  auto tile = operand.getDefiningOp<memref::SubViewOp>();
   if (tile && top != c.op && tile.getSourceType().getRank() == 2 &&
       tile.getType().getRank() == 2 &&
       llvm::all_of(tile.getMixedStrides(),
@@ -268,15 +294,15 @@ PackSource packSourceFor(Contraction &c, OpBuilder &b,
       b.setInsertionPoint(c.op);
       SmallVector<Value> offsets = getValueOrCreateConstantIndexOp(
           b, loc, tile.getMixedOffsets());
-      unsigned kPos = llvm::find(c.bDims, c.k) - c.bDims.begin();
-      unsigned nPos = llvm::find(c.bDims, c.n) - c.bDims.begin();
+      unsigned kPos = llvm::find(dims, c.k) - dims.begin();
+      unsigned blockPos = llvm::find(dims, blockLoop) - dims.begin();
       // The tile must start at a block of the packed copy.
-      if (isMultipleOf(offsets[nPos], blockCols))
-        return {source, offsets[kPos], offsets[nPos], top};
+      if (isMultipleOf(offsets[blockPos], blockSize))
+        return {source, offsets[kPos], offsets[blockPos], top};
     }
   }
   zero = makeZero(c.op);
-  return {c.b, zero, zero, c.op};
+  return {operand, zero, zero, c.op};
 }
 
 /// Builds the loops for one contraction.
@@ -350,6 +376,40 @@ public:
     memref::DeallocOp::create(b, loc, packed);
     kOffset = src.kOffset;
     nOffset = src.nOffset;
+  }
+
+  /// Copies a transposed A (or the buffer it is a tile of) into blocks of
+  /// `rows` rows: packedA[block][k][row in block], zero past the last row.
+  void packA(PackSource src) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(src.at);
+    // The source is [k][m], m contiguous.
+    Value kAll = memref::DimOp::create(b, loc, src.buffer, 0);
+    Value mAll = memref::DimOp::create(b, loc, src.buffer, 1);
+    Value blocks = arith::CeilDivUIOp::create(b, loc, mAll, cst(rows));
+    auto type = MemRefType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic, rows}, c.type);
+    packedA = memref::AllocOp::create(b, loc, type, ValueRange{blocks, kAll},
+                                      b.getI64IntegerAttr(64));
+    auto rowType = VectorType::get({rows}, c.type);
+    Value zero = arith::ConstantOp::create(
+        b, loc, rowType, DenseElementsAttr::get(rowType, b.getZeroAttr(c.type)));
+    forLoop(cst(0), blocks, cst(1), [&](Value ib) {
+      Value row0 = arith::MulIOp::create(b, loc, ib, cst(rows));
+      Value left = arith::SubIOp::create(b, loc, mAll, row0);
+      Value mask = vector::CreateMaskOp::create(
+          b, loc, VectorType::get({rows}, b.getI1Type()), ValueRange{left});
+      forLoop(cst(0), kAll, cst(1), [&](Value k) {
+        Value v = vector::MaskedLoadOp::create(b, loc, rowType, src.buffer,
+                                               ValueRange{k, row0}, mask, zero);
+        vector::StoreOp::create(b, loc, v, packedA,
+                                ValueRange{ib, k, cst(0)});
+      });
+    });
+    b.setInsertionPointAfter(src.at);
+    memref::DeallocOp::create(b, loc, packedA);
+    aKOffset = src.kOffset;
+    mOffset = src.nOffset;
   }
 
   void build() {
@@ -471,6 +531,15 @@ private:
     for (int64_t v = 0; v < nc; ++v)
       colIdx.push_back(add(j, v * width));
 
+    // Where each row's scalars are in A's packed copy.
+    SmallVector<std::pair<Value, Value>> aAt(mr);
+    if (packedA)
+      for (int64_t r = 0; r < mr; ++r) {
+        Value row = arith::AddIOp::create(b, loc, mOffset, rowIdx[r]);
+        aAt[r] = {arith::DivUIOp::create(b, loc, row, cst(rows)),
+                  arith::RemUIOp::create(b, loc, row, cst(rows))};
+      }
+
     SmallVector<std::pair<Value, Value>> packedAt(nc);
     if (packed)
       for (int64_t v = 0; v < nc; ++v)
@@ -494,9 +563,18 @@ private:
       for (int64_t v = 0; v < nc; ++v)
         bRow.push_back(loadB(k, colIdx[v], packedAt[v], mask));
       SmallVector<Value> next;
+      Value aK = packedA ? arith::AddIOp::create(b, loc, aKOffset, k).getResult()
+                         : Value();
       for (int64_t r = 0; r < mr; ++r) {
-        Value a = memref::LoadOp::create(
-            b, loc, c.a, indices(c.aDims, rowIdx[r], nullptr, k));
+        Value a =
+            packedA
+                ? memref::LoadOp::create(b, loc, packedA,
+                                         ValueRange{aAt[r].first, aK,
+                                                    aAt[r].second})
+                      .getResult()
+                : memref::LoadOp::create(
+                      b, loc, c.a, indices(c.aDims, rowIdx[r], nullptr, k))
+                      .getResult();
         Value splat = vector::BroadcastOp::create(b, loc, vecType, a);
         for (int64_t v = 0; v < nc; ++v)
           next.push_back(vector::FMAOp::create(
@@ -518,6 +596,8 @@ private:
   Value kSize, initial;
   /// B's packed copy and B's position in it, when packed.
   Value packed, kOffset, nOffset;
+  /// A's packed copy and A's position in it, when packed.
+  Value packedA, aKOffset, mOffset;
 };
 
 struct VectorizeContractionsPass
@@ -535,8 +615,10 @@ struct VectorizeContractionsPass
       KernelBuilder kernel(b, c, vectorBits, rows, cols);
       if (c.pack) {
         int64_t width = std::max<int64_t>(1, vectorBits / c.type.getWidth());
-        kernel.packB(packSourceFor(c, b, cols * width));
+        kernel.packB(packSourceFor(c, b, c.b, c.bDims, c.n, cols * width));
       }
+      if (c.packA)
+        kernel.packA(packSourceFor(c, b, c.a, c.aDims, c.m, rows));
       b.setInsertionPoint(c.op);
       kernel.build();
       c.op.erase();

@@ -131,3 +131,38 @@ func.func @not_mul_add(%a: memref<?x4xf32>, %b: memref<4x8xf32>, %c: memref<?x8x
   }
   return
 }
+
+// -----
+
+// A transposed A whose rows are a page long (h^T of a 1024-wide layer's
+// weight gradient) is copied first, each block of 2 rows' scalars side by
+// side for every k (zero past the last row); the micro-kernel broadcasts
+// from the copy. C has 1024 rows, so B is packed as well.
+// CHECK-LABEL: func.func @packed_a
+// CHECK:         %[[PB:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<4x?x16xf32>
+// CHECK:         %[[PA:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<512x?x2xf32>
+// CHECK:         scf.for %[[IB:[a-z0-9_]+]] =
+// CHECK:           vector.create_mask
+// CHECK:           scf.for %[[PK:[a-z0-9_]+]] =
+// CHECK:             vector.maskedload %arg0[%[[PK]], %{{.*}}]{{.*}} into vector<2xf32>
+// CHECK:             vector.store %{{.*}}, %[[PA]][%[[IB]], %[[PK]], %c0]
+// CHECK:         scf.for %[[K:[a-z0-9_]+]] = {{.*}} iter_args
+// CHECK:           vector.load %[[PB]]
+// CHECK:           memref.load %[[PA]][%{{.*}}, %[[K]], %{{.*}}] : memref<512x?x2xf32>
+// CHECK:           vector.fma
+// CHECK:         memref.dealloc %[[PA]]
+// CHECK:         memref.dealloc %[[PB]]
+func.func @packed_a(%a: memref<?x1024xf32>, %b: memref<?x64xf32>, %c: memref<1024x64xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(i, k, j) -> (k, i)>,
+                       affine_map<(i, k, j) -> (k, j)>,
+                       affine_map<(i, k, j) -> (i, j)>],
+      iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x1024xf32>, memref<?x64xf32>) outs(%c : memref<1024x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
