@@ -65,8 +65,11 @@ struct Contraction {
   /// The value C was filled with right before the contraction, when the
   /// fill can be folded into the accumulators.
   linalg::FillOp fill;
-  /// B is read from a packed copy (see packB) when this is set.
+  /// B is read from a packed copy (see packB) when this is set...
   bool pack = false;
+  /// ... or, with this set too, only when C has many rows at run time (a
+  /// forward layer, whose rows are the batch).
+  bool packIfManyRows = false;
   /// A is read from a packed copy (see packA) when this is set.
   bool packA = false;
 };
@@ -193,6 +196,13 @@ std::optional<Contraction> match(linalg::GenericOp op) {
                rowElems * elem.getWidth() / 8 >= 4096 ||
                (!ShapedType::isDynamic(mAll) && mAll >= 128);
   c.pack = !nContiguous || large;
+  // A forward layer's rows are the batch: known only at run time. The copy
+  // is made, and read, when there are enough rows to amortise it (predict
+  // at batch 1024 ran the first MLP layer at 57 % of the FMA peak in place).
+  if (!c.pack && ShapedType::isDynamic(mAll)) {
+    c.pack = true;
+    c.packIfManyRows = true;
+  }
 
   // A transposed A (x^T of a weight gradient) is read a few scalars per row
   // of x: with rows of x 2 KiB or longer, each k step is a new page again.
@@ -243,6 +253,15 @@ bool writesTo(Operation *op, Value buffer) {
         writes = true;
   });
   return writes;
+}
+
+/// Whether `v` is available right before `top` (a top-level op of the
+/// function): a function argument or defined earlier in the same block.
+bool dominatesTop(Value v, Operation *top) {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return arg.getOwner() == top->getBlock();
+  Operation *def = v.getDefiningOp();
+  return def->getBlock() == top->getBlock() && def->isBeforeInBlock(top);
 }
 
 /// Whether `v` is provably a multiple of `n`: a constant, or the induction
@@ -318,7 +337,7 @@ public:
   /// Copies B (or the buffer it is a tile of) into blocks of
   /// `cols * width` columns, each contiguous over k:
   /// packed[block][k][column in block], zero past the last column.
-  void packB(PackSource src) {
+  void packB(PackSource src, Value manyRows) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(src.at);
     unsigned kPos = llvm::find(c.bDims, c.k) - c.bDims.begin();
@@ -327,6 +346,10 @@ public:
     Value nAll = memref::DimOp::create(b, loc, src.buffer, nPos);
     int64_t block = cols * width;
     Value blocks = arith::CeilDivUIOp::create(b, loc, nAll, cst(block));
+    // Packed only when `manyRows` holds: no blocks (and no copy) otherwise.
+    usePacked = manyRows;
+    if (manyRows)
+      blocks = arith::SelectOp::create(b, loc, manyRows, blocks, cst(0));
     auto type = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic,
                                  block},
                                 c.type);
@@ -494,25 +517,68 @@ private:
                                         zeroVector());
   }
 
-  /// Where columns [j, j + width) of B are in the packed copy: the block
-  /// and the first lane (k aside). Computed once per micro-kernel, outside
-  /// its k loop.
-  std::pair<Value, Value> packedColumn(Value j) {
+  /// Where columns [j, j + width) of B are read from, for every k: a
+  /// [k][column] view, the column in it and the k it starts at. Computed
+  /// once per micro-kernel, outside its k loop.
+  struct BColumns {
+    Value view, col, k0;
+  };
+
+  BColumns bColumns(Value j) {
+    if (!packed)
+      return {};
     int64_t block = cols * width;
-    Value col = arith::AddIOp::create(b, loc, nOffset, j);
-    return {arith::DivUIOp::create(b, loc, col, cst(block)),
-            arith::RemUIOp::create(b, loc, col, cst(block))};
+    auto viewType = [&](ArrayRef<int64_t> shape, int64_t stride) {
+      return MemRefType::get(
+          shape, c.type,
+          StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                                 {stride, 1}));
+    };
+    MemRefType common =
+        viewType({ShapedType::kDynamic, ShapedType::kDynamic},
+                 ShapedType::kDynamic);
+    auto fromPacked = [&]() -> BColumns {
+      Value col = arith::AddIOp::create(b, loc, nOffset, j);
+      Value jb = arith::DivUIOp::create(b, loc, col, cst(block));
+      Value lane = arith::RemUIOp::create(b, loc, col, cst(block));
+      Value kAll = memref::DimOp::create(b, loc, packed, 1);
+      SmallVector<OpFoldResult> offsets = {jb, b.getIndexAttr(0),
+                                           b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), kAll,
+                                         b.getIndexAttr(block)};
+      SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+      Value view = memref::SubViewOp::create(
+          b, loc, viewType({ShapedType::kDynamic, block}, block), packed,
+          offsets, sizes, strides);
+      view = memref::CastOp::create(b, loc, common, view);
+      return {view, lane, kOffset};
+    };
+    if (!usePacked)
+      return fromPacked();
+    auto choice = scf::IfOp::create(
+        b, loc, TypeRange{common, b.getIndexType(), b.getIndexType()},
+        usePacked, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(choice.thenBlock());
+      BColumns p = fromPacked();
+      scf::YieldOp::create(b, loc, ValueRange{p.view, p.col, p.k0});
+      b.setInsertionPointToStart(choice.elseBlock());
+      Value view = memref::CastOp::create(b, loc, common, c.b);
+      scf::YieldOp::create(b, loc, ValueRange{view, j, cst(0)});
+    }
+    return {choice.getResult(0), choice.getResult(1), choice.getResult(2)};
   }
 
-  /// Columns [j, j + width) of B's row k: from the packed copy (zero
-  /// padded, so never masked) or from B itself.
-  Value loadB(Value k, Value j, std::pair<Value, Value> packedAt, Value mask) {
+  /// Columns [j, j + width) of B's row k: from `at` (the packed copy, or
+  /// B itself when the copy is made only for many rows) or from B.
+  Value loadB(Value k, Value j, const BColumns &at, Value mask) {
     if (!packed)
       return loadVector(c.b, indices(c.bDims, nullptr, j, k), mask);
-    Value kk = arith::AddIOp::create(b, loc, kOffset, k);
-    return vector::LoadOp::create(b, loc, vecType, packed,
-                                  ValueRange{packedAt.first, kk,
-                                             packedAt.second});
+    Value kk = arith::AddIOp::create(b, loc, at.k0, k);
+    // The packed copy is zero padded: only B itself needs the mask.
+    return loadVector(at.view, ValueRange{kk, at.col},
+                      usePacked ? mask : Value());
   }
 
   void storeVector(Value v, Value memref, ValueRange idx, Value mask) {
@@ -540,10 +606,9 @@ private:
                   arith::RemUIOp::create(b, loc, row, cst(rows))};
       }
 
-    SmallVector<std::pair<Value, Value>> packedAt(nc);
-    if (packed)
-      for (int64_t v = 0; v < nc; ++v)
-        packedAt[v] = packedColumn(colIdx[v]);
+    SmallVector<BColumns> bAt(nc);
+    for (int64_t v = 0; v < nc; ++v)
+      bAt[v] = bColumns(colIdx[v]);
 
     SmallVector<Value> acc;
     for (int64_t r = 0; r < mr; ++r)
@@ -561,7 +626,7 @@ private:
       Value k = kLoop.getInductionVar();
       SmallVector<Value> bRow;
       for (int64_t v = 0; v < nc; ++v)
-        bRow.push_back(loadB(k, colIdx[v], packedAt[v], mask));
+        bRow.push_back(loadB(k, colIdx[v], bAt[v], mask));
       SmallVector<Value> next;
       Value aK = packedA ? arith::AddIOp::create(b, loc, aKOffset, k).getResult()
                          : Value();
@@ -594,8 +659,9 @@ private:
   int64_t rows, cols, width;
   VectorType vecType;
   Value kSize, initial;
-  /// B's packed copy and B's position in it, when packed.
-  Value packed, kOffset, nOffset;
+  /// B's packed copy and B's position in it, when packed; `usePacked`, when
+  /// set, says at run time whether the copy was made.
+  Value packed, kOffset, nOffset, usePacked;
   /// A's packed copy and A's position in it, when packed.
   Value packedA, aKOffset, mOffset;
 };
@@ -615,7 +681,34 @@ struct VectorizeContractionsPass
       KernelBuilder kernel(b, c, vectorBits, rows, cols);
       if (c.pack) {
         int64_t width = std::max<int64_t>(1, vectorBits / c.type.getWidth());
-        kernel.packB(packSourceFor(c, b, c.b, c.bDims, c.n, cols * width));
+        PackSource src =
+            packSourceFor(c, b, c.b, c.bDims, c.n, cols * width);
+        Value manyRows;
+        bool packB = true;
+        if (c.packIfManyRows) {
+          // C's rows, counted where the copy is made: those of the buffer
+          // C is a tile of when the copy is hoisted out of the tile loops.
+          Value all = c.c;
+          if (src.at != c.op.getOperation())
+            while (auto tile = all.getDefiningOp<memref::SubViewOp>())
+              if (tile.getSourceType().getRank() == tile.getType().getRank())
+                all = tile.getSource();
+              else
+                break;
+          if (src.at != c.op.getOperation() && !dominatesTop(all, src.at)) {
+            packB = false; // rows unknown there: read B in place
+          } else {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPoint(src.at);
+            unsigned pos = llvm::find(c.cDims, c.m) - c.cDims.begin();
+            Value m = memref::DimOp::create(b, c.op.getLoc(), all, pos);
+            manyRows = arith::CmpIOp::create(
+                b, c.op.getLoc(), arith::CmpIPredicate::uge, m,
+                arith::ConstantIndexOp::create(b, c.op.getLoc(), 128));
+          }
+        }
+        if (packB)
+          kernel.packB(src, manyRows);
       }
       if (c.packA)
         kernel.packA(packSourceFor(c, b, c.a, c.aDims, c.m, rows));

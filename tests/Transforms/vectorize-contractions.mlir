@@ -19,8 +19,10 @@
 // Full 2-row blocks.
 // CHECK:         scf.for %[[I:[a-z0-9_]+]] = %{{.*}} to %{{.*}} step %c2{{(_[0-9]+)?}} {
 // CHECK:           scf.for %[[J:[a-z0-9_]+]] = %{{.*}} to %{{.*}} step %c16{{(_[0-9]+)?}} {
+// Each vector of B comes from one block of the copy.
+// CHECK:             memref.subview %[[PACKED]][%{{.*}}, 0, 0] [1, %{{.*}}, 16] [1, 1, 1]
 // CHECK:             %[[ACC:.*]]:4 = scf.for %[[K:[a-z0-9_]+]] = {{.*}} iter_args(%{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]])
-// CHECK-COUNT-2:       vector.load %[[PACKED]][%{{.*}}, %[[K]], %{{.*}}] : memref<?x?x16xf32>, vector<8xf32>
+// CHECK-COUNT-2:       vector.load %{{.*}}[%[[K]], %{{.*}}] : memref<?x16xf32, strided<[16, 1], offset: ?>>, vector<8xf32>
 // CHECK:               memref.load %arg0[%[[I]], %[[K]]]
 // CHECK:               vector.broadcast
 // CHECK-COUNT-2:       vector.fma
@@ -33,7 +35,7 @@
 // CHECK:           scf.for {{.*}} step %c8{{(_[0-9]+)?}} {
 // CHECK:           scf.if
 // CHECK:             vector.create_mask
-// CHECK:             vector.load %[[PACKED]]
+// CHECK:             vector.load %{{.*}} : memref<?x16xf32, strided<[16, 1], offset: ?>>
 // CHECK:             vector.maskedstore %arg2
 // The rows left over.
 // CHECK:         scf.for {{.*}} step %c1{{(_[0-9]+)?}} {
@@ -96,7 +98,8 @@ func.func @transposed_a(%a: memref<?x6xf64>, %b: memref<?x8xf64>, %c: memref<6x8
 // CHECK:           memref.load %arg1[%c1, %[[PK]]] : memref<8x4xf32>
 // CHECK:           vector.from_elements
 // CHECK:           vector.store %{{.*}}, %[[PACKED]]
-// CHECK:         vector.load %[[PACKED]]
+// CHECK:         memref.subview %[[PACKED]]
+// CHECK:         vector.load
 // CHECK:         vector.fma
 // CHECK-NOT:     linalg.generic
 // CHECK:         memref.dealloc %[[PACKED]]
@@ -146,8 +149,9 @@ func.func @not_mul_add(%a: memref<?x4xf32>, %b: memref<4x8xf32>, %c: memref<?x8x
 // CHECK:           scf.for %[[PK:[a-z0-9_]+]] =
 // CHECK:             vector.maskedload %arg0[%[[PK]], %{{.*}}]{{.*}} into vector<2xf32>
 // CHECK:             vector.store %{{.*}}, %[[PA]][%[[IB]], %[[PK]], %c0]
+// CHECK:         memref.subview %[[PB]]
 // CHECK:         scf.for %[[K:[a-z0-9_]+]] = {{.*}} iter_args
-// CHECK:           vector.load %[[PB]]
+// CHECK:           vector.load
 // CHECK:           memref.load %[[PA]][%{{.*}}, %[[K]], %{{.*}}] : memref<512x?x2xf32>
 // CHECK:           vector.fma
 // CHECK:         memref.dealloc %[[PA]]
@@ -159,6 +163,36 @@ func.func @packed_a(%a: memref<?x1024xf32>, %b: memref<?x64xf32>, %c: memref<102
                        affine_map<(i, k, j) -> (i, j)>],
       iterator_types = ["parallel", "reduction", "parallel"]}
       ins(%a, %b : memref<?x1024xf32>, memref<?x64xf32>) outs(%c : memref<1024x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A forward layer: C's rows are the batch, known at run time, and B's rows
+// are short. B is copied, and read from the copy, only when C has 128 rows
+// or more; otherwise the copy has no blocks and B is read in place.
+// CHECK-LABEL: func.func @rows_at_run_time
+// CHECK:         %[[ROWS:.*]] = memref.dim %arg2, %c0
+// CHECK:         %[[MANY:.*]] = arith.cmpi uge, %[[ROWS]], %c128
+// CHECK:         %[[BLOCKS:.*]] = arith.select %[[MANY]], %c2, %c0
+// CHECK:         %[[PB:.*]] = memref.alloc(%[[BLOCKS]]) {alignment = 64 : i64} : memref<?x300x16xf32>
+// CHECK:         scf.if %[[MANY]] -> (memref<?x?xf32, strided<[?, 1], offset: ?>>, index
+// CHECK:           memref.subview %[[PB]]
+// CHECK:         } else {
+// CHECK:           memref.cast %arg1
+// CHECK:         memref.dealloc %[[PB]]
+func.func @rows_at_run_time(%a: memref<?x300xf32>, %b: memref<300x32xf32>, %c: memref<?x32xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(i, k, j) -> (i, k)>,
+                       affine_map<(i, k, j) -> (k, j)>,
+                       affine_map<(i, k, j) -> (i, j)>],
+      iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x300xf32>, memref<300x32xf32>) outs(%c : memref<?x32xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32
