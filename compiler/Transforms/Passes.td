@@ -273,7 +273,7 @@ def VectorizeContractions
     blocks of C whose accumulators stay in registers for the whole k loop:
     per k, `cols` vector loads of B, `rows` broadcasts of A and
     `rows * cols` vector FMAs. Rows left over run one at a time, columns
-    left over as single vectors and one masked vector. Each element's sum
+    left over one masked vector at a time. Each element's sum
     runs over k in ascending order, as in the scalar loop. A fill of C right
     before the contraction becomes the accumulators' initial value.
 

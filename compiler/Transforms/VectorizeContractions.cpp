@@ -5,7 +5,7 @@
 // order and with A in either layout) becomes, on buffers:
 //
 //   for i0 in [0, M - M % MR) step MR          (then the rows left, 1 at a time)
-//     for j0 in [0, N) step NC * V             (then 1 vector, then a masked one)
+//     for j0 in [0, N) step NC * V             (then masked vectors, 1 at a time)
 //       acc[r][c] = C[i0 + r, j0 + c*V : +V]   (or the fill value, see below)
 //       for k in [0, K)
 //         b[c] = B[k, j0 + c*V : +V]
@@ -18,11 +18,18 @@
 // summation order of every element of C is the scalar loop's (k ascending,
 // one rounding per FMA), so the result does not depend on MR, NC or V.
 //
-// C and B must be contiguous along n (unit innermost stride): they are read
-// as vectors. A is only read as scalars, so a transposed A (the x^T of a
-// weight gradient) costs nothing. A zero fill of C right before the
-// contraction (what tile-and-fuse leaves in each tile) becomes the initial
-// value of the accumulators and is erased.
+// C must be contiguous along n (unit innermost stride): it is read and
+// written as vectors. B is read as vectors along n, either in place or from a
+// packed copy (blocks of NC * V columns, each contiguous over k, zero padded)
+// made once before the loop nest: always when B is laid out along k (the W^T
+// of a backward-data product, read in place thanks to
+// nnc-fold-transposes-into-contractions), when its rows are a page long, or
+// when C has many rows; for a forward layer, whose rows are the batch, the
+// copy is made and read only when the batch turns out large at run time. A is
+// read as scalars; a transposed A (the x^T of a weight gradient) with long
+// rows is packed too, MR rows' scalars side by side for every k. A zero fill
+// of C right before the contraction (what tile-and-fuse leaves in each tile)
+// becomes the initial value of the accumulators and is erased.
 //
 // The cache-level tiling (the rows x cols tile of C, the fused epilogue)
 // comes from nnc-tile-and-fuse-contractions; this pass only schedules one
@@ -483,25 +490,21 @@ private:
   }
 
   /// Rows [i, i + mr) across every column: full blocks of `cols` vectors,
-  /// then single vectors, then one masked vector for the last columns.
+  /// then single masked vectors for the last columns.
   void rowBlock(Value i, int64_t mr, Value nSize) {
     int64_t block = cols * width;
     Value nBlocks = roundDown(nSize, block);
     forLoop(cst(0), nBlocks, cst(block),
             [&](Value j) { microKernel(i, j, mr, cols, nullptr); });
-    Value nVectors = roundDown(nSize, width);
-    if (cols > 1)
-      forLoop(nBlocks, nVectors, cst(width),
-              [&](Value j) { microKernel(i, j, mr, 1, nullptr); });
-    Value left = arith::SubIOp::create(b, loc, nSize, nVectors);
-    Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, left,
-                                      cst(0));
-    auto ifOp = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    Value mask = vector::CreateMaskOp::create(
-        b, loc, VectorType::get({width}, b.getI1Type()), ValueRange{left});
-    microKernel(i, nVectors, mr, 1, mask);
+    // The columns left over, one vector at a time, the last one masked:
+    // one loop rather than a tier of whole vectors and a masked tail, which
+    // halves the code LLVM compiles for them (compile time is a target too).
+    forLoop(nBlocks, nSize, cst(width), [&](Value j) {
+      Value left = arith::SubIOp::create(b, loc, nSize, j);
+      Value mask = vector::CreateMaskOp::create(
+          b, loc, VectorType::get({width}, b.getI1Type()), ValueRange{left});
+      microKernel(i, j, mr, 1, mask);
+    });
   }
 
   Value zeroVector() {

@@ -4,8 +4,8 @@
 // copied into blocks of 16 columns, each contiguous over k (zero past the
 // last column); the fill becomes the accumulators' initial value; 2 x 2
 // blocks of 8-wide vectors stay in registers across the k loop; the rows
-// left over run one at a time, the columns left over as one vector and one
-// masked vector. The copy is freed at the end.
+// left over run one at a time, the columns left over one masked vector at
+// a time. The copy is freed at the end.
 // CHECK-LABEL: func.func @matmul
 // CHECK-NOT:     linalg.
 // CHECK:         %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<8xf32>
@@ -31,9 +31,8 @@
 // CHECK-COUNT-2:       vector.fma
 // CHECK:               scf.yield
 // CHECK-COUNT-4:     vector.store %{{.*}}, %arg2
-// Then single vectors, then the masked tail.
+// Then the columns left over, one masked vector at a time.
 // CHECK:           scf.for {{.*}} step %c8{{(_[0-9]+)?}} {
-// CHECK:           scf.if
 // CHECK:             vector.create_mask
 // CHECK:             vector.load %{{.*}} : memref<?x16xf32, strided<[16, 1], offset: ?>>
 // CHECK:             vector.maskedstore %arg2
