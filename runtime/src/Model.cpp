@@ -253,7 +253,7 @@ static int runEntry(nnrt_model *m, const Entry &entry,
     }
   }
   if (batch > 0)
-    entry.fn(batch, ptrs.data());
+    entry.call(batch, ptrs.data());
   for (size_t i = 0; i < made.size(); ++i)
     outputs[i] = made[i];
   return 0;

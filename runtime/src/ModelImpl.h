@@ -8,6 +8,7 @@
 #ifndef NNRT_SRC_MODELIMPL_H
 #define NNRT_SRC_MODELIMPL_H
 
+#include "FloatMode.h"
 #include "Internal.h"
 
 namespace nnrt {
@@ -39,6 +40,12 @@ struct Entry {
   std::string kind, name; // name: a def entry's def
   nnrt_entry_fn fn = nullptr;
   std::vector<Buffer> buffers;
+
+  /// Runs the compiled entry with subnormals flushed (FloatMode.h).
+  void call(int64_t batch, void **pointers) const {
+    ScopedFlushDenormals flush;
+    fn(batch, pointers);
+  }
 };
 
 /// The train section of the manifest (Keras' defaults already filled in).

@@ -227,7 +227,7 @@ void call(nnrt_model *m, nnrt_trainer *t, const Entry &entry,
       break;
     }
   }
-  entry.fn(data[0].shape[0], ptrs.data());
+  entry.call(data[0].shape[0], ptrs.data());
 }
 
 /// Mean loss and metrics of `entry`=eval over rows [begin, end).
