@@ -698,7 +698,14 @@ struct VectorizeContractionsPass
                 all = tile.getSource();
               else
                 break;
-          if (src.at != c.op.getOperation() && !dominatesTop(all, src.at)) {
+          bool inTile = src.at == c.op.getOperation() &&
+                        !isa<FunctionOpInterface>(c.op->getParentOp());
+          if (inTile) {
+            // The copy could not be hoisted out of the tile loops: C is one
+            // tile, never 128 rows. Read B in place, with no copy per tile.
+            packB = false;
+          } else if (src.at != c.op.getOperation() &&
+                     !dominatesTop(all, src.at)) {
             packB = false; // rows unknown there: read B in place
           } else {
             OpBuilder::InsertionGuard guard(b);
