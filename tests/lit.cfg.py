@@ -24,7 +24,8 @@ config.substitutions.append(
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["nnc", "nnc-opt", "nnc-difftest"], [config.nnc_tools_dir])
+llvm_config.add_tool_substitutions(["nnc", "nnc-opt", "nnc-difftest", "nnc-trainparity"],
+                                   [config.nnc_tools_dir])
 
 # The host's architecture, for tests of x86-only behaviour (the MXCSR
 # flush-to-zero mode, runtime/src/FloatMode.h).

@@ -1,6 +1,6 @@
 """Differential tests: each model below is compiled with `nnc --shared` and
 compared by nnc-difftest with the naive reference evaluator at batch sizes 1,
-7 and 64. Usage: run-models.py NNC DIFFTEST WORKDIR
+7, 64 and 200. Usage: run-models.py NNC DIFFTEST WORKDIR
 
 Each entry: (name, input range, .nn source). One model per op of the nn
 dialect, plus whole models."""
@@ -37,6 +37,10 @@ MODELS += [
     ("flatten", (-2, 2), "model m(x: f32[3, 4]) { flatten()\n dense(2) }"),
     ("dense", (-2, 2), "model m(x: f32[7]) { dense(5) }"),
     ("dense-relu", (-2, 2), "model m(x: f32[33]) { dense(70, activation: relu) }"),
+    # Rows of W a page long (1030 floats): packed for every batch; 1030 =
+    # 32 x 32 + 6 leaves a masked last vector. (Its output is the wide layer:
+    # a following layer would sum 1030 f32 terms, beyond the 1e-5 bound.)
+    ("dense-wide", (-1, 1), "model m(x: f32[40]) { dense(1030, activation: tanh) }"),
     ("dense-tanh", (-2, 2), "model m(x: f32[6]) { dense(4, activation: tanh) }"),
     ("iris", (-2, 2), open(os.path.join(os.path.dirname(__file__), "..", "..",
                                         "examples", "iris", "iris.nn")).read()),
