@@ -103,6 +103,26 @@ static void addCleanup(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+/// One-shot bufferization of whole modules, identity layouts at function
+/// boundaries (the artifact ABI passes plain row-major buffers).
+static void addBufferize(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+}
+
+/// Buffers to loops: contractions as register-blocked micro-kernels, every
+/// other linalg op as plain loops.
+static void addKernelLoops(OpPassManager &pm,
+                           const nnc::CPUPipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(nnc::createVectorizeContractions(
+      {options.vectorBits, options.microRows, options.microCols}));
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  addCleanup(pm);
+}
+
 /// Loops, vectors and memrefs to the LLVM dialect (the last stage of the
 /// CPU pipeline, shared with the kernel benchmark's pipeline).
 static void addLLVMLowering(OpPassManager &pm,
@@ -155,11 +175,7 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   // Buffers: caller-owned arguments for inputs, parameters and outputs;
   // everything else is a temporary with an explicit lifetime.
   pm.addPass(nnc::createResultsToArguments());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addBufferize(pm);
   // Loops that update a buffer in place now return it unchanged; folding
   // them shows the output argument itself is returned, which is dropped.
   addCleanup(pm);
@@ -168,10 +184,7 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addNestedPass<func::FuncOp>(nnc::createLowerCopies());
-  pm.addNestedPass<func::FuncOp>(nnc::createVectorizeContractions(
-      {options.vectorBits, options.microRows, options.microCols}));
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  addCleanup(pm);
+  addKernelLoops(pm, options);
   // The signatures are final: the entry wrappers and the manifest.
   pm.addPass(nnc::createExportArtifact());
   // One function per kernel: LLVM's cost grows faster than linearly in
@@ -191,19 +204,12 @@ void nnc::buildContractionKernelPipeline(OpPassManager &pm,
       {options.tileRows, options.tileCols}));
   pm.addNestedPass<func::FuncOp>(nnc::createContractionLoopOrder());
   addCleanup(pm);
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addBufferize(pm);
   addCleanup(pm);
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
-  pm.addNestedPass<func::FuncOp>(nnc::createVectorizeContractions(
-      {options.vectorBits, options.microRows, options.microCols}));
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  addCleanup(pm);
+  addKernelLoops(pm, options);
   addLLVMLowering(pm, options);
 }
 

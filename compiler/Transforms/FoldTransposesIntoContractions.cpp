@@ -54,8 +54,8 @@ struct FoldTransposesIntoContractionsPass
       if (auto existing = dyn_cast<linalg::GenericOp>(op.getOperation())) {
         generic = existing;
       } else {
-        FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(
-            rewriter, cast<linalg::LinalgOp>(op.getOperation()));
+        FailureOr<linalg::GenericOp> g =
+            linalg::generalizeNamedOp(rewriter, op);
         if (failed(g))
           continue;
         generic = *g;

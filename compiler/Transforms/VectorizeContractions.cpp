@@ -81,13 +81,14 @@ struct Contraction {
   bool packA = false;
 };
 
-/// Where B's packed copy comes from: B itself, or the whole buffer B is a
-/// tile of when that buffer is not written inside the loop nest (then one
-/// copy serves every tile of the nest).
+/// Where an operand's packed copy comes from: the operand itself, or the
+/// whole buffer it is a tile of when that buffer is not written inside the
+/// loop nest (then one copy serves every tile of the nest).
 struct PackSource {
   Value buffer;
-  /// B's position inside `buffer` (zero when B is the buffer).
-  Value kOffset, nOffset;
+  /// The operand's position inside `buffer` along k and along the dimension
+  /// the copy is blocked by (n for B, m for A); zero when it is the buffer.
+  Value kOffset, blockOffset;
   /// The top-level op before which the copy is made and after which it is
   /// freed.
   Operation *at;
@@ -297,25 +298,13 @@ PackSource packSourceFor(Contraction &c, OpBuilder &b, Value operand,
   while (top->getParentOp() &&
          !isa<FunctionOpInterface>(top->getParentOp()))
     top = top->getParentOp();
-  Value zero = nullptr;
-  auto makeZero = [&](Operation *at) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(at);
-    return arith::ConstantIndexOp::create(b, loc, 0).getResult();
-  };
   auto tile = operand.getDefiningOp<memref::SubViewOp>();
   if (tile && top != c.op && tile.getSourceType().getRank() == 2 &&
       tile.getType().getRank() == 2 &&
       llvm::all_of(tile.getMixedStrides(),
                    [](OpFoldResult s) { return isConstantIntValue(s, 1); })) {
     Value source = tile.getSource();
-    bool available = isa<BlockArgument>(source)
-                         ? cast<BlockArgument>(source).getOwner() ==
-                               &top->getParentRegion()->front()
-                         : source.getDefiningOp()->getBlock() ==
-                                   top->getBlock() &&
-                               source.getDefiningOp()->isBeforeInBlock(top);
-    if (available && !writesTo(top, rootBuffer(source))) {
+    if (dominatesTop(source, top) && !writesTo(top, rootBuffer(source))) {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPoint(c.op);
       SmallVector<Value> offsets = getValueOrCreateConstantIndexOp(
@@ -327,7 +316,9 @@ PackSource packSourceFor(Contraction &c, OpBuilder &b, Value operand,
         return {source, offsets[kPos], offsets[blockPos], top};
     }
   }
-  zero = makeZero(c.op);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(c.op);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   return {operand, zero, zero, c.op};
 }
 
@@ -405,7 +396,7 @@ public:
     b.setInsertionPointAfter(src.at);
     memref::DeallocOp::create(b, loc, packed);
     kOffset = src.kOffset;
-    nOffset = src.nOffset;
+    nOffset = src.blockOffset;
   }
 
   /// Copies a transposed A (or the buffer it is a tile of) into blocks of
@@ -439,7 +430,7 @@ public:
     b.setInsertionPointAfter(src.at);
     memref::DeallocOp::create(b, loc, packedA);
     aKOffset = src.kOffset;
-    mOffset = src.nOffset;
+    mOffset = src.blockOffset;
   }
 
   void build() {

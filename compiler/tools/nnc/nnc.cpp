@@ -145,6 +145,16 @@ cl::opt<bool> noLocations("no-locations",
 
 } // namespace
 
+/// The target machine the command line asks for (the micro-kernels are
+/// sized for it, and the emitter compiles for it).
+static EmitOptions targetOptions() {
+  EmitOptions options;
+  options.targetCPU = targetCPU;
+  options.targetFeatures = targetFeatures;
+  options.optLevel = optLevel;
+  return options;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // LLVM's own --time-passes also times the MLIR pipeline (below): one
@@ -271,11 +281,8 @@ int main(int argc, char **argv) {
     mlir::PassManager pm(&context);
     if (llvm::TimePassesIsEnabled)
       pm.enableTiming();
-    EmitOptions target;
-    target.targetCPU = targetCPU;
-    target.targetFeatures = targetFeatures;
     CPUPipelineOptions cpuOptions =
-        cpuOptionsForVectorBits(targetVectorBits(target));
+        cpuOptionsForVectorBits(targetVectorBits(targetOptions()));
     cpuOptions.approximateMath = !exactMath;
     buildCPUPipeline(pm, cpuStage, cpuOptions);
     if (mlir::failed(pm.run(*ir))) {
@@ -313,10 +320,7 @@ int main(int argc, char **argv) {
                     "point; please report this with the .nn file\n";
     return kInternalError;
   }
-  EmitOptions options;
-  options.targetCPU = targetCPU;
-  options.targetFeatures = targetFeatures;
-  options.optLevel = optLevel;
+  EmitOptions options = targetOptions();
   options.artifactName = abi->entries.front().model;
   options.emitMain = emitStage == Stage::None && !compileOnly && !buildShared;
   options.sharedAlias = buildShared;
