@@ -119,7 +119,7 @@ static void addKernelLoops(OpPassManager &pm,
                            const nnc::CPUPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(nnc::createVectorizeContractions(
       {options.vectorBits, options.microRows, options.microCols}));
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   addCleanup(pm);
 }
 
@@ -145,6 +145,7 @@ static void addLLVMLowering(OpPassManager &pm,
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(nnc::createMarkNoAlias());
+  pm.addPass(nnc::createDispatchParallelKernels());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   addCleanup(pm);
@@ -191,6 +192,9 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   // the size of a function.
   pm.addPass(nnc::createOutlineKernels());
   pm.addPass(nnc::createDeduplicateKernels());
+  // The work estimates of parallel kernels fold, and so do the branches
+  // on them where the shapes are static.
+  addCleanup(pm);
   if (stage == CPUStage::Loops)
     return;
 

@@ -10,9 +10,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/Passes.h"
+#include "compiler/Transforms/ParallelNest.h"
 
 #include "dialects/nn/IR/NNDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -78,9 +80,11 @@ SmallVector<int64_t> noAliasMemRefs(ArrayRef<Value> arguments,
 
 /// Moves `nest` into a new function placed after `after` (the parent or
 /// its previous kernel, so kernels print in execution order) and returns
-/// that function.
-func::FuncOp outline(Operation *nest, func::FuncOp parent, Operation *after,
-                     unsigned index, SymbolTable &symbols) {
+/// that function and its call.
+std::pair<func::FuncOp, func::CallOp> outline(Operation *nest,
+                                              func::FuncOp parent,
+                                              Operation *after, unsigned index,
+                                              SymbolTable &symbols) {
   SetVector<Value> used(nest->getOperands().begin(),
                         nest->getOperands().end());
   getUsedValuesDefinedAbove(nest->getRegions(), used);
@@ -126,7 +130,51 @@ func::FuncOp outline(Operation *nest, func::FuncOp parent, Operation *after,
   for (Operation *def : cloned)
     if (def->use_empty())
       def->erase();
-  return kernel;
+  return {kernel, call};
+}
+
+/// Makes `kernel`, whose body is the loop of `range`, a function of the
+/// iteration range [lo, hi) (two new leading index arguments), and its
+/// call one of [0, count): through the runtime's pool when the estimated
+/// work is at least kMinParallelWork, directly otherwise.
+void makeParallel(func::FuncOp kernel, func::CallOp call,
+                  const nnc::ParallelRange &range) {
+  Location loc = call.getLoc();
+  MLIRContext *ctx = kernel.getContext();
+  Type index = IndexType::get(ctx);
+  (void)kernel.insertArgument(0, index, {}, loc);
+  (void)kernel.insertArgument(1, index, {}, loc);
+  auto loop = cast<scf::ForOp>(*llvm::find_if(
+      kernel.getBody().front(), [](Operation &op) { return isKernel(op); }));
+  loop.setLowerBound(kernel.getArgument(0));
+  loop.setUpperBound(kernel.getArgument(1));
+  // The count the loop ran to is now the caller's: its argument goes
+  // (unused scalars only; memref ordinals name noalias arguments).
+  llvm::BitVector unused(kernel.getNumArguments());
+  for (BlockArgument arg : kernel.getArguments().drop_front(2))
+    if (arg.use_empty() && !isa<MemRefType>(arg.getType()))
+      unused.set(arg.getArgNumber());
+  SmallVector<Value> kept;
+  for (auto [i, v] : llvm::enumerate(call.getOperands()))
+    if (!unused.test(i + 2))
+      kept.push_back(v);
+  // Cannot fail: a func.func takes any argument types.
+  (void)kernel.eraseArguments(unused);
+
+  OpBuilder b(call);
+  SmallVector<Value> operands = {arith::ConstantIndexOp::create(b, loc, 0),
+                                 range.count};
+  llvm::append_range(operands, kept);
+  Value worth = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::uge, range.work,
+      arith::ConstantIndexOp::create(b, loc, nnc::kMinParallelWork));
+  auto branch = scf::IfOp::create(b, loc, worth, /*withElseRegion=*/true);
+  b.setInsertionPointToStart(branch.thenBlock());
+  auto dispatch = func::CallOp::create(b, loc, kernel, operands);
+  dispatch->setAttr(nnc::nn::kParallelDispatchAttr, b.getUnitAttr());
+  b.setInsertionPointToStart(branch.elseBlock());
+  func::CallOp::create(b, loc, kernel, operands);
+  call.erase();
 }
 
 struct OutlineKernelsPass
@@ -141,8 +189,24 @@ struct OutlineKernelsPass
       Operation *last = f;
       for (Block &block : f.getBody())
         for (Operation &op : llvm::make_early_inc_range(block))
-          if (isKernel(op))
-            last = outline(&op, f, last, index++, symbols);
+          if (isKernel(op)) {
+            std::optional<nnc::ParallelRange> range =
+                nnc::collapseParallelNest(&op);
+            Operation *nest = range ? range->loop.getOperation() : &op;
+            if (range) {
+              // The call uses the count and the work estimate: constants of
+              // their own, since outline erases the constants only the
+              // nest used (the work folds to the count when it is one op).
+              OpBuilder b(nest);
+              for (Value *v : {&range->count, &range->work})
+                if (isRematerializable(*v))
+                  *v = b.clone(*v->getDefiningOp())->getResult(0);
+            }
+            auto [kernel, call] = outline(nest, f, last, index++, symbols);
+            if (range)
+              makeParallel(kernel, call, *range);
+            last = kernel;
+          }
     }
   }
 };

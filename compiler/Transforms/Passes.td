@@ -382,7 +382,63 @@ def OutlineKernels : Pass<"nnc-outline-kernels", "::mlir::ModuleOp"> {
       scf.for %i = %c0 to %n step %c1 { ... %a ... }
     }
     ```
+
+    Parallel kernels. A nest whose outer loop is parallel (an
+    `scf.parallel` from linalg-to-parallel-loops, or an `scf.for` marked
+    `nn.parallel`: the tile loops of tile-and-fuse, the block loops of
+    vectorize-contractions) is first collapsed with the parallel loops
+    perfectly nested in it into one loop over their iterations, outer
+    loops slowest. The kernel then takes that loop's range as two leading
+    arguments, and its call runs [0, count): with `nn.parallel_dispatch`
+    (the runtime's thread pool, nnc-dispatch-parallel-kernels) when an
+    estimate of the nest's work, computed before the call from the loop
+    bounds, reaches kMinParallelWork (ParallelNest.h), and as a plain
+    call otherwise.
+
+    ```mlir
+    scf.for %j = %c0 to %c256 step %c64 {          // nn.parallel
+      scf.for %i = %c0 to %n step %c16 { ... }     // nn.parallel
+    }
+      =>
+    %count = ...  %work = ...
+    scf.if (%work >= kMinParallelWork) {
+      call @m_train.kernel1(%c0, %count, ...) {nn.parallel_dispatch}
+    } else {
+      call @m_train.kernel1(%c0, %count, ...)
+    }
+    func.func private @m_train.kernel1(%lo: index, %hi: index, ...) {
+      scf.for %t = %lo to %hi step %c1 {
+        %j = (%t / tiles(%n)) * 64   %i = (%t mod tiles(%n)) * 16   ...
+      }
+    }
+    ```
   }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def DispatchParallelKernels
+    : Pass<"nnc-dispatch-parallel-kernels", "::mlir::ModuleOp"> {
+  let summary = "Run the calls marked nn.parallel_dispatch on the runtime's thread pool";
+  let description = [{
+    Runs after func-to-llvm. Each `llvm.call @k(%lo, %hi, %args...)`
+    marked `nn.parallel_dispatch` (nnc-outline-kernels) becomes a call of
+    the runtime's `nnc_parallel_for(@k.task, %ctx, %lo, %hi)`: %ctx points
+    to a struct of the other arguments on the caller's stack, and
+    `@k.task(%ctx, %a, %b)` loads them and calls `@k(%a, %b, ...)`. The
+    runtime cuts [lo, hi) into one contiguous part per thread
+    (runtime/src/Parallel.cpp). Without this pass the marked call runs the
+    whole range on the calling thread, which computes the same values.
+
+    ```mlir
+    llvm.call @k(%lo, %hi, %p, %q) {nn.parallel_dispatch}
+      =>
+    %ctx = llvm.alloca %c1 x !llvm.struct<(ptr, i64)>   // at the entry
+    llvm.store %s, %ctx        // %s = {%p, %q}
+    llvm.call @nnc_parallel_for(@k.task, %ctx, %lo, %hi)
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def DeduplicateKernels

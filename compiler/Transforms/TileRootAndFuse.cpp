@@ -2,6 +2,8 @@
 
 #include "compiler/Transforms/TileRootAndFuse.h"
 
+#include "dialects/nn/IR/NNDialect.h"
+
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -39,6 +41,9 @@ LogicalResult nnc::tileAndFuse(RewriterBase &rewriter, linalg::LinalgOp root,
           rewriter, cast<TilingInterface>(root.getOperation()), options);
   if (failed(result))
     return root->emitError("nnc: could not tile and fuse this kernel");
+  // Only parallel dimensions are tiled: each tile writes its own slice.
+  for (LoopLikeOpInterface loop : result->loops)
+    loop->setAttr(nnc::nn::kParallelAttr, rewriter.getUnitAttr());
   for (OpResult r : root->getResults())
     if (Value repl = result->replacements.lookup(r))
       rewriter.replaceAllUsesWith(r, repl);

@@ -40,6 +40,8 @@
 
 #include "compiler/Transforms/Passes.h"
 
+#include "dialects/nn/IR/NNDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -354,7 +356,7 @@ public:
     packed = memref::AllocOp::create(b, loc, type, ValueRange{blocks, kAll},
                                      b.getI64IntegerAttr(64));
     bool nContiguous = nPos == 1 && lastDimContiguous(src.buffer);
-    forLoop(cst(0), blocks, cst(1), [&](Value jb) {
+    parallelLoop(cst(0), blocks, cst(1), [&](Value jb) {
       Value col0 = arith::MulIOp::create(b, loc, jb, cst(block));
       forLoop(cst(0), kAll, cst(1), [&](Value k) {
         for (int64_t v = 0; v < cols; ++v) {
@@ -415,7 +417,7 @@ public:
     auto rowType = VectorType::get({rows}, c.type);
     Value zero = arith::ConstantOp::create(
         b, loc, rowType, DenseElementsAttr::get(rowType, b.getZeroAttr(c.type)));
-    forLoop(cst(0), blocks, cst(1), [&](Value ib) {
+    parallelLoop(cst(0), blocks, cst(1), [&](Value ib) {
       Value row0 = arith::MulIOp::create(b, loc, ib, cst(rows));
       Value left = arith::SubIOp::create(b, loc, mAll, row0);
       Value mask = vector::CreateMaskOp::create(
@@ -441,9 +443,10 @@ public:
       initial = vector::BroadcastOp::create(b, loc, vecType,
                                             c.fill.getDpsInputs()[0]);
     Value mMain = roundDown(mSize, rows);
-    forLoop(cst(0), mMain, cst(rows),
-            [&](Value i) { rowBlock(i, rows, nSize); });
-    forLoop(mMain, mSize, cst(1), [&](Value i) { rowBlock(i, 1, nSize); });
+    parallelLoop(cst(0), mMain, cst(rows),
+                 [&](Value i) { rowBlock(i, rows, nSize); });
+    parallelLoop(mMain, mSize, cst(1),
+                 [&](Value i) { rowBlock(i, 1, nSize); });
   }
 
 private:
@@ -463,12 +466,21 @@ private:
     return y == 0 ? x : arith::AddIOp::create(b, loc, x, cst(y)).getResult();
   }
 
-  void forLoop(Value lb, Value ub, Value step,
-               function_ref<void(Value)> body) {
+  scf::ForOp forLoop(Value lb, Value ub, Value step,
+                     function_ref<void(Value)> body) {
     auto loop = scf::ForOp::create(b, loc, lb, ub, step);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     body(loop.getInductionVar());
+    return loop;
+  }
+
+  /// A loop whose iterations write disjoint blocks (of a packed copy, or of
+  /// C's rows): a parallel kernel when it is not inside tile loops.
+  void parallelLoop(Value lb, Value ub, Value step,
+                    function_ref<void(Value)> body) {
+    forLoop(lb, ub, step, body)->setAttr(nnc::nn::kParallelAttr,
+                                         b.getUnitAttr());
   }
 
   /// Indices into an operand read through `dims`, given the loop values.
@@ -683,12 +695,13 @@ struct VectorizeContractionsPass
           // C's rows, counted where the copy is made: those of the buffer
           // C is a tile of when the copy is hoisted out of the tile loops.
           Value all = c.c;
-          if (src.at != c.op.getOperation())
-            while (auto tile = all.getDefiningOp<memref::SubViewOp>())
-              if (tile.getSourceType().getRank() == tile.getType().getRank())
-                all = tile.getSource();
-              else
+          if (src.at != c.op.getOperation()) {
+            while (auto tile = all.getDefiningOp<memref::SubViewOp>()) {
+              if (tile.getSourceType().getRank() != tile.getType().getRank())
                 break;
+              all = tile.getSource();
+            }
+          }
           bool inTile = src.at == c.op.getOperation() &&
                         !isa<FunctionOpInterface>(c.op->getParentOp());
           if (inTile) {

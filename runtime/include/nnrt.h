@@ -106,6 +106,13 @@ nnrt_model *nnrt_model_open_shared_named(const char *path, const char *name,
                                          nnrt_status *status);
 void nnrt_model_free(nnrt_model *model);
 
+/* Threads the compiled kernels of every model use from now on (n <= 0: the
+ * default, NNC_NUM_THREADS from the environment, else every CPU the process
+ * may run on). Results are bitwise identical for any thread count
+ * (docs/numerics.md). */
+void nnrt_set_num_threads(int n);
+int nnrt_num_threads(void);
+
 const char *nnrt_model_name(const nnrt_model *model);
 /* The artifact's manifest (JSON). */
 const char *nnrt_model_manifest(const nnrt_model *model);

@@ -92,7 +92,7 @@ public:
     if (a.help) {
       std::printf(
           "usage: %s predict --weights w.safetensors --input x.csv "
-          "[--output y.csv] [--function NAME]\n\n"
+          "[--output y.csv] [--function NAME] [--threads N]\n\n"
           "Runs the model on every row of the input and prints (or writes) "
           "one row of outputs per sample (several outputs: side by side, each flattened).\n"
           "  --weights FILE   trained weights (safetensors)\n"
@@ -104,7 +104,9 @@ public:
           "default: standard output as CSV)\n"
           "  --function NAME  evaluate a def of the model's .nn file instead "
           "(one that takes the model's inputs and applies it, such as a "
-          "trial solution g(x) = 1 + x * u(x))%s\n",
+          "trial solution g(x) = 1 + x * u(x))\n"
+          "  --threads N      threads the compiled kernels use (default: "
+          "NNC_NUM_THREADS, else every CPU)%s\n",
           prog, functionList().c_str());
       return 0;
     }
@@ -184,6 +186,23 @@ private:
   }
 };
 
+/// --threads N: the compiled kernels' thread count. False (and `rc` set)
+/// when N is not a positive integer.
+bool setThreads(const Args &a, int *rc, CLI &cli) {
+  const char *v = a.get("threads");
+  if (!v)
+    return true;
+  char *end = nullptr;
+  long long n = std::strtoll(v, &end, 10);
+  if (end == v || *end != '\0' || n < 1 || n > 256) {
+    *rc = cli.error(2, std::string("--threads takes an integer from 1 to 256, "
+                                   "not '") + v + "'");
+    return false;
+  }
+  nnrt_set_num_threads(static_cast<int>(n));
+  return true;
+}
+
 } // namespace
 
 extern "C" int nnrt_cli_main(int argc, char **argv,
@@ -205,7 +224,7 @@ extern "C" int nnrt_cli_main(int argc, char **argv,
   } else {
     std::vector<std::string> allowed =
         cmd == "predict" ? std::vector<std::string>{"weights", "input", "function",
-                                                    "output"}
+                                                    "output", "threads"}
         : cmd == "init"     ? std::vector<std::string>{"output", "seed"}
         : cmd == "train"    ? kTrainOptions
         : cmd == "evaluate" ? kEvaluateOptions
@@ -216,6 +235,8 @@ extern "C" int nnrt_cli_main(int argc, char **argv,
       rc = cli.error(2, "unknown command '" + cmd + "' (try --help)");
     else if (!a.error.empty())
       rc = cli.error(2, a.error + " (try '" + cmd + " --help')");
+    else if (!setThreads(a, &rc, cli))
+      ;
     else if (cmd == "summary")
       rc = cli.summary(a);
     else if (cmd == "init")

@@ -30,10 +30,10 @@ const std::vector<std::string> kTrainOptions = {
     "validation-y", "verbose", "epochs",  "batch",
     "validation-split", "learning-rate",
     "seed",  "label-column", "classes", "weights", "save",
-    "checkpoint", "resume", "history"};
+    "checkpoint", "resume", "history", "threads"};
 const std::vector<std::string> kEvaluateOptions = {
     "data", "x", "y", "target-is-input", "weights", "batch", "label-column",
-    "classes"};
+    "classes", "threads"};
 
 namespace {
 
@@ -85,7 +85,9 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
         "epoch (atomic)\n"
         "  --resume FILE           continue from a checkpoint, exactly\n"
         "  --history PREFIX        write PREFIX.csv, PREFIX.json and "
-        "PREFIX.svg (loss and metric curves)\n",
+        "PREFIX.svg (loss and metric curves)\n"
+        "  --threads N             threads the compiled kernels use "
+        "(default: NNC_NUM_THREADS, else every CPU)\n",
         prog, static_cast<long long>(o.epochs),
         static_cast<long long>(o.batch_size), o.validation_split,
         o.learning_rate);
@@ -201,7 +203,7 @@ int cliEvaluate(const char *prog, nnrt_model *m, const Args &a,
   if (a.help) {
     std::printf("usage: %s evaluate --weights w.safetensors "
                 "(--data FILE | --x X... [--y Y...]) [--batch N] "
-                "[--label-column K] [--classes C]\n\n"
+                "[--label-column K] [--classes C] [--threads N]\n\n"
                 "Prints the loss and metrics of the model on labelled data "
                 "(the same sources as train).\n",
                 prog);

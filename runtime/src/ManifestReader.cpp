@@ -390,5 +390,13 @@ nnrt_model *nnrt::openArtifact(const nnc_artifact *a, void *library,
     return fail("corrupt manifest: " + bad);
   }
   out->library = library;
+  if (library) {
+    auto set = reinterpret_cast<void (*)(int64_t)>(
+        dlsym(library, "nnc_parallel_set_threads"));
+    out->infer.setLibraryThreads = out->train.setLibraryThreads =
+        out->eval.setLibraryThreads = set;
+    for (Entry &f : out->functions)
+      f.setLibraryThreads = set;
+  }
   return out;
 }

@@ -58,6 +58,12 @@ nnrt_model *nnrt_model_open_shared_named(const char *path, const char *name,
 }
 
 void nnrt_model_free(nnrt_model *m) { delete m; }
+
+// The pool itself is Parallel.cpp's, which the compiled kernels call.
+int64_t nnc_parallel_threads(void);
+void nnc_parallel_set_threads(int64_t n);
+void nnrt_set_num_threads(int n) { nnc_parallel_set_threads(n); }
+int nnrt_num_threads(void) { return static_cast<int>(nnc_parallel_threads()); }
 const char *nnrt_model_name(const nnrt_model *m) { return m->name.c_str(); }
 const char *nnrt_model_manifest(const nnrt_model *m) {
   return m->manifest.c_str();

@@ -40,10 +40,16 @@ struct Entry {
   std::string kind, name; // name: a def entry's def
   nnrt_entry_fn fn = nullptr;
   std::vector<Buffer> buffers;
+  /// A shared library's own thread pool (Parallel.cpp, linked into it):
+  /// told the runtime's thread count before each call. Null for linked
+  /// models, which share the runtime's pool.
+  void (*setLibraryThreads)(int64_t) = nullptr;
 
   /// Runs the compiled entry with subnormals flushed (FloatMode.h).
   void call(int64_t batch, void **pointers) const {
     ScopedFlushDenormals flush;
+    if (setLibraryThreads)
+      setLibraryThreads(nnrt_num_threads());
     fn(batch, pointers);
   }
 };

@@ -15,6 +15,10 @@
 // CHECK:               arith.addf
 // CHECK:               arith.maximumf
 // CHECK:             tensor.insert_slice
+// Both tile loops write disjoint tiles: marked for the parallel kernels of
+// nnc-outline-kernels.
+// CHECK:           } {nn.parallel}
+// CHECK:         } {nn.parallel}
 // CHECK-NOT:     linalg.matmul
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d1)>

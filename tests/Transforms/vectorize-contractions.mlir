@@ -16,6 +16,8 @@
 // CHECK:             vector.store %{{.*}}, %[[PACKED]][%[[JB]], %[[PK]], %c0]
 // CHECK:             vector.maskedload %arg1
 // CHECK:             vector.store %{{.*}}, %[[PACKED]][%[[JB]], %[[PK]], %c8]
+// The copy's blocks are independent: a parallel kernel of its own.
+// CHECK:         } {nn.parallel}
 // Full 2-row blocks.
 // CHECK:         scf.for %[[I:[a-z0-9_]+]] = %{{.*}} to %{{.*}} step %c2{{(_[0-9]+)?}} {
 // CHECK:           scf.for %[[J:[a-z0-9_]+]] = %{{.*}} to %{{.*}} step %c16{{(_[0-9]+)?}} {
@@ -36,8 +38,11 @@
 // CHECK:             vector.create_mask
 // CHECK:             vector.load %{{.*}} : memref<?x16xf32, strided<[16, 1], offset: ?>>
 // CHECK:             vector.maskedstore %arg2
+// Row blocks write disjoint rows of C (parallel when not inside tiles).
+// CHECK:         } {nn.parallel}
 // The rows left over.
 // CHECK:         scf.for {{.*}} step %c1{{(_[0-9]+)?}} {
+// CHECK:         } {nn.parallel}
 // CHECK:         memref.dealloc %[[PACKED]]
 func.func @matmul(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
   %zero = arith.constant 0.0 : f32

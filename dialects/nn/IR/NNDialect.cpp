@@ -178,5 +178,20 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
              << "'" << name << "' must be a string on a module";
     return success();
   }
+  if (name == kParallelAttr) {
+    if (op->getName().getStringRef() != "scf.for" ||
+        !isa<UnitAttr>(attr.getValue()))
+      return op->emitError()
+             << "'" << name << "' must be a unit attribute on an scf.for";
+    return success();
+  }
+  if (name == kParallelDispatchAttr) {
+    StringRef opName = op->getName().getStringRef();
+    if ((opName != "func.call" && opName != "llvm.call") ||
+        !isa<UnitAttr>(attr.getValue()))
+      return op->emitError() << "'" << name
+                             << "' must be a unit attribute on a call";
+    return success();
+  }
   return op->emitError() << "unknown nn attribute '" << name << "'";
 }

@@ -58,6 +58,16 @@ inline constexpr llvm::StringLiteral kKernelAttr = "nn.kernel";
 /// buffers do not overlap). It stays through func-to-llvm, after which
 /// nnc-mark-noalias makes those data pointers LLVM `noalias`.
 inline constexpr llvm::StringLiteral kNoAliasAttr = "nn.noalias_memrefs";
+/// On an scf.for on buffers: its iterations write disjoint parts of its
+/// outputs and read nothing another iteration writes (the tile loops of
+/// nnc-tile-and-fuse-*, the block loops of nnc-vectorize-contractions).
+/// A top-level one becomes a parallel kernel (nnc-outline-kernels).
+inline constexpr llvm::StringLiteral kParallelAttr = "nn.parallel";
+/// On the call of a parallel kernel that is worth running on several
+/// threads: nnc-dispatch-parallel-kernels makes it a call of the
+/// runtime's nnc_parallel_for.
+inline constexpr llvm::StringLiteral kParallelDispatchAttr =
+    "nn.parallel_dispatch";
 /// Module attributes: the source file, {name = "iris.nn", sha256 = "..."}
 /// (set by the driver), and the manifest JSON the export step writes
 /// (nnc-export-artifact), which the emitter embeds in the artifact.

@@ -1,0 +1,225 @@
+//===- ParallelNest.cpp - one iteration range for a parallel loop nest ----===//
+
+#include "compiler/Transforms/ParallelNest.h"
+
+#include "dialects/nn/IR/NNDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+
+namespace {
+
+/// One loop of the nest: its bounds, steps and induction variables (one of
+/// each for an scf.for, one per dimension for an scf.parallel).
+struct Level {
+  Operation *op;
+  SmallVector<Value> lbs, ubs, steps, ivs;
+  Block *body;
+};
+
+std::optional<Level> parallelLevel(Operation *op) {
+  if (auto p = dyn_cast<scf::ParallelOp>(op)) {
+    if (p.getNumResults() != 0)
+      return std::nullopt;
+    return Level{op, llvm::to_vector(p.getLowerBound()),
+                 llvm::to_vector(p.getUpperBound()),
+                 llvm::to_vector(p.getStep()),
+                 llvm::to_vector<4>(p.getInductionVars()), p.getBody()};
+  }
+  if (auto f = dyn_cast<scf::ForOp>(op)) {
+    if (!f->hasAttr(nnc::nn::kParallelAttr) || !f.getInitArgs().empty())
+      return std::nullopt;
+    return Level{op, {f.getLowerBound()}, {f.getUpperBound()}, {f.getStep()},
+                 {f.getInductionVar()}, f.getBody()};
+  }
+  return std::nullopt;
+}
+
+bool definedOutside(Value v, Operation *nest) {
+  if (Operation *def = v.getDefiningOp())
+    return !nest->isAncestor(def);
+  return !nest->isAncestor(cast<BlockArgument>(v).getOwner()->getParentOp());
+}
+
+bool pureLeaf(Operation &op) {
+  return op.getNumRegions() == 0 && isMemoryEffectFree(&op);
+}
+
+/// The parallel loop perfectly nested in `level`, if any: the only loop of
+/// its body, every other op pure, its bounds defined outside `nest`.
+std::optional<Level> innerLevel(const Level &level, Operation *nest) {
+  std::optional<Level> inner;
+  for (Operation &op : level.body->without_terminator()) {
+    if (pureLeaf(op))
+      continue;
+    if (inner)
+      return std::nullopt;
+    inner = parallelLevel(&op);
+    if (!inner)
+      return std::nullopt;
+  }
+  if (!inner)
+    return std::nullopt;
+  for (auto range : {inner->lbs, inner->ubs, inner->steps})
+    for (Value v : range)
+      if (!definedOutside(v, nest))
+        return std::nullopt;
+  return inner;
+}
+
+/// Work-estimate arithmetic, built before the nest and folded as it goes.
+class WorkEstimate {
+public:
+  WorkEstimate(OpBuilder &b, Location loc, Operation *nest)
+      : b(b), loc(loc), nest(nest) {}
+
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value mul(Value x, Value y) {
+    std::optional<int64_t> cx = getConstantIntValue(x),
+                           cy = getConstantIntValue(y);
+    if (cx && cy)
+      return cst(*cx * *cy);
+    if (cx == 1)
+      return y;
+    if (cy == 1)
+      return x;
+    return arith::MulIOp::create(b, loc, x, y);
+  }
+  Value add(Value x, Value y) {
+    std::optional<int64_t> cx = getConstantIntValue(x),
+                           cy = getConstantIntValue(y);
+    if (cx && cy)
+      return cst(*cx + *cy);
+    if (cx == 0)
+      return y;
+    if (cy == 0)
+      return x;
+    return arith::AddIOp::create(b, loc, x, y);
+  }
+
+  /// ceil(max(ub - lb, 0) / step), for bounds that dominate the nest.
+  Value tripCount(Value lb, Value ub, Value step) {
+    Value d = b.createOrFold<arith::SubIOp>(loc, ub, lb);
+    d = b.createOrFold<arith::MaxSIOp>(loc, d, cst(0));
+    return b.createOrFold<arith::CeilDivUIOp>(loc, d, step);
+  }
+
+  /// The work of one execution of `block`.
+  Value block(Block &blk) {
+    Value total = cst(0);
+    for (Operation &op : blk.without_terminator())
+      total = add(total, this->op(op));
+    return total;
+  }
+
+private:
+  Value op(Operation &o) {
+    if (o.hasTrait<OpTrait::ConstantLike>())
+      return cst(0);
+    if (auto f = dyn_cast<scf::ForOp>(o))
+      return mul(trips(f.getLowerBound(), f.getUpperBound(), f.getStep()),
+                 block(*f.getBody()));
+    if (auto p = dyn_cast<scf::ParallelOp>(o)) {
+      Value n = cst(1);
+      for (auto [lb, ub, s] :
+           llvm::zip(p.getLowerBound(), p.getUpperBound(), p.getStep()))
+        n = mul(n, trips(lb, ub, s));
+      return mul(n, block(*p.getBody()));
+    }
+    Value w = cst(1);
+    for (Region &r : o.getRegions())
+      for (Block &blk : r)
+        w = add(w, block(blk));
+    return w;
+  }
+
+  /// A loop's trip count: exact when its bounds are known before the
+  /// nest, else from constants (a loop up to a tile's edge runs at most the
+  /// tile), else a guess.
+  Value trips(Value lb, Value ub, Value step) {
+    if (definedOutside(lb, nest) && definedOutside(ub, nest) &&
+        definedOutside(step, nest))
+      return tripCount(lb, ub, step);
+    std::optional<int64_t> s = getConstantIntValue(step);
+    std::optional<int64_t> l = getConstantIntValue(lb);
+    std::optional<int64_t> u = getConstantIntValue(ub);
+    if (s && *s > 0 && l && u)
+      return cst(std::max<int64_t>(0, (*u - *l + *s - 1) / *s));
+    return cst(kUnknownTrips);
+  }
+
+  static constexpr int64_t kUnknownTrips = 8;
+  OpBuilder &b;
+  Location loc;
+  Operation *nest;
+};
+
+} // namespace
+
+std::optional<nnc::ParallelRange>
+nnc::collapseParallelNest(Operation *nest) {
+  std::optional<Level> outer = parallelLevel(nest);
+  if (!outer)
+    return std::nullopt;
+  SmallVector<Level, 2> levels = {*outer};
+  while (std::optional<Level> inner = innerLevel(levels.back(), nest))
+    levels.push_back(*inner);
+
+  Location loc = nest->getLoc();
+  OpBuilder b(nest);
+  WorkEstimate est(b, loc, nest);
+  SmallVector<Value> trips;
+  Value count = est.cst(1);
+  for (const Level &l : levels)
+    for (auto [lb, ub, step] : llvm::zip(l.lbs, l.ubs, l.steps)) {
+      trips.push_back(est.tripCount(lb, ub, step));
+      count = est.mul(count, trips.back());
+    }
+  // The pure ops of outer levels run once per innermost iteration too.
+  Value perIteration = est.cst(0);
+  for (auto [i, l] : llvm::enumerate(levels)) {
+    if (i + 1 < levels.size()) {
+      for (Operation &op : l.body->without_terminator())
+        if (&op != levels[i + 1].op)
+          perIteration = est.add(perIteration, est.cst(1));
+    } else {
+      perIteration = est.add(perIteration, est.block(*l.body));
+    }
+  }
+  Value work = est.mul(count, perIteration);
+
+  auto loop = scf::ForOp::create(b, loc, est.cst(0), count, est.cst(1));
+  loop->setAttr(nn::kParallelAttr, b.getUnitAttr());
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+
+  // Decode the collapsed index, innermost dimension fastest.
+  SmallVector<Value> ivs, lbs, steps;
+  for (const Level &l : levels) {
+    llvm::append_range(ivs, l.ivs);
+    llvm::append_range(lbs, l.lbs);
+    llvm::append_range(steps, l.steps);
+  }
+  IRMapping map;
+  Value rest = loop.getInductionVar();
+  for (int64_t d = ivs.size() - 1; d >= 0; --d) {
+    Value index = rest;
+    if (d > 0) {
+      index = b.createOrFold<arith::RemUIOp>(loc, rest, trips[d]);
+      rest = b.createOrFold<arith::DivUIOp>(loc, rest, trips[d]);
+    }
+    Value iv = b.createOrFold<arith::AddIOp>(
+        loc, lbs[d], b.createOrFold<arith::MulIOp>(loc, index, steps[d]));
+    map.map(ivs[d], iv);
+  }
+  for (auto [i, l] : llvm::enumerate(levels))
+    for (Operation &op : l.body->without_terminator())
+      if (i + 1 == levels.size() || &op != levels[i + 1].op)
+        b.clone(op, map);
+
+  nest->erase();
+  return ParallelRange{loop, count, work};
+}
