@@ -190,7 +190,10 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(nnc::createExportArtifact());
   // One function per kernel: LLVM's cost grows faster than linearly in
   // the size of a function.
-  pm.addPass(nnc::createOutlineKernels());
+  OutlineKernelsOptions outline;
+  if (options.minParallelWork > 0)
+    outline.minParallelWork = options.minParallelWork;
+  pm.addPass(nnc::createOutlineKernels(outline));
   pm.addPass(nnc::createDeduplicateKernels());
   // The work estimates of parallel kernels fold, and so do the branches
   // on them where the shapes are static.

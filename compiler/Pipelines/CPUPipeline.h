@@ -32,6 +32,9 @@ struct CPUPipelineOptions {
   int64_t microCols = 2;
   /// Inline polynomial exp, log and tanh (nnc-approximate-math).
   bool approximateMath = true;
+  /// The work estimate from which a kernel runs on the thread pool
+  /// (nnc-outline-kernels); the default is kMinParallelWork.
+  int64_t minParallelWork = 0;
 };
 
 /// Tile and micro-kernel sizes for a CPU whose vector registers are

@@ -136,9 +136,9 @@ std::pair<func::FuncOp, func::CallOp> outline(Operation *nest,
 /// Makes `kernel`, whose body is the loop of `range`, a function of the
 /// iteration range [lo, hi) (two new leading index arguments), and its
 /// call one of [0, count): through the runtime's pool when the estimated
-/// work is at least kMinParallelWork, directly otherwise.
+/// work is at least `minWork`, directly otherwise.
 void makeParallel(func::FuncOp kernel, func::CallOp call,
-                  const nnc::ParallelRange &range) {
+                  const nnc::ParallelRange &range, int64_t minWork) {
   Location loc = call.getLoc();
   MLIRContext *ctx = kernel.getContext();
   Type index = IndexType::get(ctx);
@@ -167,7 +167,7 @@ void makeParallel(func::FuncOp kernel, func::CallOp call,
   llvm::append_range(operands, kept);
   Value worth = arith::CmpIOp::create(
       b, loc, arith::CmpIPredicate::uge, range.work,
-      arith::ConstantIndexOp::create(b, loc, nnc::kMinParallelWork));
+      arith::ConstantIndexOp::create(b, loc, minWork));
   auto branch = scf::IfOp::create(b, loc, worth, /*withElseRegion=*/true);
   b.setInsertionPointToStart(branch.thenBlock());
   auto dispatch = func::CallOp::create(b, loc, kernel, operands);
@@ -179,6 +179,7 @@ void makeParallel(func::FuncOp kernel, func::CallOp call,
 
 struct OutlineKernelsPass
     : nnc::impl::OutlineKernelsBase<OutlineKernelsPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
@@ -204,7 +205,7 @@ struct OutlineKernelsPass
             }
             auto [kernel, call] = outline(nest, f, last, index++, symbols);
             if (range)
-              makeParallel(kernel, call, *range);
+              makeParallel(kernel, call, *range, minParallelWork);
             last = kernel;
           }
     }

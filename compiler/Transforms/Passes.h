@@ -12,6 +12,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include "compiler/Transforms/ParallelNest.h"
+
 namespace nnc {
 
 #define GEN_PASS_DECL

@@ -413,6 +413,11 @@ def OutlineKernels : Pass<"nnc-outline-kernels", "::mlir::ModuleOp"> {
     }
     ```
   }];
+  let options = [
+    Option<"minParallelWork", "min-parallel-work", "int64_t",
+           /*default=*/"nnc::kMinParallelWork",
+           "Estimated work from which a parallel kernel goes to the thread pool">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect"];
 }

@@ -27,6 +27,8 @@
 // flush-to-zero mode, FloatMode.h) and brackets its part with a scratch
 // mark and release like an entry does (Scratch.cpp).
 //
+// NNC_PARALLEL_TRACE=1 prints, at exit, how many kernels were split.
+//
 // Built into libnnrt.a and libnnrt_scratch.a (the support `nnc --shared`
 // libraries carry), without libstdc++'s run-time library: pthreads and
 // header-only atomics.
@@ -35,7 +37,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <pthread.h>
 #include <sched.h>
@@ -120,6 +124,26 @@ struct Pool {
 
 Pool pool;
 thread_local bool insideParallel = false;
+
+// NNC_PARALLEL_TRACE=1: at exit, how many kernels ran split between
+// threads (the tests check that the parallel path was taken).
+std::atomic<long> splitJobs{0};
+
+void printTrace() {
+  std::fprintf(stderr, "nnc: %ld parallel kernels split between %d threads\n",
+               splitJobs.load(), pool.started + 1);
+}
+
+bool tracing() {
+  static const bool on = [] {
+    const char *v = std::getenv("NNC_PARALLEL_TRACE");
+    bool set = v && *v && std::strcmp(v, "0") != 0;
+    if (set)
+      std::atexit(printTrace);
+    return set;
+  }();
+  return on;
+}
 
 int wantedThreads() {
   int t = pool.threads.load(std::memory_order_relaxed);
@@ -216,6 +240,7 @@ extern "C" {
 void nnc_parallel_for(Task task, void *ctx, int64_t lo, int64_t hi) {
   int64_t n = hi - lo;
   int threads = wantedThreads();
+  (void)tracing(); // registers the report at the first kernel
   if (n <= 1 || threads <= 1 || insideParallel) {
     task(ctx, lo, hi);
     return;
@@ -234,6 +259,8 @@ void nnc_parallel_for(Task task, void *ctx, int64_t lo, int64_t hi) {
   int parts = pool.started + 1 < threads ? pool.started + 1 : threads;
   if (n < parts)
     parts = int(n);
+  if (tracing())
+    splitJobs.fetch_add(1, std::memory_order_relaxed);
   pool.task = task;
   pool.ctx = ctx;
   pool.lo = lo;

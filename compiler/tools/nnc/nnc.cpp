@@ -139,6 +139,12 @@ cl::opt<bool> exactMath(
              "approximations (slower; errors in docs/numerics.md)"),
     cl::init(false), cl::cat(nncCategory));
 
+cl::opt<int64_t> minParallelWork(
+    "min-parallel-work",
+    cl::desc("Estimated work (operations) from which a parallel kernel runs "
+             "on the runtime's thread pool (for tuning; default 65536)"),
+    cl::init(0), cl::Hidden, cl::cat(nncCategory));
+
 cl::opt<bool> noLocations("no-locations",
                           cl::desc("Print IR without source locations"),
                           cl::init(false), cl::cat(nncCategory));
@@ -284,6 +290,7 @@ int main(int argc, char **argv) {
     CPUPipelineOptions cpuOptions =
         cpuOptionsForVectorBits(targetVectorBits(targetOptions()));
     cpuOptions.approximateMath = !exactMath;
+    cpuOptions.minParallelWork = minParallelWork;
     buildCPUPipeline(pm, cpuStage, cpuOptions);
     if (mlir::failed(pm.run(*ir))) {
       llvm::errs() << "nnc: internal error: lowering failed; please report "
