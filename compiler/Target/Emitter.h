@@ -14,9 +14,11 @@
 #include "compiler/Target/Manifest.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
+#include <vector>
 
 namespace nnc {
 
@@ -38,6 +40,25 @@ struct EmitOptions {
 bool emitArtifact(mlir::ModuleOp llvmDialectModule, const ArtifactABI &abi,
                   const EmitOptions &options, OutputKind kind,
                   llvm::raw_pwrite_stream &os, std::string &error);
+
+/// The functions per piece below which emitArtifactObjects uses fewer
+/// threads: a piece's bitcode round trip and target machine cost more than
+/// a few kernels' code generation.
+inline constexpr unsigned kFunctionsPerPart = 16;
+
+/// Models with fewer parameters stay one piece (Emitter.cpp says why).
+inline constexpr int64_t kMinParametersToSplit = 1024;
+
+/// The same artifact as object files to be linked together: the module is
+/// cut into up to `threads` pieces of whole functions (one piece when it
+/// has fewer than 2 * kFunctionsPerPart functions or fewer than
+/// kMinParametersToSplit parameters), each optimized and compiled on a
+/// thread of its own. What `nnc -o` and `--shared` link.
+bool emitArtifactObjects(mlir::ModuleOp llvmDialectModule,
+                         const ArtifactABI &abi, const EmitOptions &options,
+                         unsigned threads,
+                         std::vector<llvm::SmallString<0>> &objects,
+                         std::string &error);
 
 /// The width of the target CPU's vector registers in bits (512 with
 /// AVX-512, 256 with AVX, else 128): what the contraction micro-kernels are

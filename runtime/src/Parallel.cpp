@@ -114,6 +114,8 @@ struct Pool {
   unsigned csr = 0;
   std::atomic<uint64_t> job{0}; // number << 16 | parts
   uint64_t jobAtStart[kMaxThreads] = {};
+  pthread_t workers[kMaxThreads];
+  std::atomic<bool> stopping{false};
   std::atomic<int> pending{0};
 
   // Sleeping workers wait here for the next job.
@@ -193,6 +195,8 @@ void *worker(void *arg) {
       pause();
     }
     seen = j;
+    if (pool.stopping.load())
+      return nullptr;
     if (self < int(j & 0xffff)) {
 #ifdef NNC_HAVE_MXCSR
       unsigned saved = _mm_getcsr();
@@ -213,20 +217,30 @@ void *worker(void *arg) {
 /// Starts workers up to `wanted - 1`; false when none could be started.
 bool ensureWorkers(int wanted) {
   while (pool.started < wanted - 1) {
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     int id = pool.started + 1;
     pool.jobAtStart[id] = pool.job.load();
-    int rc = pthread_create(&t, &attr, worker,
-                            reinterpret_cast<void *>(intptr_t(id)));
-    pthread_attr_destroy(&attr);
-    if (rc != 0)
+    if (pthread_create(&pool.workers[id], nullptr, worker,
+                       reinterpret_cast<void *>(intptr_t(id))) != 0)
       break;
     ++pool.started;
   }
   return pool.started > 0;
+}
+
+/// Stops and joins the workers when the program exits or, for a `--shared`
+/// library, when it is unloaded: a worker must not be running (or spinning
+/// in) code that dlclose unmaps.
+__attribute__((destructor)) void stopWorkers() {
+  if (pool.started == 0)
+    return;
+  pool.stopping.store(true);
+  pool.job.store(pool.job.load() + (uint64_t(1) << 16));
+  pthread_mutex_lock(&pool.mutex);
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.mutex);
+  for (int i = 1; i <= pool.started; ++i)
+    pthread_join(pool.workers[i], nullptr);
+  pool.started = 0;
 }
 
 } // namespace
@@ -241,7 +255,7 @@ void nnc_parallel_for(Task task, void *ctx, int64_t lo, int64_t hi) {
   int64_t n = hi - lo;
   int threads = wantedThreads();
   (void)tracing(); // registers the report at the first kernel
-  if (n <= 1 || threads <= 1 || insideParallel) {
+  if (n <= 1 || threads <= 1 || insideParallel || pool.stopping.load()) {
     task(ctx, lo, hi);
     return;
   }

@@ -55,7 +55,9 @@ bool nnc::runLinker(const LinkRequest &r, std::string &error) {
             "' to link with (set NNC_CC)";
     return false;
   }
-  std::vector<std::string> args{cc, r.object, "-o", r.output};
+  std::vector<std::string> args{cc};
+  args.insert(args.end(), r.objects.begin(), r.objects.end());
+  args.insert(args.end(), {"-o", r.output});
   // The shared library gets the compiled code's temporaries (the arena
   // alone, runtime/src/Scratch.cpp), so it does not depend on the loading
   // process exporting them; an executable the whole runtime.
@@ -78,6 +80,11 @@ bool nnc::runLinker(const LinkRequest &r, std::string &error) {
     args.push_back("-Wl,--gc-sections");
   }
   args.push_back("-lm");
+  // gold links an executable in a quarter of the time of the default BFD
+  // linker (0.02 against 0.09 s for iris, most of what is left of a small
+  // model's build); binutils installs it beside ld.
+  if (sys::findProgramByName("ld.gold"))
+    args.push_back("-fuse-ld=gold");
   // A sanitizer build's runtime is instrumented: the executable links the
   // sanitizer runtimes of the same compiler (NNC_DEFAULT_CC is then it).
   for (StringRef flag : split(NNC_RUNTIME_LINK_FLAGS, ' '))

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace nnc {
 
@@ -17,6 +18,8 @@ public:
   llvm::raw_pwrite_stream &stream() { return *os; }
   void close() { os.reset(); }
   const std::string &path() const { return file; }
+  TempObject() = default;
+  TempObject(TempObject &&) = default;
   ~TempObject();
 
 private:
@@ -25,7 +28,7 @@ private:
 };
 
 struct LinkRequest {
-  std::string object;
+  std::vector<std::string> objects;
   std::string output;
   bool shared;
   std::string runtimeDir; ///< holds libnnrt.a (executables only)

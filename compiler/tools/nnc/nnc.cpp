@@ -31,6 +31,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/Threading.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -360,22 +361,29 @@ int main(int argc, char **argv) {
     return kSuccess;
   }
 
-  // An executable or a shared library: an object in a temporary file, then
-  // the system's C compiler driver as the linker.
-  TempObject object;
-  if (!object.create(error)) {
-    llvm::errs() << "nnc: error: " << error << "\n";
-    return kIOError;
-  }
-  if (!emitArtifact(*ir, *abi, options, OutputKind::Object,
-                    object.stream(), error)) {
+  // An executable or a shared library: objects in temporary files (the
+  // code generated on every core, emitArtifactObjects), then the system's
+  // C compiler driver as the linker.
+  std::vector<llvm::SmallString<0>> code;
+  if (!emitArtifactObjects(*ir, *abi, options,
+                           llvm::hardware_concurrency().compute_thread_count(),
+                           code, error)) {
     llvm::errs() << "nnc: internal error: " << error << "\n";
     return kInternalError;
   }
-  object.close();
-  LinkRequest link{object.path(), outPath, buildShared,
+  std::vector<TempObject> objects(code.size());
+  LinkRequest link{{}, outPath, buildShared,
                    runtimeDir.empty() ? defaultRuntimeDir(argv[0])
                                       : std::string(runtimeDir)};
+  for (auto [object, bytes] : llvm::zip(objects, code)) {
+    if (!object.create(error)) {
+      llvm::errs() << "nnc: error: " << error << "\n";
+      return kIOError;
+    }
+    object.stream() << bytes;
+    object.close();
+    link.objects.push_back(object.path());
+  }
   if (!runLinker(link, error)) {
     llvm::errs() << "nnc: error: " << error << "\n";
     return kIOError;
