@@ -5,9 +5,12 @@
 #include "dialects/nn/IR/NNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
 
@@ -158,6 +161,81 @@ private:
   Operation *nest;
 };
 
+/// Whether `v` is computed from one of `ivs` (through any ops inside the
+/// nest).
+bool dependsOn(Value v, const llvm::SmallPtrSetImpl<Value> &ivs,
+               Operation *nest) {
+  SmallVector<Value> work = {v};
+  llvm::SmallPtrSet<Value, 16> seen;
+  while (!work.empty()) {
+    Value x = work.pop_back_val();
+    if (!seen.insert(x).second)
+      continue;
+    if (ivs.contains(x))
+      return true;
+    Operation *def = x.getDefiningOp();
+    if (def && nest->isAncestor(def))
+      llvm::append_range(work, def->getOperands());
+  }
+  return false;
+}
+
+/// Whether the iterations of the collapsed loops write disjoint memory, as
+/// far as the IR shows: every buffer the nest writes is allocated inside
+/// it, or is written through an index or a view offset computed from an
+/// induction variable. Tile-and-fuse only tiles parallel dimensions, but a
+/// fused producer that is not sliced by the tile (it computes the whole of
+/// a value each tile needs) bufferizes into one buffer every iteration
+/// writes; such a nest stays serial.
+bool writesAreDisjoint(Operation *nest, ArrayRef<Level> levels) {
+  llvm::SmallPtrSet<Value, 8> ivs;
+  for (const Level &l : levels)
+    ivs.insert(l.ivs.begin(), l.ivs.end());
+  auto disjoint = [&](Value buffer, ValueRange indices) {
+    for (Value i : indices)
+      if (dependsOn(i, ivs, nest))
+        return true;
+    Value v = buffer;
+    while (Operation *def = v.getDefiningOp()) {
+      if (!nest->isAncestor(def))
+        return false; // a buffer from outside, written whole
+      if (isa<memref::AllocOp, memref::AllocaOp>(def))
+        return true; // this iteration's own
+      if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
+        for (Value o : sub.getOffsets())
+          if (dependsOn(o, ivs, nest))
+            return true;
+      }
+      auto view = dyn_cast<ViewLikeOpInterface>(def);
+      if (!view)
+        return false;
+      v = view.getViewSource();
+    }
+    return false;
+  };
+  WalkResult r = nest->walk([&](Operation *op) {
+    bool ok = true;
+    if (auto store = dyn_cast<memref::StoreOp>(op))
+      ok = disjoint(store.getMemRef(), store.getIndices());
+    else if (auto store = dyn_cast<vector::StoreOp>(op))
+      ok = disjoint(store.getBase(), store.getIndices());
+    else if (auto store = dyn_cast<vector::MaskedStoreOp>(op))
+      ok = disjoint(store.getBase(), store.getIndices());
+    else if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+      ok = !isa<MemRefType>(write.getBase().getType()) ||
+           disjoint(write.getBase(), write.getIndices());
+    else if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op))
+      ok = true;
+    else if (auto effects = dyn_cast<MemoryEffectOpInterface>(op))
+      ok = !effects.hasEffect<MemoryEffects::Write>();
+    else
+      ok = op->getNumRegions() > 0 || isMemoryEffectFree(op) ||
+           op->hasTrait<OpTrait::IsTerminator>();
+    return ok ? WalkResult::advance() : WalkResult::interrupt();
+  });
+  return !r.wasInterrupted();
+}
+
 } // namespace
 
 std::optional<nnc::ParallelRange>
@@ -168,6 +246,8 @@ nnc::collapseParallelNest(Operation *nest) {
   SmallVector<Level, 2> levels = {*outer};
   while (std::optional<Level> inner = innerLevel(levels.back(), nest))
     levels.push_back(*inner);
+  if (!writesAreDisjoint(nest, levels))
+    return std::nullopt;
 
   Location loc = nest->getLoc();
   OpBuilder b(nest);

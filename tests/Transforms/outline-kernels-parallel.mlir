@@ -155,3 +155,36 @@ func.func @triangle(%a: memref<64x64xf32>) {
   } {nn.parallel}
   return
 }
+
+// -----
+
+// A tile loop whose body writes a whole buffer from outside (a fused
+// producer that bufferized into one temporary every tile writes) would
+// race: it stays an ordinary kernel, run whole on the calling thread. (The
+// Keras parity test caught this: a bias gradient's tiles each zeroed and
+// accumulated one shared buffer.)
+// CHECK-LABEL: func.func @shared_temporary(
+// CHECK-NOT:     nn.parallel_dispatch
+// CHECK:         call @shared_temporary.kernel0(%{{.*}}, %{{.*}}) : (memref<8xf32>, memref<64xf32>) -> ()
+// CHECK:       func.func private @shared_temporary.kernel0(%[[T:.*]]: memref<8xf32>, %{{.*}}: memref<64xf32>)
+// CHECK:         scf.for %{{.*}} = %c0 to %c64 step %c16 {
+func.func @shared_temporary(%tmp: memref<8xf32>, %out: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %j = %c0 to %c64 step %c16 {
+    scf.for %i = %c0 to %c8 step %c1 {
+      memref.store %zero, %tmp[%i] : memref<8xf32>
+    }
+    %tile = memref.subview %out[%j] [16] [1]
+        : memref<64xf32> to memref<16xf32, strided<[1], offset: ?>>
+    scf.for %i = %c0 to %c16 step %c1 {
+      %v = memref.load %tmp[%c0] : memref<8xf32>
+      memref.store %v, %tile[%i] : memref<16xf32, strided<[1], offset: ?>>
+    }
+  } {nn.parallel}
+  return
+}
