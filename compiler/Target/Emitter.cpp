@@ -223,19 +223,39 @@ bool emitCode(Module &m, TargetMachine &tm, OutputKind kind,
   return true;
 }
 
+/// The target machine and the artifact's module (in a context of its own;
+/// the module goes first).
+struct Artifact {
+  std::unique_ptr<TargetMachine> tm;
+  std::unique_ptr<LLVMContext> ctx;
+  std::unique_ptr<Module> m;
+};
+
+std::optional<Artifact> prepareArtifact(mlir::ModuleOp module,
+                                        const ArtifactABI &abi,
+                                        const EmitOptions &options,
+                                        std::string &error) {
+  Artifact a;
+  a.tm = makeTargetMachine(options, error);
+  if (!a.tm)
+    return std::nullopt;
+  a.ctx = std::make_unique<LLVMContext>();
+  a.m = buildArtifactModule(module, abi, options, *a.tm, *a.ctx, error);
+  if (!a.m)
+    return std::nullopt;
+  return a;
+}
+
 } // namespace
 
 bool nnc::emitArtifact(mlir::ModuleOp module, const ArtifactABI &abi,
                        const EmitOptions &options, OutputKind kind,
                        raw_pwrite_stream &os, std::string &error) {
-  std::unique_ptr<TargetMachine> tm = makeTargetMachine(options, error);
-  if (!tm)
+  std::optional<Artifact> a = prepareArtifact(module, abi, options, error);
+  if (!a)
     return false;
-  LLVMContext ctx;
-  std::unique_ptr<Module> m =
-      buildArtifactModule(module, abi, options, *tm, ctx, error);
-  if (!m)
-    return false;
+  Module *m = a->m.get();
+  TargetMachine *tm = a->tm.get();
   optimize(*m, *tm, options.optLevel);
   if (kind == OutputKind::LLVMIR) {
     m->print(os, nullptr);
@@ -248,14 +268,11 @@ bool nnc::emitArtifactObjects(mlir::ModuleOp module, const ArtifactABI &abi,
                               const EmitOptions &options, unsigned threads,
                               std::vector<SmallString<0>> &objects,
                               std::string &error) {
-  std::unique_ptr<TargetMachine> tm = makeTargetMachine(options, error);
-  if (!tm)
+  std::optional<Artifact> a = prepareArtifact(module, abi, options, error);
+  if (!a)
     return false;
-  LLVMContext ctx;
-  std::unique_ptr<Module> m =
-      buildArtifactModule(module, abi, options, *tm, ctx, error);
-  if (!m)
-    return false;
+  Module *m = a->m.get();
+  TargetMachine *tm = a->tm.get();
   unsigned defined = llvm::count_if(
       *m, [](const Function &f) { return !f.isDeclaration(); });
   unsigned parts = std::max(1u, std::min(threads, defined / kFunctionsPerPart));
