@@ -24,6 +24,13 @@ config.substitutions.append(
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+# Compiled code runs on one thread here: lit runs tests side by side, and
+# the thread pool's idle workers (which spin for 200 us after each kernel)
+# would compete with the other tests for the cores (the suite took 115 s
+# instead of 81 s). The tests about threads, and the oracle tests that must
+# cover the parallel kernels (Differential/models.test,
+# Pipeline/packed-contractions.test), set their thread count themselves.
+config.environment["NNC_NUM_THREADS"] = "1"
 llvm_config.add_tool_substitutions(["nnc", "nnc-opt", "nnc-difftest", "nnc-trainparity"],
                                    [config.nnc_tools_dir])
 

@@ -130,10 +130,11 @@ thread_local bool insideParallel = false;
 // NNC_PARALLEL_TRACE=1: at exit, how many kernels ran split between
 // threads (the tests check that the parallel path was taken).
 std::atomic<long> splitJobs{0};
+std::atomic<int> mostParts{1}; // the workers may be joined before the report
 
 void printTrace() {
   std::fprintf(stderr, "nnc: %ld parallel kernels split between %d threads\n",
-               splitJobs.load(), pool.started + 1);
+               splitJobs.load(), mostParts.load());
 }
 
 bool tracing() {
@@ -273,8 +274,11 @@ void nnc_parallel_for(Task task, void *ctx, int64_t lo, int64_t hi) {
   int parts = pool.started + 1 < threads ? pool.started + 1 : threads;
   if (n < parts)
     parts = int(n);
-  if (tracing())
+  if (tracing()) {
     splitJobs.fetch_add(1, std::memory_order_relaxed);
+    if (parts > mostParts.load())
+      mostParts.store(parts);
+  }
   pool.task = task;
   pool.ctx = ctx;
   pool.lo = lo;
