@@ -54,7 +54,8 @@ ConstValue nnc::boolValue(bool v) {
 llvm::ArrayRef<LayerSpec> nnc::builtinLayers() {
   static const std::vector<LayerSpec> kLayers = [] {
     std::vector<LayerSpec> all;
-    for (auto family : {coreLayers, reshapingLayers}) {
+    for (auto family : {coreLayers, reshapingLayers, convolutionalLayers,
+                        poolingLayers}) {
       std::vector<LayerSpec> layers = family();
       all.insert(all.end(), layers.begin(), layers.end());
     }
@@ -85,8 +86,8 @@ std::string nnc::closestMatch(llvm::StringRef name,
   return best;
 }
 
-static std::string kindDescription(ArgKind kind) {
-  switch (kind) {
+static std::string kindDescription(const ArgSpec &spec) {
+  switch (spec.kind) {
   case ArgKind::PositiveInt: return "a positive integer";
   case ArgKind::Int: return "an integer";
   case ArgKind::Float: return "a number";
@@ -99,14 +100,25 @@ static std::string kindDescription(ArgKind kind) {
     return "an initializer (" + llvm::join(nn::builtinInitializers(), ", ") +
            ")";
   case ArgKind::Shape: return "a list of positive integers such as [28, 28]";
+  case ArgKind::Pair:
+    return "a positive integer or a list of two, such as 3 or [3, 3]";
+  case ArgKind::Borders:
+    return "a non-negative integer, [rows, columns] or "
+           "[[top, bottom], [left, right]]";
+  case ArgKind::Choice:
+    return "one of " + llvm::join(spec.choices, ", ");
   }
   return "a value";
 }
 
 /// Converts `v` to what `kind` wants (ints widen to floats, words normalise
 /// to strings) or returns false.
-static bool coerce(ConstValue &v, ArgKind kind) {
+static bool coerce(ConstValue &v, const ArgSpec &spec) {
   using K = ConstValue::Kind;
+  ArgKind kind = spec.kind;
+  auto isInt = [](const ConstValue &e, int64_t min) {
+    return e.kind == K::Int && e.i >= min;
+  };
   switch (kind) {
   case ArgKind::PositiveInt:
     return v.kind == K::Int && v.i > 0;
@@ -139,6 +151,23 @@ static bool coerce(ConstValue &v, ArgKind kind) {
     return llvm::all_of(v.list, [](const ConstValue &e) {
       return e.kind == K::Int && e.i > 0;
     });
+  case ArgKind::Pair:
+    return isInt(v, 1) || (v.kind == K::List && v.list.size() == 2 &&
+                           isInt(v.list[0], 1) && isInt(v.list[1], 1));
+  case ArgKind::Borders:
+    if (isInt(v, 0))
+      return true;
+    if (v.kind != K::List || v.list.size() != 2)
+      return false;
+    return llvm::all_of(v.list, [&](const ConstValue &e) {
+      return isInt(e, 0) || (e.kind == K::List && e.list.size() == 2 &&
+                             isInt(e.list[0], 0) && isInt(e.list[1], 0));
+    }) && v.list[0].kind == v.list[1].kind;
+  case ArgKind::Choice:
+    if (!v.isWord() || !llvm::is_contained(spec.choices, v.s))
+      return false;
+    v.kind = K::String;
+    return true;
   }
   return false;
 }
@@ -208,10 +237,10 @@ std::optional<BoundArgs> nnc::bindArguments(const LayerSpec &spec,
     }
     seen[target->name] = arg.nameLoc;
     ConstValue v = arg.value;
-    if (!coerce(v, target->kind)) {
+    if (!coerce(v, *target)) {
       diags.error(arg.value.loc, spec.name + " expects '" + target->name +
                                      "' to be " +
-                                     kindDescription(target->kind) + ", got " +
+                                     kindDescription(*target) + ", got " +
                                      arg.value.str());
       ok = false;
       continue;
@@ -226,7 +255,7 @@ std::optional<BoundArgs> nnc::bindArguments(const LayerSpec &spec,
       continue;
     if (!a.defaultValue) {
       diags.error(callLoc, "'" + spec.name + "' needs argument '" + a.name +
-                               "' (" + kindDescription(a.kind) + ")");
+                               "' (" + kindDescription(a) + ")");
       ok = false;
       continue;
     }
@@ -235,4 +264,32 @@ std::optional<BoundArgs> nnc::bindArguments(const LayerSpec &spec,
   if (!ok)
     return std::nullopt;
   return bound;
+}
+
+std::array<int64_t, 2> nnc::pairOf(const ConstValue &v) {
+  if (v.kind == ConstValue::Kind::List)
+    return {v.list[0].i, v.list[1].i};
+  return {v.i, v.i};
+}
+
+std::array<int64_t, 4> nnc::bordersOf(const ConstValue &v) {
+  if (v.kind != ConstValue::Kind::List)
+    return {v.i, v.i, v.i, v.i};
+  std::array<int64_t, 2> rows = pairOf(v.list[0]), cols = pairOf(v.list[1]);
+  if (v.list[0].kind != ConstValue::Kind::List) // [rows, cols]: symmetric
+    return {v.list[0].i, v.list[0].i, v.list[1].i, v.list[1].i};
+  return {rows[0], rows[1], cols[0], cols[1]};
+}
+
+llvm::ArrayRef<std::string> nnc::layerChoiceWords() {
+  static const std::vector<std::string> words = [] {
+    std::vector<std::string> all;
+    for (const LayerSpec &layer : builtinLayers())
+      for (const ArgSpec &arg : layer.args)
+        for (const std::string &w : arg.choices)
+          if (!llvm::is_contained(all, w))
+            all.push_back(w);
+    return all;
+  }();
+  return words;
 }

@@ -21,6 +21,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/ArrayRef.h"
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ enum class ArgKind {
   Activation,  // relu, "relu", ...
   Initializer, // glorot_uniform, "zeros", ...
   Shape,       // a list of positive integers
+  Pair,        // a positive integer or a list of two: 3, [3, 3]
+  Borders,     // n, [rows, cols] or [[top, bottom], [left, right]], n >= 0
+  Choice,      // one of ArgSpec::choices, as a word or a string
 };
 
 struct ArgSpec {
@@ -46,7 +50,13 @@ struct ArgSpec {
   ArgKind kind;
   std::optional<ConstValue> defaultValue; // none: required
   bool keywordOnly = false; // only `name: value`; such args come last
+  std::vector<std::string> choices = {}; // what a Choice accepts
 };
+
+/// A Pair argument (bound or default) as {first, second}.
+std::array<int64_t, 2> pairOf(const ConstValue &v);
+/// A Borders argument (bound or default) as {top, bottom, left, right}.
+std::array<int64_t, 4> bordersOf(const ConstValue &v);
 
 /// Hyper-parameter name -> value, defaults filled in.
 using BoundArgs = std::map<std::string, ConstValue>;
@@ -91,6 +101,10 @@ struct LayerSpec {
 /// Every built-in layer, family by family.
 llvm::ArrayRef<LayerSpec> builtinLayers();
 const LayerSpec *lookupLayer(llvm::StringRef name);
+
+/// Every word a built-in layer's Choice argument accepts (valid, same,
+/// nearest, ...): bare words that name no tensor.
+llvm::ArrayRef<std::string> layerChoiceWords();
 
 /// Default values for ArgSpecs.
 ConstValue wordValue(llvm::StringRef w);

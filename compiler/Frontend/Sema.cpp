@@ -10,6 +10,7 @@
 #include "dialects/nn/IR/NNMetrics.h"
 #include "dialects/nn/IR/NNOptimizers.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Casting.h"
 
@@ -224,9 +225,13 @@ private:
       if (e.second->isBlock)
         names.push_back(e.getKey().str());
     std::string hint = closestMatch(call.callee, names);
+    std::vector<std::string> layers;
+    for (const LayerSpec &l : builtinLayers())
+      layers.push_back(l.name);
     diags.error(call.loc, "unknown layer '" + call.callee + "'" +
                               (hint.empty() ? ""
-                                            : "; did you mean '" + hint + "'?"));
+                                            : "; did you mean '" + hint + "'?") +
+                              " (layers: " + llvm::join(layers, ", ") + ")");
   }
 
   //===--------------------------------------------------------------------===//
@@ -243,6 +248,8 @@ private:
         names.push_back(a);
       for (llvm::StringRef i : nn::builtinInitializers())
         names.push_back(i.str());
+      for (const std::string &w : layerChoiceWords())
+        names.push_back(w);
       std::string hint = closestMatch(n->name, names);
       diags.error(e.loc, "unknown name '" + n->name + "'" +
                              (hint.empty() ? ""
@@ -268,7 +275,8 @@ private:
   /// Activation and initializer names stand for themselves as arguments.
   static bool isWordConstant(llvm::StringRef name) {
     return llvm::is_contained(activationNames(), name) ||
-           nn::isIn(nn::builtinInitializers(), name);
+           nn::isIn(nn::builtinInitializers(), name) ||
+           llvm::is_contained(layerChoiceWords(), name);
   }
 
   void checkCall(const CallExpr &c, const Scope &scope, Context ctx) {

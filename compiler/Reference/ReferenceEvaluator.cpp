@@ -1,6 +1,7 @@
 //===- ReferenceEvaluator.cpp - the naive oracle for nn IR ----------------===//
 
 #include "compiler/Reference/ReferenceEvaluator.h"
+#include "compiler/Reference/ReferenceImages.h"
 
 #include "dialects/nn/IR/NNOps.h"
 
@@ -230,7 +231,10 @@ bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
                 t.data.push_back(v.convertToDouble());
               return t;
             })
-            .Default([](Operation *) { return std::nullopt; });
+            .Default([&](Operation *o) {
+              return ref::evaluateImageOp(
+                  o, [&](Value v) -> const Tensor & { return in(v); });
+            });
     if (!r) {
       error = "the reference evaluator does not know '" +
               op.getName().getStringRef().str() + "'";

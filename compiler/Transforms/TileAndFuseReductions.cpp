@@ -23,10 +23,28 @@ using namespace mlir;
 
 namespace {
 
+/// Whether `l` reads every operand at the iteration point's own indices
+/// (projected permutations) and computes from operand values alone. Window
+/// ops (convolutions, pooling: i*s + a maps) and gathers (tensor.extract,
+/// linalg.index in the body) are not: tiling a consumer of theirs would
+/// recompute their whole window per tile, so they are neither statistics
+/// to tile along nor producers to fuse.
+bool isPointwiseIndexed(linalg::LinalgOp l) {
+  if (!llvm::all_of(l.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isProjectedPermutation(); }))
+    return false;
+  bool plain = true;
+  l->walk([&](Operation *op) {
+    if (isa<linalg::IndexOp>(op) || op->getDialect()->getNamespace() == "tensor")
+      plain = false;
+  });
+  return plain;
+}
+
 bool isReduction(Operation *op) {
   auto l = dyn_cast_or_null<linalg::LinalgOp>(op);
   return l && l.getNumReductionLoops() > 0 &&
-         !linalg::isaContractionOpInterface(l);
+         !linalg::isaContractionOpInterface(l) && isPointwiseIndexed(l);
 }
 
 /// An all-parallel generic that reads a reduction's result: the indexing maps
@@ -83,7 +101,8 @@ struct TileAndFuseReductionsPass
       sizes[*innermost] = rewriter.getIndexAttr(tileRows);
       auto shouldFuse = [](Operation *producer) {
         auto l = dyn_cast<linalg::LinalgOp>(producer);
-        return l && !linalg::isaContractionOpInterface(l);
+        return l && !linalg::isaContractionOpInterface(l) &&
+               isPointwiseIndexed(l);
       };
       if (failed(nnc::tileAndFuse(rewriter, root, sizes, shouldFuse)))
         return signalPassFailure();

@@ -46,6 +46,25 @@ MODELS += [
                                         "examples", "iris", "iris.nn")).read()),
     ("mlp", (-1, 1), "model m(x: f32[20]) {\n dense(64, activation: relu)\n"
                      " dense(32, activation: sigmoid)\n dense(10, activation: softmax)\n}"),
+    # Image ops (issue 14): each layer's kernel on its own, then a network.
+    ("conv2d-same-strided", (-1, 1), "model m(x: f32[9, 8, 3]) {\n"
+     " conv2d(5, [3, 2], strides: [2, 1], padding: same, activation: relu)\n}"),
+    ("conv2d-dilated", (-1, 1), "model m(x: f32[9, 9, 2]) {\n"
+     " conv2d(4, 3, dilation_rate: 2, padding: same)\n}"),
+    ("conv2d-transpose", (-1, 1), "model m(x: f32[4, 5, 3]) {\n"
+     " conv2d_transpose(2, 3, strides: 2, padding: same, activation: tanh)\n"
+     " conv2d_transpose(2, 2, strides: 3)\n}"),
+    ("max-pooling", (-2, 2), "model m(x: f32[7, 6, 3]) { max_pooling2d(3, strides: 2, padding: same) }"),
+    ("min-pooling", (-2, 2), "model m(x: f32[7, 6, 3]) { min_pooling2d([2, 3]) }"),
+    ("average-pooling", (-2, 2), "model m(x: f32[7, 6, 3]) { average_pooling2d(3, strides: 1, padding: same) }"),
+    ("global-pooling", (-2, 2), "model m(x: f32[5, 6, 3]) -> f32[3] {\n"
+     " return global_average_pooling2d(x) + global_max_pooling2d(x)\n}"),
+    ("resample", (-2, 2), "model m(x: f32[3, 4, 2]) {\n up_sampling2d([2, 3])\n"
+     " zero_padding2d([[1, 0], [2, 1]])\n cropping2d([1, 2])\n}"),
+    ("cnn", (0, 1), "model m(x: f32[12, 12, 1]) {\n"
+     " conv2d(8, 3, padding: same, activation: relu)\n max_pooling2d()\n"
+     " conv2d(8, 3, activation: relu)\n average_pooling2d()\n flatten()\n"
+     " dense(10, activation: softmax)\n}"),
 ]
 
 failed = 0

@@ -1,6 +1,7 @@
 """Writes DIR/NAME.x.npy (ROWS x FEATURES, uniform in [-1, 1]) and
 DIR/NAME.y.npy (ROWS x CLASSES, one-hot rows), seeded, with the standard
-library only: the data nnc-trainparity reads for model NAME.
+library only: the data nnc-trainparity reads for model NAME. FEATURES may
+be a per-sample shape such as 9x8x2 (images); CLASSES 0 writes no y.
 
     random-classification-npy.py DIR NAME ROWS FEATURES CLASSES
 """
@@ -9,9 +10,9 @@ import struct
 import sys
 
 
-def npy(path, rows, cols, values):
-    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }" % (
-        rows, cols)
+def npy(path, shape, values):
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s), }" % (
+        ", ".join(str(d) for d in shape))
     header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
     with open(path, "wb") as f:
         f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
@@ -20,13 +21,19 @@ def npy(path, rows, cols, values):
 
 
 out, name = sys.argv[1], sys.argv[2]
-rows, features, classes = (int(v) for v in sys.argv[3:6])
+rows, classes = int(sys.argv[3]), int(sys.argv[5])
+sample = [int(d) for d in sys.argv[4].split("x")]
+features = 1
+for d in sample:
+    features *= d
 rng = random.Random(7)
-npy("%s/%s.x.npy" % (out, name), rows, features,
+npy("%s/%s.x.npy" % (out, name), [rows] + sample,
     [rng.uniform(-1, 1) for _ in range(rows * features)])
+if classes == 0:
+    sys.exit(0)
 y = []
 for _ in range(rows):
     row = [0.0] * classes
     row[rng.randrange(classes)] = 1.0
     y += row
-npy("%s/%s.y.npy" % (out, name), rows, classes, y)
+npy("%s/%s.y.npy" % (out, name), [rows, classes], y)

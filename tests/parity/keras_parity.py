@@ -166,6 +166,197 @@ def random_multi_spec(rng, index):
             "batch": rng.randint(1, 16)}
 
 
+# Losses a convolutional network ends in (through its dense head). Not mae:
+# behind a global pooling the head's inputs are small, so its gradient is a
+# sum of +-tanh'(~0) ~ +-(1 - tiny) terms that cancel to ~1e-6, and Adam's
+# first step divides that by its own magnitude: seed 5's m59 differs from
+# the f64 reference by 3x the f32 noise bound in both nnc's kernels and the
+# reference's f32 evaluation order. The dense networks cover mae.
+CNN_LOSSES = ["mse", "cce_logits", "scce_logits", "bce_logits"]
+
+
+def _out_len(size, window, stride, dilation, padding):
+    """Keras' output length of a window op (None when it does not fit)."""
+    reach = (window - 1) * dilation + 1
+    if padding == "same":
+        return -(-size // stride)
+    return (size - reach) // stride + 1 if size >= reach else None
+
+
+def random_cnn_spec(rng, index):
+    """An image network: 1-4 layers drawn from conv2d (strides, dilation,
+    padding), conv2d_transpose, max/min/average pooling, up_sampling2d and
+    zero_padding2d, then flatten or a global pooling, then a dense head."""
+    loss = rng.choice(CNN_LOSSES)
+    h, w, c = rng.randint(4, 9), rng.randint(4, 9), rng.randint(1, 3)
+    shape = (h, w, c)
+    layers = []
+    for n in range(rng.randint(1, 4)):
+        kind = rng.choice(["conv", "conv", "conv", "pool", "pool", "convt",
+                           "up", "pad"])
+        name = "c%d" % n
+        if kind == "conv":
+            k = rng.choice([1, 2, 3, [3, 2], [1, 3]])
+            kk = k if isinstance(k, list) else [k, k]
+            strides = rng.choice([1, 1, 2, [2, 1]])
+            ss = strides if isinstance(strides, list) else [strides] * 2
+            dil = rng.choice([1, 2]) if ss == [1, 1] else 1
+            padding = rng.choice(["valid", "same"])
+            dims = [_out_len(shape[d], kk[d], ss[d], dil, padding)
+                    for d in range(2)]
+            if None in dims or min(dims) < 1:
+                continue
+            layer = {"kind": "conv", "filters": rng.randint(1, 4),
+                     "kernel": k, "strides": strides, "dilation": dil,
+                     "padding": padding, "act": rng.choice(ACTIVATIONS[:5]),
+                     "name": name}
+            shape = (dims[0], dims[1], layer["filters"])
+        elif kind == "convt":
+            k = rng.choice([1, 2, 3])
+            s = rng.choice([1, 2])
+            padding = rng.choice(["valid", "same"])
+            f = rng.randint(1, 3)
+            dims = [shape[d] * s + (max(k - s, 0) if padding == "valid" else 0)
+                    for d in range(2)]
+            if max(dims) > 16:
+                continue
+            layer = {"kind": "convt", "filters": f, "kernel": k, "strides": s,
+                     "padding": padding, "act": rng.choice(ACTIVATIONS[:5]),
+                     "name": name}
+            shape = (dims[0], dims[1], f)
+        elif kind == "pool":
+            op = rng.choice(["max", "max", "avg", "min"])
+            p = rng.choice([2, 2, 3, [2, 1]])
+            pp = p if isinstance(p, list) else [p, p]
+            strides = rng.choice([None, None, 1, 2])
+            ss = pp if strides is None else [strides, strides]
+            padding = rng.choice(["valid", "same"])
+            dims = [_out_len(shape[d], pp[d], ss[d], 1, padding)
+                    for d in range(2)]
+            if None in dims or min(dims) < 1:
+                continue
+            layer = {"kind": "pool", "op": op, "pool": p, "strides": strides,
+                     "padding": padding, "name": name}
+            shape = (dims[0], dims[1], shape[2])
+        elif kind == "up":
+            size = rng.choice([2, [2, 1], [1, 3]])
+            ss = size if isinstance(size, list) else [size, size]
+            if shape[0] * ss[0] > 16 or shape[1] * ss[1] > 16:
+                continue
+            layer = {"kind": "up", "size": size, "name": name}
+            shape = (shape[0] * ss[0], shape[1] * ss[1], shape[2])
+        else:
+            pad = rng.choice([1, [1, 2], [[0, 1], [2, 0]]])
+            if isinstance(pad, int):
+                t = b = l = r = pad
+            elif isinstance(pad[0], int):
+                t = b = pad[0]
+                l = r = pad[1]
+            else:
+                (t, b), (l, r) = pad
+            layer = {"kind": "pad", "padding": pad, "name": name}
+            shape = (shape[0] + t + b, shape[1] + l + r, shape[2])
+        layers.append(layer)
+    head = rng.choice(["flatten", "flatten", "gap", "gmp"])
+    _, _, out_act, (lo, hi) = LOSSES[loss]
+    if out_act is None:
+        out_act = rng.choice(["linear", "tanh"])
+    units = [{"kind": "dense", "units": rng.randint(lo, hi), "act": out_act,
+              "name": "out", "trainable": True}]
+    return {"index": index, "style": "cnn", "loss": loss, "input": [h, w, c],
+            "layers": layers, "head": head, "units": units,
+            "batch": rng.randint(1, 8)}
+
+
+def _nn_value(v):
+    return str(v).replace(" ", "")
+
+
+def cnn_nn_text(spec, name, optimizer_text):
+    lines = ["model %s(x: f32[%s]) {" % (name, ", ".join(
+        str(d) for d in spec["input"]))]
+    for l in spec["layers"]:
+        nm = 'name: "%s"' % l["name"]
+        if l["kind"] == "conv":
+            lines.append("    conv2d(%d, %s, strides: %s, padding: %s, "
+                         "dilation_rate: %d, activation: %s, %s)" % (
+                             l["filters"], _nn_value(l["kernel"]),
+                             _nn_value(l["strides"]), l["padding"],
+                             l["dilation"], l["act"], nm))
+        elif l["kind"] == "convt":
+            lines.append("    conv2d_transpose(%d, %d, strides: %d, "
+                         "padding: %s, activation: %s, %s)" % (
+                             l["filters"], l["kernel"], l["strides"],
+                             l["padding"], l["act"], nm))
+        elif l["kind"] == "pool":
+            layer = {"max": "max_pooling2d", "avg": "average_pooling2d",
+                     "min": "min_pooling2d"}[l["op"]]
+            strides = "" if l["strides"] is None else (
+                ", strides: %d" % l["strides"])
+            lines.append("    %s(%s%s, padding: %s, %s)" % (
+                layer, _nn_value(l["pool"]), strides, l["padding"], nm))
+        elif l["kind"] == "up":
+            lines.append("    up_sampling2d(%s, %s)" % (
+                _nn_value(l["size"]), nm))
+        else:
+            lines.append("    zero_padding2d(%s, %s)" % (
+                _nn_value(l["padding"]), nm))
+    lines.append("    " + {"flatten": "flatten()",
+                           "gap": "global_average_pooling2d()",
+                           "gmp": "global_max_pooling2d()"}[spec["head"]])
+    lines.append("    " + dense_nn(None, spec["units"][0]))
+    lines.append("}")
+    lines.append("train %s {" % name)
+    lines.append("    loss: " + LOSSES[spec["loss"]][0])
+    lines.append("    optimizer: " + optimizer_text)
+    lines.append("    metrics: [%s]" % ", ".join(METRICS[spec["loss"]]))
+    lines.append("    batch: %d" % spec["batch"])
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def keras_cnn_model(keras, spec):
+    L = keras.layers
+    x = keras.Input(tuple(spec["input"]))
+    h = x
+    for l in spec["layers"]:
+        if l["kind"] == "conv":
+            h = L.Conv2D(l["filters"], l["kernel"], strides=l["strides"],
+                         padding=l["padding"], dilation_rate=l["dilation"],
+                         activation=l["act"], kernel_initializer="zeros",
+                         name=l["name"])(h)
+        elif l["kind"] == "convt":
+            h = L.Conv2DTranspose(l["filters"], l["kernel"],
+                                  strides=l["strides"], padding=l["padding"],
+                                  activation=l["act"],
+                                  kernel_initializer="zeros",
+                                  name=l["name"])(h)
+        elif l["kind"] == "pool":
+            kw = dict(pool_size=l["pool"], strides=l["strides"],
+                      padding=l["padding"])
+            if l["op"] == "max":
+                h = L.MaxPooling2D(name=l["name"], **kw)(h)
+            elif l["op"] == "avg":
+                h = L.AveragePooling2D(name=l["name"], **kw)(h)
+            else:  # min pooling: Keras has none; -max_pool(-x)
+                pool = L.MaxPooling2D(**kw)
+                h = L.Lambda(lambda t, p=pool: -p(-t), name=l["name"])(h)
+        elif l["kind"] == "up":
+            h = L.UpSampling2D(l["size"], name=l["name"])(h)
+        else:
+            pad = l["padding"]
+            h = L.ZeroPadding2D(tuple(tuple(p) if isinstance(p, list) else p
+                                      for p in pad)
+                                if isinstance(pad, list) else pad,
+                                name=l["name"])(h)
+    h = {"flatten": L.Flatten(), "gap": L.GlobalAveragePooling2D(),
+         "gmp": L.GlobalMaxPooling2D()}[spec["head"]](h)
+    u = spec["units"][0]
+    h = L.Dense(u["units"], activation=u["act"], kernel_initializer="zeros",
+                name=u["name"])(h)
+    return keras.Model(x, h)
+
+
 def metric_names(spec):
     """The loss-and-metric values after the total loss, as Keras logs them
     and nnc reports them (in the same order)."""
@@ -218,6 +409,8 @@ def nn_text(spec, name, optimizer_text):
     """The .nn source of `spec` as model `name`, with its train section."""
     if spec["style"] == "multi":
         return multi_nn_text(spec, name, optimizer_text)
+    if spec["style"] == "cnn":
+        return cnn_nn_text(spec, name, optimizer_text)
     lines, pre = [], []
     block = "res_" + name
     if spec["style"] == "block":
@@ -263,6 +456,11 @@ def param_names(spec):
             h["name"] for h in spec["heads"]]
         return {"%s.%s" % (l, p): (l, p) for l in layers
                 for p in ("kernel", "bias")}
+    if spec["style"] == "cnn":
+        layers = [l["name"] for l in spec["layers"]
+                  if l["kind"] in ("conv", "convt")] + ["out"]
+        return {"%s.%s" % (l, p): (l, p) for l in layers
+                for p in ("kernel", "bias")}
     for u in spec["units"]:
         if u["kind"] == "dense":
             for p in ("kernel", "bias"):
@@ -286,6 +484,8 @@ def keras_model(keras, spec):
     # most of the time of building the models).
     def dense(units, **kw):
         return keras.layers.Dense(units, kernel_initializer="zeros", **kw)
+    if spec["style"] == "cnn":
+        return keras_cnn_model(keras, spec)
     if spec["style"] == "multi":
         a, b = (keras.Input((d,)) for d in spec["dims"])
         h = keras.layers.Add()([
@@ -317,6 +517,10 @@ def random_data(rng, spec, steps):
               for d in spec["dims"]]
         return xs, [random_targets(rng, h["loss"], h["units"], n)
                     for h in spec["heads"]]
+    if spec["style"] == "cnn":
+        x = rng.standard_normal([n] + spec["input"]).astype(np.float32)
+        return x, random_targets(rng, spec["loss"],
+                                 spec["units"][-1]["units"], n)
     x = rng.standard_normal((n, spec["in_dim"])).astype(np.float32)
     return x, random_targets(rng, spec["loss"], spec["units"][-1]["units"], n)
 
@@ -460,6 +664,24 @@ def difference(got, want):
 
 # ---------------------------------------------------------------------------
 
+# -log(1e-7): the largest per-sample cross-entropy Keras' JAX backend can
+# produce, since it clips softmax probabilities to [1e-7, 1 - 1e-7] before the
+# log. nnc, like Keras on TensorFlow, takes the cross-entropy of a softmax
+# from its logits (no clip), so once a sample's probability of its class
+# falls below 1e-7 the two losses and gradients differ by design.
+KERAS_CLIP_LOSS = 16.118
+
+
+def clipped_by_keras(spec, log_rows):
+    """Whether Keras' clipping may have been active in any of these steps:
+    a batch whose summed per-sample cross-entropy stays below the clip's
+    loss has no sample beyond it."""
+    if spec["style"] == "multi" or spec["loss"] not in ("cce_logits",
+                                                        "scce_logits"):
+        return False
+    return any(row[0] * spec["batch"] > KERAS_CLIP_LOSS for row in log_rows)
+
+
 def keras_group(gdir, steps, tolerance):
     """Keras on one group (after nnc-trainparity ran on it): every model of
     the group in one jitted function. Returns the group's comparisons."""
@@ -471,7 +693,7 @@ def keras_group(gdir, steps, tolerance):
         x, y = load_arrays(os.path.join(gdir, name), spec)
         runs.append((spec, opt, name, lr, x, y))
     out = {"worst": {o: [0.0, ""] for o in OPTIMIZERS}, "failures": [],
-           "compared": 0, "diverged": 0, "noise_allowed": 0}
+           "compared": 0, "diverged": 0, "clipped": 0, "noise_allowed": 0}
     kruns = []
     for spec, opt, name, lr, x, y in runs:
         init = read_safetensors(os.path.join(gdir, name + ".init.safetensors"))
@@ -533,6 +755,9 @@ def keras_group(gdir, steps, tolerance):
                 # left to compare from here on.
                 out["diverged"] += 1
                 break
+            if clipped_by_keras(spec, log[:step]):
+                out["clipped"] += 1
+                break
             for key in ours:
                 d = difference(ours[key], theirs[key])
                 # Two f32 computations of a tensor can differ by the f32
@@ -576,6 +801,8 @@ def main():
     ap.add_argument("--models", type=int, default=200)
     ap.add_argument("--multi", type=int, default=10,
                     help="two-input, two-output networks, after --models")
+    ap.add_argument("--cnn", type=int, default=20,
+                    help="convolutional networks, after --multi")
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--group", type=int, default=10,
@@ -603,6 +830,9 @@ def main():
     multi_rng = random.Random(args.seed + 7919)
     specs += [random_multi_spec(multi_rng, args.models + i)
               for i in range(args.multi)]
+    cnn_rng = random.Random(args.seed + 104729)
+    specs += [random_cnn_spec(cnn_rng, args.models + args.multi + i)
+              for i in range(args.cnn)]
 
     # 1. Sources and data of every group; nnc compiles them, --jobs at once.
     groups = []
@@ -667,7 +897,7 @@ def main():
         stdout=subprocess.PIPE, text=True) for k in range(args.jobs)
         if groups[k::args.jobs]]
     worst = {o: [0.0, ""] for o in OPTIMIZERS}
-    compared = diverged = noise_allowed = 0
+    compared = diverged = clipped = noise_allowed = 0
     for w in workers:
         out, _ = w.communicate()
         if w.returncode:
@@ -680,13 +910,15 @@ def main():
             failures += r["failures"]
             compared += r["compared"]
             diverged += r["diverged"]
+            clipped += r["clipped"]
             noise_allowed += r["noise_allowed"]
     t_end = time.time()
 
     print("Keras parity: %d random networks (%d with two inputs and two "
-          "outputs) x %d optimizers, %d steps, %d tensors compared "
-          "(tolerance %.0e)" % (len(specs), args.multi, len(OPTIMIZERS),
-                                args.steps, compared, args.tolerance))
+          "outputs, %d convolutional) x %d optimizers, %d steps, %d tensors "
+          "compared (tolerance %.0e)" % (
+              len(specs), args.multi, args.cnn, len(OPTIMIZERS), args.steps,
+              compared, args.tolerance))
     print("%-14s %12s  %s" % ("optimizer", "worst diff", "where"))
     for opt, (d, where) in worst.items():
         print("%-14s %12.2e  %s" % (opt, d, where))
@@ -696,6 +928,9 @@ def main():
           noise_allowed)
     if diverged:
         print("%d snapshots not compared: Keras diverged as well" % diverged)
+    if clipped:
+        print("%d snapshots not compared: a softmax probability may have "
+              "fallen below Keras' 1e-7 clip" % clipped)
     print("time %.0fs: nnc -O%s %.0fs, compiled steps + reference %.0fs, "
           "Keras %.0fs (%d jobs)" % (t_end - t_start, args.opt_level,
                                      t_compiled - t_start, t_ran - t_compiled,

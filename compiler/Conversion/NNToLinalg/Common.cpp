@@ -158,4 +158,34 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
                                        reassociation);
 }
 
+Value padImage(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> before,
+               ArrayRef<int64_t> extent, ArrayRef<int64_t> strides,
+               double value) {
+  auto type = cast<RankedTensorType>(x.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  if (before[0] == 0 && before[1] == 0 && extent[0] == shape[1] &&
+      extent[1] == shape[2])
+    return x;
+  auto paddedType = RankedTensorType::get(
+      {shape[0], extent[0], extent[1], shape[3]}, type.getElementType());
+  Value empty = emptyTensor(b, loc, paddedType, {x});
+  Value fill =
+      floatConst(b, loc, type.getElementType(), value);
+  Value filled = linalg::FillOp::create(b, loc, fill, empty).getResult(0);
+  SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(before[0]),
+                                    b.getIndexAttr(before[1]),
+                                    b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < 4; ++i)
+    sizes.push_back(type.isDynamicDim(i)
+                        ? OpFoldResult(tensor::DimOp::create(b, loc, x, i)
+                                           .getResult())
+                        : OpFoldResult(b.getIndexAttr(shape[i])));
+  SmallVector<OpFoldResult> steps{b.getIndexAttr(1), b.getIndexAttr(strides[0]),
+                                  b.getIndexAttr(strides[1]),
+                                  b.getIndexAttr(1)};
+  return tensor::InsertSliceOp::create(b, loc, x, filled, offsets, sizes,
+                                       steps);
+}
+
 } // namespace nnc

@@ -43,6 +43,15 @@ mlir::Value reduce(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
 mlir::Value alongAxis(mlir::OpBuilder &b, mlir::Location loc, mlir::Value full,
                       mlir::Value reduced, int64_t axis, ScalarBody body);
 
+/// `x` ([batch, H, W, C]) with `pads` = [top, bottom, left, right] rows and
+/// columns of `value` around it, placed every `strides` = [sh, sw] elements
+/// (1, 1: plain padding; more: the zero-interleaved gradient of a strided
+/// convolution). `extent` = [height, width] of the result.
+mlir::Value padImage(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                     llvm::ArrayRef<int64_t> before,
+                     llvm::ArrayRef<int64_t> extent,
+                     llvm::ArrayRef<int64_t> strides, double value);
+
 mlir::TypedAttr negativeInfinity(mlir::OpBuilder &b, mlir::Type type);
 
 /// A scalar float constant of `type`.

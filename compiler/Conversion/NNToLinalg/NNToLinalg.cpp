@@ -45,6 +45,8 @@ struct ConvertNNToLinalgPass
     nnc::populateMatmulToLinalgPatterns(patterns);
     nnc::populateReductionToLinalgPatterns(patterns);
     nnc::populateGradientOpsToLinalgPatterns(patterns);
+    nnc::populateConvolutionToLinalgPatterns(patterns);
+    nnc::populatePoolingToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

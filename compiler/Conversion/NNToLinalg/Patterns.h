@@ -13,6 +13,10 @@ void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMatmulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// reduce_sum/mean/max and reshape.
 void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// conv2d and its input and kernel gradients.
+void populateConvolutionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// pool2d and its gradients, upsample2d, pad2d, crop2d.
+void populatePoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateGradientOpsToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace nnc

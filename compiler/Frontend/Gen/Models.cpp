@@ -276,7 +276,8 @@ std::optional<Val> Generator::applyCallee(const CallExpr &call,
   return result;
 }
 
-/// "dense" -> "Dense", "max_pooling2d" -> "MaxPooling2d": Keras' names.
+/// "dense" -> "Dense", "max_pooling2d" -> "MaxPooling2D": Keras' names
+/// (a digit's "d" suffix is upper case, as in Conv2D).
 std::string Generator::kerasClassName(llvm::StringRef layer) {
   std::string out;
   bool upper = true;
@@ -285,7 +286,8 @@ std::string Generator::kerasClassName(llvm::StringRef layer) {
       upper = true;
       continue;
     }
-    out += upper ? llvm::toUpper(c) : c;
+    bool afterDigit = !out.empty() && llvm::isDigit(out.back());
+    out += upper || (afterDigit && c == 'd') ? llvm::toUpper(c) : c;
     upper = false;
   }
   return out;

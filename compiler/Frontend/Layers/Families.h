@@ -17,6 +17,11 @@ namespace nnc {
 std::vector<LayerSpec> coreLayers();
 /// flatten, reshape (Reshaping.cpp)
 std::vector<LayerSpec> reshapingLayers();
+/// conv2d, conv2d_transpose (Convolutional.cpp)
+std::vector<LayerSpec> convolutionalLayers();
+/// max/min/average and global pooling, up_sampling2d, zero_padding2d,
+/// cropping2d (Pooling.cpp)
+std::vector<LayerSpec> poolingLayers();
 
 } // namespace nnc
 

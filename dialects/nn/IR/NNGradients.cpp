@@ -282,14 +282,19 @@ NN_GRADIENT(ReduceMeanOp) {
   return success();
 }
 NN_GRADIENT(ReduceMaxOp) {
-  // Every element equal to the maximum takes the gradient: max - x is 0
-  // there and positive elsewhere.
+  // The elements equal to the maximum (max - x is 0 there, positive
+  // elsewhere) share the gradient evenly, as TensorFlow's and JAX's rules
+  // do: ties are common where values were copied (upsampling) or clipped
+  // (relu), and giving each tie the whole gradient would count it k times.
   G g = at(builder, *this);
   Value x = getX();
-  Value m = g.spread(getResult(), x, getAxes(), getKeepdims());
+  std::optional<ArrayRef<int64_t>> axes = getAxes();
+  Value m = g.spread(getResult(), x, axes, getKeepdims());
   Value isMax = g.sub(g.cst(x, 1.0), g.step(g.sub(m, x)));
+  Value ties = g.sum(isMax, axes ? *axes : ArrayRef<int64_t>{}, true);
+  Value share = g.div(isMax, g.broadcast(ties, x));
   operandGrads.push_back(
-      g.mul(g.spread(resultGrads[0], x, getAxes(), getKeepdims()), isMax));
+      g.mul(g.spread(resultGrads[0], x, axes, getKeepdims()), share));
   return success();
 }
 NN_GRADIENT(ReshapeOp) {
@@ -305,5 +310,103 @@ NN_GRADIENT(BroadcastOp) {
 }
 NN_GRADIENT(CountOp) {
   operandGrads.push_back(nullptr);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Images. The convolution's three ops are linear in each operand and each
+// one's gradients are the other two, so every order of derivative stays in
+// this family; pooling's gradient and its transpose (pool2d_gather) likewise.
+//===----------------------------------------------------------------------===//
+
+/// [height, width] of an NHWC tensor or the leading two sizes of a kernel.
+static DenseI64ArrayAttr spatialSize(OpBuilder &b, Value v, int64_t first) {
+  ArrayRef<int64_t> s = cast<RankedTensorType>(v.getType()).getShape();
+  return b.getDenseI64ArrayAttr({s[first], s[first + 1]});
+}
+
+NN_GRADIENT(Conv2DOp) {
+  Value dy = resultGrads[0];
+  operandGrads.push_back(Conv2DBackpropInputOp::create(
+      builder, getLoc(), dy, getW(), spatialSize(builder, getX(), 1),
+      getStridesAttr(), getDilationsAttr(), getPaddingAttr()));
+  operandGrads.push_back(Conv2DBackpropFilterOp::create(
+      builder, getLoc(), getX(), dy, spatialSize(builder, getW(), 0),
+      getStridesAttr(), getDilationsAttr(), getPaddingAttr()));
+  return success();
+}
+NN_GRADIENT(Conv2DBackpropInputOp) { // the transpose's transpose: conv2d
+  Value g = resultGrads[0];
+  operandGrads.push_back(Conv2DOp::create(builder, getLoc(), g, getW(),
+                                          getStridesAttr(), getDilationsAttr(),
+                                          getPaddingAttr()));
+  operandGrads.push_back(Conv2DBackpropFilterOp::create(
+      builder, getLoc(), g, getDy(), spatialSize(builder, getW(), 0),
+      getStridesAttr(), getDilationsAttr(), getPaddingAttr()));
+  return success();
+}
+NN_GRADIENT(Conv2DBackpropFilterOp) {
+  // sum(G * dw) = sum(dy * conv2d(x, G)): read off for x and for dy.
+  Value g = resultGrads[0];
+  operandGrads.push_back(Conv2DBackpropInputOp::create(
+      builder, getLoc(), getDy(), g, spatialSize(builder, getX(), 1),
+      getStridesAttr(), getDilationsAttr(), getPaddingAttr()));
+  operandGrads.push_back(Conv2DOp::create(builder, getLoc(), getX(), g,
+                                          getStridesAttr(), getDilationsAttr(),
+                                          getPaddingAttr()));
+  return success();
+}
+
+NN_GRADIENT(Pool2DOp) {
+  operandGrads.push_back(Pool2DGradOp::create(
+      builder, getLoc(), getX(), resultGrads[0], getKindAttr(),
+      getWindowAttr(), getStridesAttr(), getPaddingAttr()));
+  return success();
+}
+NN_GRADIENT(Pool2DGradOp) {
+  // Piecewise constant in x (max, min) or independent of it (avg); linear
+  // in dy, whose gradient is the transpose: a gather for max and min, and
+  // average pooling itself for avg.
+  Value g = resultGrads[0];
+  operandGrads.push_back(nullptr);
+  if (getKind() == "avg")
+    operandGrads.push_back(Pool2DOp::create(builder, getLoc(), g, getKindAttr(),
+                                            getWindowAttr(), getStridesAttr(),
+                                            getPaddingAttr()));
+  else
+    operandGrads.push_back(Pool2DGatherOp::create(
+        builder, getLoc(), getX(), g, getKindAttr(), getWindowAttr(),
+        getStridesAttr(), getPaddingAttr()));
+  return success();
+}
+NN_GRADIENT(Pool2DGatherOp) {
+  operandGrads.push_back(nullptr);
+  operandGrads.push_back(Pool2DGradOp::create(
+      builder, getLoc(), getX(), resultGrads[0], getKindAttr(),
+      getWindowAttr(), getStridesAttr(), getPaddingAttr()));
+  return success();
+}
+
+NN_GRADIENT(Upsample2DOp) {
+  // Each input element was copied into a size[0] x size[1] block: the
+  // block's sum, as an average times the block size.
+  G g = at(builder, *this);
+  ArrayRef<int64_t> size = getSize();
+  Value avg = Pool2DOp::create(builder, getLoc(), resultGrads[0],
+                               builder.getStringAttr("avg"), getSizeAttr(),
+                               getSizeAttr(),
+                               builder.getDenseI64ArrayAttr({0, 0, 0, 0}));
+  operandGrads.push_back(
+      g.mul(avg, g.cst(avg, static_cast<double>(size[0] * size[1]))));
+  return success();
+}
+NN_GRADIENT(Pad2DOp) {
+  operandGrads.push_back(Crop2DOp::create(builder, getLoc(), resultGrads[0],
+                                          getPaddingAttr()));
+  return success();
+}
+NN_GRADIENT(Crop2DOp) {
+  operandGrads.push_back(Pad2DOp::create(builder, getLoc(), resultGrads[0],
+                                         getCroppingAttr()));
   return success();
 }

@@ -136,6 +136,230 @@ def NN_BiasAddOp : NN_Op<"bias_add", [Pure, SameOperandsElementType,
 }
 
 //===----------------------------------------------------------------------===//
+// Images: convolutions, pooling, resampling (NHWC, Keras' layouts)
+//===----------------------------------------------------------------------===//
+
+// Every op here works on `[batch, height, width, channels]` with static
+// height, width and channels. Window geometry is explicit: `strides`,
+// `dilations` and `padding` = [top, bottom, left, right]; the front end turns
+// Keras' `valid`/`same` into padding with nn::samePadding (NNShapes.h). A pad
+// is at most the window's reach minus one, as both of Keras' modes give, so
+// that every output position sees at least one real input element.
+
+class NN_WindowOp<string mnemonic, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsElementType,
+        InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>])>;
+
+def NN_Conv2DOp : NN_WindowOp<"conv2d"> {
+  let summary = "2-D convolution (cross-correlation), Keras' Conv2D";
+  let description = [{
+    `y[n, i, j, f] = sum_{a, b, c} xp[n, i*sh + a*dh, j*sw + b*dw, c] * w[a, b, c, f]`
+    where `xp` is `x` padded with zeros. `x` is `[batch, H, W, C]`, `w` is
+    `[KH, KW, C, F]` (Keras' kernel layout), the result
+    `[batch, (H + pt + pb - (KH-1)*dh - 1) / sh + 1, ..., F]`.
+
+    Example:
+
+    ```mlir
+    %y = nn.conv2d %x, %w strides = [1, 1] dilations = [1, 1]
+        padding = [1, 1, 1, 1] : tensor<?x28x28x1xf32>, tensor<3x3x1x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$w,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x `,` $w `strides` `=` $strides `dilations` `=` $dilations
+    `padding` `=` $padding attr-dict `:` type($x) `,` type($w)
+  }];
+}
+
+def NN_Conv2DBackpropInputOp : NN_WindowOp<"conv2d_backprop_input"> {
+  let summary = "the transpose of conv2d with respect to its input";
+  let description = [{
+    The input gradient of `nn.conv2d` with the same geometry: for `dy` of the
+    convolution's result shape and the kernel `w`, the `[batch, H, W, C]`
+    tensor `dx` with `sum(dx * x) = sum(dy * conv2d(x, w))` for every `x`.
+    `input_size` = [H, W] names the convolution's input size, which the
+    result size alone does not determine. Keras' Conv2DTranspose is this op.
+
+    Example:
+
+    ```mlir
+    %dx = nn.conv2d_backprop_input %dy, %w input_size = [28, 28]
+        strides = [1, 1] dilations = [1, 1] padding = [1, 1, 1, 1]
+        : tensor<?x28x28x8xf32>, tensor<3x3x1x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$dy, NN_FloatTensor:$w,
+                       DenseI64ArrayAttr:$input_size,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $dy `,` $w `input_size` `=` $input_size `strides` `=` $strides
+    `dilations` `=` $dilations `padding` `=` $padding attr-dict
+    `:` type($dy) `,` type($w)
+  }];
+}
+
+def NN_Conv2DBackpropFilterOp : NN_WindowOp<"conv2d_backprop_filter"> {
+  let summary = "the kernel gradient of conv2d";
+  let description = [{
+    `dw[a, b, c, f] = sum_{n, i, j} xp[n, i*sh + a*dh, j*sw + b*dw, c] * dy[n, i, j, f]`:
+    for the convolution's input `x` and `dy` of its result shape, the
+    `[KH, KW, C, F]` gradient of the kernel (`kernel_size` = [KH, KW]).
+
+    Example:
+
+    ```mlir
+    %dw = nn.conv2d_backprop_filter %x, %dy kernel_size = [3, 3]
+        strides = [1, 1] dilations = [1, 1] padding = [1, 1, 1, 1]
+        : tensor<?x28x28x1xf32>, tensor<?x28x28x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$dy,
+                       DenseI64ArrayAttr:$kernel_size,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       DenseI64ArrayAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x `,` $dy `kernel_size` `=` $kernel_size `strides` `=` $strides
+    `dilations` `=` $dilations `padding` `=` $padding attr-dict
+    `:` type($x) `,` type($dy)
+  }];
+}
+
+def NN_Pool2DOp : NN_WindowOp<"pool2d"> {
+  let hasVerifier = 1;
+  let summary = "max, min or average pooling over 2-D windows";
+  let description = [{
+    `kind` is `max`, `min` or `avg`. Padded positions never count: they hold
+    -inf for max, +inf for min, and an average divides by the number of real
+    elements in its window (Keras' `same` average pooling).
+
+    Example:
+
+    ```mlir
+    %y = nn.pool2d %x kind = "max" window = [2, 2] strides = [2, 2]
+        padding = [0, 0, 0, 0] : tensor<?x28x28x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, StrAttr:$kind,
+                       DenseI64ArrayAttr:$window, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x `kind` `=` $kind `window` `=` $window `strides` `=` $strides
+    `padding` `=` $padding attr-dict `:` type($x)
+  }];
+}
+
+def NN_Pool2DGradOp : NN_WindowOp<"pool2d_grad"> {
+  let hasVerifier = 1;
+  let summary = "the input gradient of pool2d";
+  let description = [{
+    For pooling's input `x` and `dy` of its result shape, the gradient with
+    respect to `x`: max and min pooling send each window's gradient to the
+    first element (in row-major window order) that holds the window's
+    extreme, as XLA's select-and-scatter does; average pooling spreads it
+    evenly over the window's real elements.
+
+    Example:
+
+    ```mlir
+    %dx = nn.pool2d_grad %x, %dy kind = "max" window = [2, 2]
+        strides = [2, 2] padding = [0, 0, 0, 0]
+        : tensor<?x28x28x8xf32>, tensor<?x14x14x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$dy, StrAttr:$kind,
+                       DenseI64ArrayAttr:$window, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x `,` $dy `kind` `=` $kind `window` `=` $window `strides` `=` $strides
+    `padding` `=` $padding attr-dict `:` type($x) `,` type($dy)
+  }];
+}
+
+def NN_Pool2DGatherOp : NN_WindowOp<"pool2d_gather"> {
+  let hasVerifier = 1;
+  let summary = "picks g where max or min pooling of x picks its element";
+  let description = [{
+    For each window of `x`, the element of `g` (same shape as `x`) at the
+    position that `nn.pool2d_grad` sends the window's gradient to. It is that
+    op's transpose, so second derivatives through max and min pooling exist.
+
+    Example:
+
+    ```mlir
+    %z = nn.pool2d_gather %x, %g kind = "max" window = [2, 2]
+        strides = [2, 2] padding = [0, 0, 0, 0]
+        : tensor<?x28x28x8xf32>, tensor<?x28x28x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$g, StrAttr:$kind,
+                       DenseI64ArrayAttr:$window, DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x `,` $g `kind` `=` $kind `window` `=` $window `strides` `=` $strides
+    `padding` `=` $padding attr-dict `:` type($x) `,` type($g)
+  }];
+}
+
+def NN_Upsample2DOp : NN_WindowOp<"upsample2d"> {
+  let summary = "nearest-neighbour upsampling, Keras' UpSampling2D";
+  let description = [{
+    `y[n, i, j, c] = x[n, i / sh, j / sw, c]` with `size` = [sh, sw].
+
+    Example:
+
+    ```mlir
+    %y = nn.upsample2d %x size = [2, 2] : tensor<?x7x7x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$size);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x `size` `=` $size attr-dict `:` type($x)";
+}
+
+def NN_Pad2DOp : NN_WindowOp<"pad2d"> {
+  let summary = "zero padding of height and width, Keras' ZeroPadding2D";
+  let description = [{
+    Adds `padding` = [top, bottom, left, right] rows and columns of zeros.
+
+    Example:
+
+    ```mlir
+    %y = nn.pad2d %x padding = [1, 1, 2, 2] : tensor<?x28x28x1xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x `padding` `=` $padding attr-dict `:` type($x)";
+}
+
+def NN_Crop2DOp : NN_WindowOp<"crop2d"> {
+  let summary = "removes rows and columns at the borders, Keras' Cropping2D";
+  let description = [{
+    Drops `cropping` = [top, bottom, left, right] rows and columns: the
+    transpose of `nn.pad2d`.
+
+    Example:
+
+    ```mlir
+    %y = nn.crop2d %x cropping = [1, 1, 2, 2] : tensor<?x30x32x1xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$cropping);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x `cropping` `=` $cropping attr-dict `:` type($x)";
+}
+
+//===----------------------------------------------------------------------===//
 // Reductions and shape changes
 //===----------------------------------------------------------------------===//
 

@@ -95,6 +95,88 @@ bool isValidReshape(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to) {
   return a == b;
 }
 
+std::pair<int64_t, int64_t> samePadding(int64_t in, int64_t window,
+                                        int64_t stride, int64_t dilation) {
+  int64_t reach = (window - 1) * dilation + 1;
+  int64_t out = (in + stride - 1) / stride;
+  int64_t total = std::max<int64_t>((out - 1) * stride + reach - in, 0);
+  return {total / 2, total - total / 2};
+}
+
+std::optional<Shape> windowShape(llvm::ArrayRef<int64_t> x,
+                                 llvm::ArrayRef<int64_t> window,
+                                 llvm::ArrayRef<int64_t> strides,
+                                 llvm::ArrayRef<int64_t> dilations,
+                                 llvm::ArrayRef<int64_t> padding,
+                                 std::string &why) {
+  if (x.size() != 4 || llvm::any_of(x.drop_front(), ShapedType::isDynamic)) {
+    why = "needs an input of shape (batch, height, width, channels) with "
+          "known height, width and channels, got " +
+          formatShape(x);
+    return std::nullopt;
+  }
+  if (window.size() != 2 || strides.size() != 2 || dilations.size() != 2 ||
+      padding.size() != 4) {
+    why = "needs 2 window sizes, 2 strides, 2 dilations and 4 paddings";
+    return std::nullopt;
+  }
+  Shape out{x[0], 0, 0, x[3]};
+  for (int d = 0; d < 2; ++d) {
+    if (window[d] < 1 || strides[d] < 1 || dilations[d] < 1) {
+      why = "window sizes, strides and dilations must be positive";
+      return std::nullopt;
+    }
+    // Bounded so that the size arithmetic below cannot overflow.
+    if (window[d] > kMaxElements || strides[d] > kMaxElements ||
+        dilations[d] > kMaxElements) {
+      why = "window sizes, strides and dilations must be at most 2^32";
+      return std::nullopt;
+    }
+    int64_t reach = (window[d] - 1) * dilations[d] + 1;
+    int64_t before = padding[2 * d], after = padding[2 * d + 1];
+    if (before < 0 || after < 0 || before >= reach || after >= reach) {
+      why = "padding must be between 0 and the window's reach minus one (" +
+            std::to_string(reach - 1) + ")";
+      return std::nullopt;
+    }
+    int64_t padded = x[1 + d] + before + after;
+    if (padded < reach) {
+      why = std::string("the ") + (d == 0 ? "height" : "width") + " of " +
+            formatShape(x) + " is smaller than the window (" +
+            std::to_string(reach) + ")";
+      return std::nullopt;
+    }
+    out[1 + d] = (padded - reach) / strides[d] + 1;
+  }
+  return out;
+}
+
+std::optional<Shape> conv2dShape(llvm::ArrayRef<int64_t> x,
+                                 llvm::ArrayRef<int64_t> w,
+                                 llvm::ArrayRef<int64_t> strides,
+                                 llvm::ArrayRef<int64_t> dilations,
+                                 llvm::ArrayRef<int64_t> padding,
+                                 std::string &why) {
+  if (w.size() != 4 || llvm::any_of(w, ShapedType::isDynamic)) {
+    why = "needs a kernel of static shape (height, width, in_channels, "
+          "filters), got " +
+          formatShape(w);
+    return std::nullopt;
+  }
+  std::optional<Shape> out =
+      windowShape(x, w.take_front(2), strides, dilations, padding, why);
+  if (!out)
+    return std::nullopt;
+  if (x[3] != w[2]) {
+    why = "kernel " + formatShape(w) + " expects " + std::to_string(w[2]) +
+          " input channels, the input " + formatShape(x) + " has " +
+          std::to_string(x[3]);
+    return std::nullopt;
+  }
+  (*out)[3] = w[3];
+  return out;
+}
+
 std::optional<int64_t> elementCount(llvm::ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) {

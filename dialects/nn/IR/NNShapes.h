@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace nnc::nn {
 
@@ -45,6 +46,35 @@ Shape reducedShape(llvm::ArrayRef<int64_t> shape,
 /// Whether a reshape between the two shapes keeps the element count. A
 /// dynamic leading dimension on both sides is the same batch.
 bool isValidReshape(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to);
+
+/// Keras' `same` padding of one spatial dimension of size `in` for a window
+/// of `window` taps `dilation` apart moved by `stride`: the output has
+/// ceil(in / stride) positions and the padding is split with the extra
+/// element after, as TensorFlow and Keras split it. Returns {before, after}.
+std::pair<int64_t, int64_t> samePadding(int64_t in, int64_t window,
+                                        int64_t stride, int64_t dilation);
+
+/// The output shape [batch, OH, OW, C] of sliding a `window` (2 entries)
+/// with `strides` and `dilations` (2 each) over `x` = [batch, H, W, C]
+/// padded by `padding` = [top, bottom, left, right]. H, W and C must be
+/// static, windows, strides and dilations positive, and each pad at most
+/// the window's reach minus one. On failure returns std::nullopt and says
+/// why in `why`.
+std::optional<Shape> windowShape(llvm::ArrayRef<int64_t> x,
+                                 llvm::ArrayRef<int64_t> window,
+                                 llvm::ArrayRef<int64_t> strides,
+                                 llvm::ArrayRef<int64_t> dilations,
+                                 llvm::ArrayRef<int64_t> padding,
+                                 std::string &why);
+
+/// conv2d's result [batch, OH, OW, F] for `x` = [batch, H, W, C] and the
+/// kernel `w` = [KH, KW, C, F].
+std::optional<Shape> conv2dShape(llvm::ArrayRef<int64_t> x,
+                                 llvm::ArrayRef<int64_t> w,
+                                 llvm::ArrayRef<int64_t> strides,
+                                 llvm::ArrayRef<int64_t> dilations,
+                                 llvm::ArrayRef<int64_t> padding,
+                                 std::string &why);
 
 /// The most elements one sample (or one parameter) may have: 2^32, 16 GiB
 /// of f32. The runtime refuses larger buffers too; shapes are checked

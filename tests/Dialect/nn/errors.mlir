@@ -314,3 +314,115 @@ func.func @entry() attributes {nn.entry = {kind = "fit", model = "m"}} {
 func.func @entry() attributes {nn.entry = {kind = "def", model = "m"}} {
   return
 }
+
+// -----
+
+func.func @conv_channels(%x: tensor<?x8x8x3xf32>, %w: tensor<3x3x2x4xf32>) {
+  // expected-error @+1 {{'nn.conv2d' kernel (3, 3, 2, 4) expects 2 input channels, the input (None, 8, 8, 3) has 3}}
+  %0 = nn.conv2d %x, %w strides = [1, 1] dilations = [1, 1] padding = [0, 0, 0, 0] : tensor<?x8x8x3xf32>, tensor<3x3x2x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv_padding(%x: tensor<?x8x8x3xf32>, %w: tensor<3x3x3x4xf32>) {
+  // expected-error @+1 {{'nn.conv2d' padding must be between 0 and the window's reach minus one (2)}}
+  %0 = nn.conv2d %x, %w strides = [1, 1] dilations = [1, 1] padding = [3, 0, 0, 0] : tensor<?x8x8x3xf32>, tensor<3x3x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv_dynamic_height(%x: tensor<?x?x8x3xf32>, %w: tensor<3x3x3x4xf32>) {
+  // expected-error @+1 {{'nn.conv2d' needs an input of shape (batch, height, width, channels) with known height, width and channels, got (None, None, 8, 3)}}
+  %0 = nn.conv2d %x, %w strides = [1, 1] dilations = [1, 1] padding = [0, 0, 0, 0] : tensor<?x?x8x3xf32>, tensor<3x3x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv_strides(%x: tensor<?x8x8x3xf32>, %w: tensor<3x3x3x4xf32>) {
+  // expected-error @+1 {{'nn.conv2d' window sizes, strides and dilations must be positive}}
+  %0 = nn.conv2d %x, %w strides = [0, 1] dilations = [1, 1] padding = [0, 0, 0, 0] : tensor<?x8x8x3xf32>, tensor<3x3x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @backprop_input_shape(%dy: tensor<?x5x6x4xf32>, %w: tensor<3x3x3x4xf32>) {
+  // expected-error @+1 {{'nn.conv2d_backprop_input' gradient of shape (None, 5, 6, 4) does not match the forward result (None, 6, 6, 4)}}
+  %0 = nn.conv2d_backprop_input %dy, %w input_size = [8, 8] strides = [1, 1] dilations = [1, 1] padding = [0, 0, 0, 0] : tensor<?x5x6x4xf32>, tensor<3x3x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @backprop_filter_shape(%x: tensor<?x8x8x3xf32>, %dy: tensor<?x6x6x4xf32>) {
+  // expected-error @+1 {{'nn.conv2d_backprop_filter' gradient of shape (None, 6, 6, 4) does not match the forward result (None, 7, 7, 4)}}
+  %0 = nn.conv2d_backprop_filter %x, %dy kernel_size = [2, 2] strides = [1, 1] dilations = [1, 1] padding = [0, 0, 0, 0] : tensor<?x8x8x3xf32>, tensor<?x6x6x4xf32>
+  return
+}
+
+// -----
+
+func.func @pool_kind(%x: tensor<?x8x8x3xf32>) {
+  // expected-error @+1 {{'nn.pool2d' op kind must be max, min or avg, got 'sum'}}
+  %0 = nn.pool2d %x kind = "sum" window = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : tensor<?x8x8x3xf32>
+  return
+}
+
+// -----
+
+func.func @pool_window(%x: tensor<?x2x8x3xf32>) {
+  // expected-error @+1 {{'nn.pool2d' the height of (None, 2, 8, 3) is smaller than the window (3)}}
+  %0 = nn.pool2d %x kind = "max" window = [3, 3] strides = [1, 1] padding = [0, 0, 0, 0] : tensor<?x2x8x3xf32>
+  return
+}
+
+// -----
+
+func.func @pool_grad_shape(%x: tensor<?x8x8x3xf32>, %dy: tensor<?x3x4x3xf32>) {
+  // expected-error @+1 {{'nn.pool2d_grad' gradient of shape (None, 3, 4, 3) does not match the forward result (None, 4, 4, 3)}}
+  %0 = nn.pool2d_grad %x, %dy kind = "max" window = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : tensor<?x8x8x3xf32>, tensor<?x3x4x3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_kind(%x: tensor<?x8x8x3xf32>) {
+  // expected-error @+1 {{'nn.pool2d_gather' op kind must be max or min, got 'avg'}}
+  %0 = nn.pool2d_gather %x, %x kind = "avg" window = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : tensor<?x8x8x3xf32>, tensor<?x8x8x3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_shape(%x: tensor<?x8x8x3xf32>, %g: tensor<?x8x8x2xf32>) {
+  // expected-error @+1 {{'nn.pool2d_gather' needs g of x's shape}}
+  %0 = nn.pool2d_gather %x, %g kind = "max" window = [2, 2] strides = [2, 2] padding = [0, 0, 0, 0] : tensor<?x8x8x3xf32>, tensor<?x8x8x2xf32>
+  return
+}
+
+// -----
+
+func.func @upsample_size(%x: tensor<?x8x8x3xf32>) {
+  // expected-error @+1 {{'nn.upsample2d' needs 2 positive sizes}}
+  %0 = nn.upsample2d %x size = [0, 2] : tensor<?x8x8x3xf32>
+  return
+}
+
+// -----
+
+func.func @crop_all(%x: tensor<?x4x8x3xf32>) {
+  // expected-error @+1 {{'nn.crop2d' crops all of (None, 4, 8, 3)}}
+  %0 = nn.crop2d %x cropping = [2, 2, 0, 0] : tensor<?x4x8x3xf32>
+  return
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<?x4x8x3xf32>) {
+  // expected-error @+1 {{'nn.pad2d' needs 4 amounts between 0 and 2^32}}
+  %0 = nn.pad2d %x padding = [1, -1, 0, 0] : tensor<?x4x8x3xf32>
+  return
+}
