@@ -252,13 +252,28 @@ nnc::collapseParallelNest(Operation *nest) {
   Location loc = nest->getLoc();
   OpBuilder b(nest);
   WorkEstimate est(b, loc, nest);
+  SmallVector<Value> ivs, lbs, ubs, steps;
+  for (const Level &l : levels) {
+    llvm::append_range(ivs, l.ivs);
+    llvm::append_range(lbs, l.lbs);
+    llvm::append_range(ubs, l.ubs);
+    llvm::append_range(steps, l.steps);
+  }
+  // An elementwise or copy nest (scf.parallel from linalg) keeps its
+  // innermost dimension as a loop of its own: that dimension is the
+  // contiguous one, which LLVM vectorizes, and the collapsed index is
+  // decoded once per row instead of once per element. Tile loops (nn.parallel
+  // scf.for) are all collapsed: each of their iterations is a whole tile.
+  bool keepInner = isa<scf::ParallelOp>(levels.back().op) && ivs.size() >= 2;
+  size_t collapsed = ivs.size() - (keepInner ? 1 : 0);
   SmallVector<Value> trips;
-  Value count = est.cst(1);
-  for (const Level &l : levels)
-    for (auto [lb, ub, step] : llvm::zip(l.lbs, l.ubs, l.steps)) {
-      trips.push_back(est.tripCount(lb, ub, step));
+  Value count = est.cst(1), total = est.cst(1);
+  for (size_t d = 0; d < ivs.size(); ++d) {
+    trips.push_back(est.tripCount(lbs[d], ubs[d], steps[d]));
+    total = est.mul(total, trips.back());
+    if (d < collapsed)
       count = est.mul(count, trips.back());
-    }
+  }
   // The pure ops of outer levels run once per innermost iteration too.
   Value perIteration = est.cst(0);
   for (auto [i, l] : llvm::enumerate(levels)) {
@@ -270,22 +285,16 @@ nnc::collapseParallelNest(Operation *nest) {
       perIteration = est.add(perIteration, est.block(*l.body));
     }
   }
-  Value work = est.mul(count, perIteration);
+  Value work = est.mul(total, perIteration);
 
   auto loop = scf::ForOp::create(b, loc, est.cst(0), count, est.cst(1));
   loop->setAttr(nn::kParallelAttr, b.getUnitAttr());
   b.setInsertionPoint(loop.getBody()->getTerminator());
 
   // Decode the collapsed index, innermost dimension fastest.
-  SmallVector<Value> ivs, lbs, steps;
-  for (const Level &l : levels) {
-    llvm::append_range(ivs, l.ivs);
-    llvm::append_range(lbs, l.lbs);
-    llvm::append_range(steps, l.steps);
-  }
   IRMapping map;
   Value rest = loop.getInductionVar();
-  for (int64_t d = ivs.size() - 1; d >= 0; --d) {
+  for (int64_t d = collapsed - 1; d >= 0; --d) {
     Value index = rest;
     if (d > 0) {
       index = b.createOrFold<arith::RemUIOp>(loc, rest, trips[d]);
@@ -295,10 +304,22 @@ nnc::collapseParallelNest(Operation *nest) {
         loc, lbs[d], b.createOrFold<arith::MulIOp>(loc, index, steps[d]));
     map.map(ivs[d], iv);
   }
-  for (auto [i, l] : llvm::enumerate(levels))
+  for (auto [i, l] : llvm::enumerate(levels)) {
+    if (i + 1 < levels.size()) {
+      for (Operation &op : l.body->without_terminator())
+        if (&op != levels[i + 1].op)
+          b.clone(op, map);
+      continue;
+    }
+    if (keepInner) {
+      auto inner = scf::ForOp::create(b, loc, lbs.back(), ubs.back(),
+                                      steps.back());
+      map.map(ivs.back(), inner.getInductionVar());
+      b.setInsertionPoint(inner.getBody()->getTerminator());
+    }
     for (Operation &op : l.body->without_terminator())
-      if (i + 1 == levels.size() || &op != levels[i + 1].op)
-        b.clone(op, map);
+      b.clone(op, map);
+  }
 
   nest->erase();
   return ParallelRange{loop, count, work};

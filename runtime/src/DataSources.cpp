@@ -208,7 +208,13 @@ bool nnrt::shapeToSample(nnrt_tensor *t, const std::vector<int64_t> &sample,
   // One value per sample fits (n,) as well as (n, 1); a CSV row is a
   // flattened sample (CSV has no shape of its own).
   bool scalars = product(have, 0) == 1 && product(sample, 0) == 1;
-  if (scalars ||
+  // Grey images, (n, 28, 28) as MNIST ships them, feed a convolutional
+  // model that takes (28, 28, 1): a trailing channel axis of size 1 may be
+  // missing from the data.
+  bool missingChannel = !sample.empty() && sample.back() == 1 &&
+                        have == std::vector<int64_t>(sample.begin(),
+                                                     sample.end() - 1);
+  if (scalars || missingChannel ||
       (what.fromCsv && have.size() == 1 && have[0] == product(sample, 0))) {
     t->shape.resize(1);
     t->shape.insert(t->shape.end(), sample.begin(), sample.end());

@@ -1,17 +1,22 @@
 //===- Convolution.cpp - conv2d and its two gradients to linalg -----------===//
 //
-// Each op becomes a zero-padded operand (Common.cpp's padImage) and one
-// linalg.generic whose indexing maps carry the window arithmetic
-// (i*stride + a*dilation), so no im2col buffer is written:
+// Each convolution becomes one matrix product on the contraction path that
+// dense layers take (tiling, packing, register-blocked FMA micro-kernels,
+// threads), over the image's windows laid out as rows (im2col):
 //
-//   conv2d            y[n,i,j,f]  += xp[n, i*sh + a*dh, j*sw + b*dw, c] * w[a,b,c,f]
-//   backprop_filter  dw[a,b,c,f]  += xp[n, i*sh + a*dh, j*sw + b*dw, c] * dy[n,i,j,f]
-//   backprop_input   dx[n,h,w,c]  += dyp[n, h + (KH-1-a)*dh, w + (KW-1-b)*dw, f] * w[a,b,c,f]
+//   P[n*OH*OW + i*OW + j, (a*KW + b)*C + c] = xp[n, i*sh + a*dh, j*sw + b*dw, c]
 //
-// backprop_input is the convolution of the gradient, spread out by the
-// stride (zeros between its elements) and padded by the kernel's reach less
-// the forward padding, with the kernel flipped; the flip is in the map, so
-// the kernel is read in place.
+//   conv2d            y  = P @ w         w as [KH*KW*C, F]
+//   backprop_filter   dw = P^T @ dy      (the transpose is read in place)
+//   backprop_input    dx = P' @ w'       P' the windows of dy spread by the
+//                                        stride and padded by the kernel's
+//                                        reach less the forward padding,
+//                                        w' the kernel flipped, [KH*KW*F, C]
+//
+// xp is x padded with zeros (Common.cpp's padImage). A 1x1 kernel with unit
+// strides needs no window copy: P is x itself, reshaped. The copy costs
+// KH*KW times the input in memory traffic; folding it into the product's
+// operand packing (implicit GEMM) is the next step.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,54 +34,122 @@ using namespace nnc;
 
 namespace {
 
-/// A zero-filled accumulator of `type` and the generic that adds
-/// `lhs * rhs` into it over the given maps (7 loops: 4 parallel, then 3
-/// reductions).
-Value multiplyAccumulate(OpBuilder &b, Location loc, RankedTensorType type,
-                         Value lhs, Value rhs, ArrayRef<AffineMap> maps,
-                         ValueRange sizeSources) {
-  Value init = emptyTensor(b, loc, type, sizeSources);
-  Value zero = floatConst(b, loc, type.getElementType(), 0.0);
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+/// The batch size of an NHWC tensor, as an OpFoldResult.
+OpFoldResult batchOf(OpBuilder &b, Location loc, Value v) {
+  RankedTensorType t = typeOf(v);
+  if (!t.isDynamicDim(0))
+    return b.getIndexAttr(t.getDimSize(0));
+  return tensor::DimOp::create(b, loc, v, 0).getResult();
+}
+
+/// The window geometry of one convolution.
+struct Windows {
+  int64_t kh, kw;
+  ArrayRef<int64_t> strides, dilations;
+  int64_t outH, outW;
+};
+
+/// The rows of the product: each output position's window of `xp` (already
+/// padded), [N*OH*OW, KH*KW*C].
+Value windowRows(OpBuilder &b, Location loc, Value xp, const Windows &w) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType xt = typeOf(xp);
+  int64_t c = xt.getDimSize(3);
+  bool direct = w.kh == 1 && w.kw == 1 && w.strides[0] == 1 &&
+                w.strides[1] == 1 && xt.getDimSize(1) == w.outH &&
+                xt.getDimSize(2) == w.outW;
+  Value rows = xp;
+  if (!direct) {
+    // (n, i, j, a, b, c) <- xp[n, i*sh + a*dh, j*sw + b*dw, c]
+    auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
+    AffineMap read = AffineMap::get(
+        6, 0,
+        {d(0), d(1) * w.strides[0] + d(3) * w.dilations[0],
+         d(2) * w.strides[1] + d(4) * w.dilations[1], d(5)},
+        ctx);
+    auto type = RankedTensorType::get(
+        {xt.getDimSize(0), w.outH, w.outW, w.kh, w.kw, c},
+        xt.getElementType());
+    SmallVector<Value> batch;
+    if (type.isDynamicDim(0))
+      batch.push_back(tensor::DimOp::create(b, loc, xp, 0));
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                         type.getElementType(), batch);
+    rows = linalg::GenericOp::create(
+               b, loc, type, ValueRange{xp}, init,
+               {read, b.getMultiDimIdentityMap(6)},
+               SmallVector<utils::IteratorType>(6,
+                                                utils::IteratorType::parallel),
+               [](OpBuilder &nb, Location nl, ValueRange v) {
+                 linalg::YieldOp::create(nb, nl, v[0]);
+               })
+               .getResult(0);
+  }
+  int64_t rank = typeOf(rows).getRank();
+  SmallVector<ReassociationIndices> groups{{0, 1, 2}, {}};
+  for (int64_t i = 3; i < rank; ++i)
+    groups[1].push_back(i);
+  return tensor::CollapseShapeOp::create(b, loc, rows, groups);
+}
+
+/// A [KH, KW, X, Y] kernel as the [KH*KW*X, Y] matrix.
+Value kernelMatrix(OpBuilder &b, Location loc, Value w) {
+  return tensor::CollapseShapeOp::create(
+      b, loc, w, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+}
+
+/// lhs @ rhs into a zeroed [M, N] accumulator (lhsT: lhs is given as its
+/// transpose, which the contraction reads in place).
+Value product(OpBuilder &b, Location loc, Value lhs, Value rhs,
+              bool lhsTransposed) {
+  RankedTensorType lt = typeOf(lhs), rt = typeOf(rhs);
+  Type elt = lt.getElementType();
+  if (lhsTransposed) {
+    auto tType = RankedTensorType::get({lt.getDimSize(1), lt.getDimSize(0)},
+                                       elt);
+    SmallVector<Value> sizes;
+    if (lt.isDynamicDim(1))
+      sizes.push_back(tensor::DimOp::create(b, loc, lhs, 1));
+    if (lt.isDynamicDim(0))
+      sizes.push_back(tensor::DimOp::create(b, loc, lhs, 0));
+    Value init = tensor::EmptyOp::create(b, loc, tType, sizes);
+    lhs = linalg::TransposeOp::create(b, loc, lhs, init,
+                                      ArrayRef<int64_t>{1, 0})
+              .getResult()[0];
+    lt = tType;
+  }
+  auto type = RankedTensorType::get({lt.getDimSize(0), rt.getDimSize(1)}, elt);
+  SmallVector<Value> sizes;
+  if (type.isDynamicDim(0))
+    sizes.push_back(tensor::DimOp::create(b, loc, lhs, 0));
+  Value init = tensor::EmptyOp::create(b, loc, type, sizes);
+  Value zero = floatConst(b, loc, elt, 0.0);
   Value acc = linalg::FillOp::create(b, loc, zero, init).getResult(0);
-  using utils::IteratorType;
-  SmallVector<IteratorType> iterators(4, IteratorType::parallel);
-  iterators.append(3, IteratorType::reduction);
-  return linalg::GenericOp::create(
-             b, loc, type, ValueRange{lhs, rhs}, acc, maps, iterators,
-             [](OpBuilder &nb, Location nl, ValueRange v) {
-               Value p = arith::MulFOp::create(nb, nl, v[0], v[1]);
-               linalg::YieldOp::create(nb, nl,
-                                       arith::AddFOp::create(nb, nl, v[2], p)
-                                           .getResult());
-             })
+  return linalg::MatmulOp::create(b, loc, TypeRange{type},
+                                  ValueRange{lhs, rhs}, ValueRange{acc})
       .getResult(0);
+}
+
+/// [N*OH*OW, F] rows back to [N, OH, OW, F] (`batchSource` gives N).
+Value toImage(OpBuilder &b, Location loc, Value rows, RankedTensorType type,
+              Value batchSource) {
+  SmallVector<OpFoldResult> shape{batchOf(b, loc, batchSource),
+                                  b.getIndexAttr(type.getDimSize(1)),
+                                  b.getIndexAttr(type.getDimSize(2)),
+                                  b.getIndexAttr(type.getDimSize(3))};
+  return tensor::ExpandShapeOp::create(
+      b, loc, type, rows, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}},
+      shape);
 }
 
 /// x padded by the op's padding (rows and columns of zeros).
 Value padInput(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> padding) {
-  ArrayRef<int64_t> s = cast<RankedTensorType>(x.getType()).getShape();
+  ArrayRef<int64_t> s = typeOf(x).getShape();
   return padImage(b, loc, x, {padding[0], padding[2]},
                   {s[1] + padding[0] + padding[1], s[2] + padding[2] + padding[3]},
                   {1, 1}, 0.0);
-}
-
-/// The map (d0..d6) -> (d_n, d_i*s0 + d_a*r0, d_j*s1 + d_b*r1, d_c) reading
-/// a padded image at a window tap.
-AffineMap windowRead(MLIRContext *ctx, unsigned n, unsigned i, unsigned j,
-                     unsigned a, unsigned bb, unsigned c,
-                     ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
-  auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
-  return AffineMap::get(7, 0,
-                        {d(n), d(i) * strides[0] + d(a) * dilations[0],
-                         d(j) * strides[1] + d(bb) * dilations[1], d(c)},
-                        ctx);
-}
-
-AffineMap dims(MLIRContext *ctx, ArrayRef<unsigned> which) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned k : which)
-    exprs.push_back(getAffineDimExpr(k, ctx));
-  return AffineMap::get(7, 0, exprs, ctx);
 }
 
 struct Conv2DToLinalg : OpConversionPattern<nn::Conv2DOp> {
@@ -85,15 +158,14 @@ struct Conv2DToLinalg : OpConversionPattern<nn::Conv2DOp> {
   matchAndRewrite(nn::Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = getContext();
+    auto type = cast<RankedTensorType>(op.getType());
+    ArrayRef<int64_t> k = op.getW().getType().getShape();
     Value xp = padInput(rewriter, loc, adaptor.getX(), op.getPadding());
-    // Loops (n, i, j, f, a, b, c).
-    SmallVector<AffineMap> maps{
-        windowRead(ctx, 0, 1, 2, 4, 5, 6, op.getStrides(), op.getDilations()),
-        dims(ctx, {4, 5, 6, 3}), dims(ctx, {0, 1, 2, 3})};
-    rewriter.replaceOp(op, multiplyAccumulate(rewriter, loc, op.getType(), xp,
-                                              adaptor.getW(), maps,
-                                              {adaptor.getX()}));
+    Windows w{k[0], k[1], op.getStrides(), op.getDilations(),
+              type.getDimSize(1), type.getDimSize(2)};
+    Value rows = product(rewriter, loc, windowRows(rewriter, loc, xp, w),
+                         kernelMatrix(rewriter, loc, adaptor.getW()), false);
+    rewriter.replaceOp(op, toImage(rewriter, loc, rows, type, adaptor.getX()));
     return success();
   }
 };
@@ -105,14 +177,20 @@ struct Conv2DBackpropFilterToLinalg
   matchAndRewrite(nn::Conv2DBackpropFilterOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = getContext();
+    auto type = cast<RankedTensorType>(op.getType());
+    RankedTensorType dyType = typeOf(adaptor.getDy());
     Value xp = padInput(rewriter, loc, adaptor.getX(), op.getPadding());
-    // Loops (a, b, c, f, n, i, j).
-    SmallVector<AffineMap> maps{
-        windowRead(ctx, 4, 5, 6, 0, 1, 2, op.getStrides(), op.getDilations()),
-        dims(ctx, {4, 5, 6, 3}), dims(ctx, {0, 1, 2, 3})};
-    rewriter.replaceOp(op, multiplyAccumulate(rewriter, loc, op.getType(), xp,
-                                              adaptor.getDy(), maps, {}));
+    Windows w{type.getDimSize(0), type.getDimSize(1), op.getStrides(),
+              op.getDilations(), dyType.getDimSize(1), dyType.getDimSize(2)};
+    Value dy = tensor::CollapseShapeOp::create(
+        rewriter, loc, adaptor.getDy(),
+        SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    Value dw = product(rewriter, loc, windowRows(rewriter, loc, xp, w), dy,
+                       /*lhsTransposed=*/true);
+    rewriter.replaceOp(
+        op, tensor::ExpandShapeOp::create(
+                rewriter, loc, type, dw,
+                SmallVector<ReassociationIndices>{{0, 1, 2}, {3}}));
     return success();
   }
 };
@@ -125,29 +203,42 @@ struct Conv2DBackpropInputToLinalg
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
-    ArrayRef<int64_t> kernel = op.getW().getType().getShape();
+    auto type = cast<RankedTensorType>(op.getType());
+    RankedTensorType kType = op.getW().getType();
+    ArrayRef<int64_t> k = kType.getShape();
     ArrayRef<int64_t> size = op.getInputSize();
     ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations();
     ArrayRef<int64_t> pad = op.getPadding();
     // dy spread by the stride, starting at the kernel's reach less the
-    // forward padding, inside rows H + (KH-1)*dh.
-    int64_t reachH = (kernel[0] - 1) * dil[0], reachW = (kernel[1] - 1) * dil[1];
+    // forward padding, inside rows H + (KH-1)*dh: a stride-1 convolution of
+    // it with the flipped kernel is dx.
+    int64_t reachH = (k[0] - 1) * dil[0], reachW = (k[1] - 1) * dil[1];
     Value dyp = padImage(rewriter, loc, adaptor.getDy(),
                          {reachH - pad[0], reachW - pad[2]},
                          {size[0] + reachH, size[1] + reachW}, strides, 0.0);
-    // Loops (n, h, w, c, a, b, f); the kernel tap a meets dyp's row
-    // h + (KH-1-a)*dh.
-    auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
-    AffineMap dyMap = AffineMap::get(
-        7, 0,
-        {d(0), d(1) + reachH - d(4) * dil[0], d(2) + reachW - d(5) * dil[1],
-         d(6)},
-        ctx);
-    SmallVector<AffineMap> maps{dyMap, dims(ctx, {4, 5, 3, 6}),
-                                dims(ctx, {0, 1, 2, 3})};
-    rewriter.replaceOp(op, multiplyAccumulate(rewriter, loc, op.getType(), dyp,
-                                              adaptor.getW(), maps,
-                                              {adaptor.getDy()}));
+    // w'[a, b, f, c] = w[KH-1-a, KW-1-b, c, f]
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap flipped = AffineMap::get(
+        4, 0, {k[0] - 1 - d(0), k[1] - 1 - d(1), d(3), d(2)}, ctx);
+    auto flippedType = RankedTensorType::get({k[0], k[1], k[3], k[2]},
+                                             kType.getElementType());
+    Value init = tensor::EmptyOp::create(rewriter, loc, flippedType.getShape(),
+                                         flippedType.getElementType());
+    Value wFlipped =
+        linalg::GenericOp::create(
+            rewriter, loc, flippedType, ValueRange{adaptor.getW()}, init,
+            {flipped, rewriter.getMultiDimIdentityMap(4)},
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location nl, ValueRange v) {
+              linalg::YieldOp::create(nb, nl, v[0]);
+            })
+            .getResult(0);
+    int64_t one[2] = {1, 1};
+    Windows w{k[0], k[1], one, dil, size[0], size[1]};
+    Value rows = product(rewriter, loc, windowRows(rewriter, loc, dyp, w),
+                         kernelMatrix(rewriter, loc, wFlipped), false);
+    rewriter.replaceOp(op,
+                       toImage(rewriter, loc, rows, type, adaptor.getDy()));
     return success();
   }
 };
