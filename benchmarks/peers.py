@@ -11,6 +11,9 @@ on a softmax output):
   mlp-train      784-256-128-10, batch 64, one Adam step
   big-train      784-1024-1024-10, batch 256, one Adam step
   mlp-predict    784-256-128-10, batch 1024, forward pass
+  fashion-train  the Fashion-MNIST CNN, batch 64, one Adam step
+  cifar-train    the CIFAR-10 CNN, batch 64, one Adam step
+                 (benchmarks/cnn_peers.py)
 Frameworks: jax (jit, the step written out), keras (Keras 3 on JAX,
 train_on_batch / predict_on_batch), torch (eager), torch-compile
 (torch.compile of the step).
@@ -158,6 +161,19 @@ def run_torch(sizes, batch, train, blocks, compiled):
 
 def main():
     framework, workload, blocks = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if workload not in WORKLOADS:
+        import cnn_peers
+        spec = cnn_peers.CNNS[workload]
+        if framework == "jax":
+            cnn_peers.run_jax(spec, blocks, time_blocks)
+        elif framework == "keras":
+            cnn_peers.run_keras(spec, blocks, time_blocks)
+        elif framework in ("torch", "torch-compile"):
+            cnn_peers.run_torch(spec, blocks, time_blocks,
+                                framework == "torch-compile")
+        else:
+            sys.exit("unknown framework " + framework)
+        return
     sizes, batch, train = WORKLOADS[workload]
     if framework == "jax":
         run_jax(sizes, batch, train, blocks)

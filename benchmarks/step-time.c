@@ -34,8 +34,12 @@ int main(int argc, char **argv) {
   if (!m || nnrt_model_init_params(m, 1, st) != 0)
     fail(st);
   int64_t in = nnrt_model_input_features(m, 0), out = nnrt_model_target_features(m);
-  int64_t xs[2] = {batch, in}, ys[2] = {batch, out};
-  nnrt_tensor *x = nnrt_tensor_new(2, xs, st), *y = nnrt_tensor_new(2, ys, st);
+  /* The input's own shape (an image model takes (batch, h, w, c)). */
+  int64_t xs[8] = {batch}, ys[2] = {batch, out};
+  size_t rank = nnrt_model_input_rank(m, 0);
+  for (size_t d = 1; d < rank && d < 8; ++d)
+    xs[d] = nnrt_model_input_dim(m, 0, d);
+  nnrt_tensor *x = nnrt_tensor_new(rank, xs, st), *y = nnrt_tensor_new(2, ys, st);
   srand(1);
   for (int64_t i = 0; i < batch * in; ++i)
     nnrt_tensor_data(x)[i] = (float)rand() / RAND_MAX;

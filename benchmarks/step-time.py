@@ -33,7 +33,9 @@ ap.add_argument("--python", default=None,
 args = ap.parse_args()
 
 MODELS = {"mlp-train": ("mlp", 64, "train"), "big-train": ("big", 256, "train"),
-          "mlp-predict": ("mlp", 1024, "predict")}
+          "mlp-predict": ("mlp", 1024, "predict"),
+          "fashion-train": ("fashion_cnn", 64, "train"),
+          "cifar-train": ("cifar_cnn", 64, "train")}
 
 
 def peer_python():
@@ -60,7 +62,8 @@ subprocess.run(["cc", "-O2", "-I", os.path.join(root, "runtime", "include"),
                 os.path.join(root, "benchmarks", "step-time.c"),
                 os.path.join(lib, "libnnrt.a"), "-lstdc++", "-ldl", "-lz",
                 "-lm", "-o", harness], check=True)
-for name in {m for m, _, _ in MODELS.values()}:
+workloads = args.workloads.split(",")
+for name in {MODELS[w][0] for w in workloads}:
     subprocess.run([args.nnc, "--shared",
                     os.path.join(root, "benchmarks", "models", name + ".nn"),
                     "-o", os.path.join(work, name + ".so")], check=True)
@@ -89,7 +92,7 @@ def run(cmd):
 
 
 table = []
-for workload in args.workloads.split(","):
+for workload in workloads:
     model, batch, mode = MODELS[workload]
     times = {s: [] for s in ["nnc"] + peers}
     for _ in range(args.rounds):

@@ -122,6 +122,11 @@ int64_t nnrt_model_input_features(const nnrt_model *model, size_t i);
 /* Input i's name in the .nn file ("x" in `model m(x: f32[4])`); NULL when
  * out of range. */
 const char *nnrt_model_input_name(const nnrt_model *model, size_t i);
+/* Input i's rank, the batch dimension included (2 for f32[4], 4 for an
+ * image f32[28, 28, 1]); 0 when out of range. */
+size_t nnrt_model_input_rank(const nnrt_model *model, size_t i);
+/* Size d of input i's shape: -1 for the batch (d = 0) and out of range. */
+int64_t nnrt_model_input_dim(const nnrt_model *model, size_t i, size_t d);
 size_t nnrt_model_num_params(const nnrt_model *model);
 const char *nnrt_model_param_name(const nnrt_model *model, size_t i);
 /* The parameter's tensor, owned by the model. */

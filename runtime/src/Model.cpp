@@ -11,6 +11,7 @@
 #include "ModelImpl.h"
 #include "Safetensors.h"
 
+#include <algorithm>
 #include <dlfcn.h>
 
 using namespace nnrt;
@@ -80,6 +81,20 @@ int64_t nnrt_model_input_features(const nnrt_model *m, size_t i) {
   for (const Buffer &b : m->infer.buffers)
     if (b.role == Role::Input && i-- == 0)
       return product(b.shape, 1);
+  return -1;
+}
+
+size_t nnrt_model_input_rank(const nnrt_model *m, size_t i) {
+  for (const Buffer &b : m->infer.buffers)
+    if (b.role == Role::Input && i-- == 0)
+      return b.shape.size();
+  return 0;
+}
+
+int64_t nnrt_model_input_dim(const nnrt_model *m, size_t i, size_t d) {
+  for (const Buffer &b : m->infer.buffers)
+    if (b.role == Role::Input && i-- == 0)
+      return d > 0 && d < b.shape.size() ? b.shape[d] : -1;
   return -1;
 }
 
@@ -281,7 +296,14 @@ nnrt_tensor *nnrt_model_predict(nnrt_model *m,
 }
 
 void nnrt_model_print_summary(const nnrt_model *m, FILE *out) {
-  const int w1 = 30, w2 = 24, w3 = 12;
+  // Keras' column widths, widened to fit the longest entry (names such as
+  // "max_pooling2d_1 (MaxPooling2D)" exceed 30) with a space before the next.
+  int w1 = 30, w2 = 24;
+  const int w3 = 12;
+  for (const Layer &l : m->layers) {
+    w1 = std::max<int>(w1, l.name.size() + l.type.size() + 4);
+    w2 = std::max<int>(w2, formatShape(l.shape).size() + 1);
+  }
   std::string rule(w1 + w2 + w3, '-'), thick(w1 + w2 + w3, '=');
   std::fprintf(out, "Model: \"%s\"\n%s\n", m->name.c_str(), rule.c_str());
   std::fprintf(out, "%-*s%-*s%*s\n%s\n", w1, "Layer (type)", w2,

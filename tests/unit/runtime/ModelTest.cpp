@@ -90,6 +90,12 @@ TEST(Manifest, ReadsInputsParamsOutputsAndLayers) {
   EXPECT_EQ(nnrt_model_num_inputs(m), 1u);
   EXPECT_EQ(nnrt_model_input_features(m, 0), 3);
   EXPECT_EQ(nnrt_model_input_features(m, 1), -1);
+  EXPECT_EQ(nnrt_model_input_rank(m, 0), 2u);
+  EXPECT_EQ(nnrt_model_input_rank(m, 1), 0u);
+  EXPECT_EQ(nnrt_model_input_dim(m, 0, 0), -1); // the batch
+  EXPECT_EQ(nnrt_model_input_dim(m, 0, 1), 3);
+  EXPECT_EQ(nnrt_model_input_dim(m, 0, 2), -1);
+  EXPECT_EQ(nnrt_model_input_dim(m, 1, 1), -1);
   EXPECT_EQ(nnrt_model_num_outputs(m), 2u);
   EXPECT_STREQ(nnrt_model_output_name(m, 1), "output_1");
   EXPECT_EQ(nnrt_model_output_name(m, 2), nullptr);
