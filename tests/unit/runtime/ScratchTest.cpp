@@ -109,3 +109,33 @@ TEST(Scratch, NestedEntriesKeepTheOuterOnesTemporaries) {
   _mlir_memref_to_llvm_free(kept);
   nnc_scratch_release(outer);
 }
+
+TEST(Scratch, ManyLiveBlocksFitAfterOneStep) {
+  // Four 1 MB temporaries alive at once (a CNN step's window copies). The
+  // first step finds no arena and mallocs them all; the arena must then
+  // grow to hold all four, not just the largest, so that the second step
+  // allocates nothing (it once grew by one block per step, and each step
+  // malloc'd and page-faulted the rest).
+  auto bigStep = [] {
+    std::vector<void *> got;
+    int64_t mark = nnc_scratch_mark();
+    for (int i = 0; i < 4; ++i) {
+      got.push_back(_mlir_memref_to_llvm_alloc(1 << 20));
+      std::memset(got.back(), i, 1 << 20);
+    }
+    for (void *p : got)
+      _mlir_memref_to_llvm_free(p);
+    nnc_scratch_release(mark);
+    return got;
+  };
+  bigStep();
+  std::vector<void *> second = bigStep(), third = bigStep();
+  if (underAsan())
+    GTEST_SKIP() << "the arena is plain malloc under AddressSanitizer";
+  EXPECT_EQ(second, third);
+  // One arena, blocks one after another.
+  for (int i = 1; i < 4; ++i) {
+    EXPECT_GE(address(second[i]), address(second[i - 1]) + (1 << 20));
+    EXPECT_LE(address(second[i]), address(second[i - 1]) + (1 << 20) + 256);
+  }
+}
