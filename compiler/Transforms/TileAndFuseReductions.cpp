@@ -41,10 +41,20 @@ bool isPointwiseIndexed(linalg::LinalgOp l) {
   return plain;
 }
 
+/// A row statistic: its reduction loops are innermost (a softmax's max and
+/// sum over the last axis). A reduction over leading axes (a bias gradient
+/// summing the batch: reduction loops outermost) is no statistic to tile
+/// along: its kept rows are few and each tile would read the whole input.
 bool isReduction(Operation *op) {
   auto l = dyn_cast_or_null<linalg::LinalgOp>(op);
-  return l && l.getNumReductionLoops() > 0 &&
-         !linalg::isaContractionOpInterface(l) && isPointwiseIndexed(l);
+  if (!l || l.getNumReductionLoops() == 0 ||
+      linalg::isaContractionOpInterface(l) || !isPointwiseIndexed(l))
+    return false;
+  SmallVector<utils::IteratorType> it = l.getIteratorTypesArray();
+  auto firstReduction = llvm::find(it, utils::IteratorType::reduction);
+  return std::all_of(firstReduction, it.end(), [](utils::IteratorType t) {
+    return t == utils::IteratorType::reduction;
+  });
 }
 
 /// An all-parallel generic that reads a reduction's result: the indexing maps

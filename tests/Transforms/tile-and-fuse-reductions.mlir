@@ -51,3 +51,4 @@ module {
     return %7 : tensor<?x10xf32>
   }
 }
+

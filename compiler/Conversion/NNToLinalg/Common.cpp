@@ -107,16 +107,38 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
   nn::Shape accShape = nn::reducedShape(inType.getShape(), axes, false);
   auto accType = RankedTensorType::get(accShape, inType.getElementType());
 
+  // Loop order: the kept axes before the first reduced one (parallel,
+  // outermost), then the reduced axes, then the other kept axes. When the
+  // innermost (contiguous) axis is kept, as in a bias gradient summing
+  // (batch, h, w, c) over all but c, the inner loop then walks memory
+  // contiguously into a row of accumulators (LLVM vectorizes it) instead of
+  // striding through the input per output element; each output still sums
+  // its elements in the same order. With the last axis reduced (softmax's
+  // statistics) this is the input's own order.
+  SmallVector<int64_t> order;
+  int64_t firstReduced = axes.empty() ? rank : axes.front();
+  for (int64_t i = 0; i < firstReduced; ++i)
+    order.push_back(i);
+  llvm::append_range(order, axes);
+  for (int64_t i = firstReduced; i < rank; ++i)
+    if (!llvm::is_contained(axes, i))
+      order.push_back(i);
+  SmallVector<int64_t> loopOf(rank);
+  for (int64_t l = 0; l < rank; ++l)
+    loopOf[order[l]] = l;
+
   SmallVector<Value> dynamicSizes;
-  SmallVector<AffineExpr> outExprs;
+  SmallVector<AffineExpr> inExprs, outExprs;
   SmallVector<utils::IteratorType> iterators;
+  for (int64_t l = 0; l < rank; ++l)
+    iterators.push_back(llvm::is_contained(axes, order[l])
+                            ? utils::IteratorType::reduction
+                            : utils::IteratorType::parallel);
   for (int64_t i = 0; i < rank; ++i) {
-    bool reduced = llvm::is_contained(axes, i);
-    iterators.push_back(reduced ? utils::IteratorType::reduction
-                                : utils::IteratorType::parallel);
-    if (reduced)
+    inExprs.push_back(getAffineDimExpr(loopOf[i], ctx));
+    if (llvm::is_contained(axes, i))
       continue;
-    outExprs.push_back(getAffineDimExpr(i, ctx));
+    outExprs.push_back(getAffineDimExpr(loopOf[i], ctx));
     if (inType.isDynamicDim(i))
       dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, i));
   }
@@ -124,7 +146,7 @@ Value reduce(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> axes,
                                         inType.getElementType(), dynamicSizes);
   Value initValue = arith::ConstantOp::create(b, loc, init);
   Value acc = linalg::FillOp::create(b, loc, initValue, empty).getResult(0);
-  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank),
+  SmallVector<AffineMap> maps{AffineMap::get(rank, 0, inExprs, ctx),
                               AffineMap::get(rank, 0, outExprs, ctx)};
   Value result =
       linalg::GenericOp::create(
