@@ -50,7 +50,7 @@ def glorot(rng, shape):
     return rng.uniform(-limit, limit, shape).astype(np.float32)
 
 
-def run_jax(spec, blocks, time_blocks):
+def run_jax(spec, blocks, time_blocks, adam_call):
     import jax
     import jax.numpy as jnp
     from jax import lax
@@ -84,26 +84,7 @@ def run_jax(spec, blocks, time_blocks):
     def loss(ps, x, y):
         return -jnp.mean(jnp.sum(y * jax.nn.log_softmax(forward(ps, x)), -1))
 
-    @jax.jit
-    def step(ps, m, v, t, x, y):
-        g = jax.grad(loss)(ps, x, y)
-        t = t + 1
-        lr = 1e-3 * jnp.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
-        m = jax.tree.map(lambda m, g: 0.9 * m + 0.1 * g, m, g)
-        v = jax.tree.map(lambda v, g: 0.999 * v + 0.001 * g * g, v, g)
-        ps = jax.tree.map(lambda p, m, v: p - lr * m / (jnp.sqrt(v) + 1e-7),
-                          ps, m, v)
-        return ps, m, v, t
-
-    state = [ps, jax.tree.map(jnp.zeros_like, ps),
-             jax.tree.map(jnp.zeros_like, ps), jnp.float32(0)]
-    xs, ys = jnp.asarray(x), jnp.asarray(y)
-
-    def call():
-        state[:] = step(*state, xs, ys)
-        state[0][0][0].block_until_ready()
-
-    time_blocks(call, blocks)
+    time_blocks(adam_call(loss, ps, x, y), blocks)
 
 
 def run_keras(spec, blocks, time_blocks):

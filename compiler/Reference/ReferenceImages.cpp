@@ -150,6 +150,29 @@ WindowStats windowStats(const Tensor &x, const std::vector<int64_t> &yShape,
   return s;
 }
 
+/// windowStats for a pooling op (pool2d, pool2d_grad, pool2d_gather).
+template <typename PoolOp>
+WindowStats statsOf(PoolOp o, const Tensor &x,
+                    const std::vector<int64_t> &yShape) {
+  return windowStats(x, yShape, o.getWindow(),
+                     Geometry::of(o.getStrides(), {1, 1}, o.getPadding()),
+                     o.getKind() == "max");
+}
+
+/// f(outer element, inner element) for every element of the smaller image
+/// `inner`, which sits inside `outer` at row `top` and column `left`.
+template <typename F>
+void forEachInside(Tensor &outer, Tensor &inner, int64_t top, int64_t left,
+                   F f) {
+  Image O(outer.shape), I(inner.shape);
+  for (int64_t n = 0; n < I.n; ++n)
+    for (int64_t h = 0; h < I.h; ++h)
+      for (int64_t w = 0; w < I.w; ++w)
+        for (int64_t c = 0; c < I.c; ++c)
+          f(outer.data[O.at(n, h + top, w + left, c)],
+            inner.data[I.at(n, h, w, c)]);
+}
+
 std::vector<int64_t> shapeOf(Value v) {
   auto t = cast<RankedTensorType>(v.getType());
   return {t.getShape().begin(), t.getShape().end()};
@@ -191,10 +214,7 @@ ref::evaluateImageOp(Operation *op,
       .Case([&](nn::Pool2DOp o) {
         const Tensor &x = in(o.getX());
         std::vector<int64_t> yShape = withBatch(o.getResult(), x);
-        WindowStats s =
-            windowStats(x, yShape, o.getWindow(),
-                        Geometry::of(o.getStrides(), {1, 1}, o.getPadding()),
-                        o.getKind() == "max");
+        WindowStats s = statsOf(o, x, yShape);
         Tensor y = zeros(yShape);
         for (size_t k = 0; k < y.data.size(); ++k)
           y.data[k] = o.getKind() == "avg" ? s.sum[k] / s.count[k]
@@ -203,10 +223,7 @@ ref::evaluateImageOp(Operation *op,
       })
       .Case([&](nn::Pool2DGradOp o) {
         const Tensor &x = in(o.getX()), &dy = in(o.getDy());
-        WindowStats s =
-            windowStats(x, dy.shape, o.getWindow(),
-                        Geometry::of(o.getStrides(), {1, 1}, o.getPadding()),
-                        o.getKind() == "max");
+        WindowStats s = statsOf(o, x, dy.shape);
         Tensor dx = zeros(x.shape);
         if (o.getKind() != "avg") {
           for (size_t k = 0; k < dy.data.size(); ++k)
@@ -228,10 +245,7 @@ ref::evaluateImageOp(Operation *op,
       .Case([&](nn::Pool2DGatherOp o) {
         const Tensor &x = in(o.getX()), &g = in(o.getG());
         std::vector<int64_t> yShape = withBatch(o.getResult(), x);
-        WindowStats s =
-            windowStats(x, yShape, o.getWindow(),
-                        Geometry::of(o.getStrides(), {1, 1}, o.getPadding()),
-                        o.getKind() == "max");
+        WindowStats s = statsOf(o, x, yShape);
         Tensor z = zeros(yShape);
         for (size_t k = 0; k < z.data.size(); ++k)
           z.data[k] = g.data[s.extreme[k]];
@@ -252,31 +266,21 @@ ref::evaluateImageOp(Operation *op,
         return y;
       })
       .Case([&](nn::Pad2DOp o) {
-        const Tensor &x = in(o.getX());
+        Tensor x = in(o.getX());
+        Tensor y = zeros(withBatch(o.getResult(), x));
         ArrayRef<int64_t> p = o.getPadding();
-        std::vector<int64_t> yShape = withBatch(o.getResult(), x);
-        Image X(x.shape), Y(yShape);
-        Tensor y = zeros(yShape);
-        for (int64_t n = 0; n < X.n; ++n)
-          for (int64_t h = 0; h < X.h; ++h)
-            for (int64_t w = 0; w < X.w; ++w)
-              for (int64_t c = 0; c < X.c; ++c)
-                y.data[Y.at(n, h + p[0], w + p[2], c)] =
-                    x.data[X.at(n, h, w, c)];
+        forEachInside(y, x, p[0], p[2], [](double &outer, double &inner) {
+          outer = inner;
+        });
         return y;
       })
       .Case([&](nn::Crop2DOp o) {
-        const Tensor &x = in(o.getX());
+        Tensor x = in(o.getX());
+        Tensor y = zeros(withBatch(o.getResult(), x));
         ArrayRef<int64_t> p = o.getCropping();
-        std::vector<int64_t> yShape = withBatch(o.getResult(), x);
-        Image X(x.shape), Y(yShape);
-        Tensor y = zeros(yShape);
-        for (int64_t n = 0; n < Y.n; ++n)
-          for (int64_t h = 0; h < Y.h; ++h)
-            for (int64_t w = 0; w < Y.w; ++w)
-              for (int64_t c = 0; c < Y.c; ++c)
-                y.data[Y.at(n, h, w, c)] =
-                    x.data[X.at(n, h + p[0], w + p[2], c)];
+        forEachInside(x, y, p[0], p[2], [](double &outer, double &inner) {
+          inner = outer;
+        });
         return y;
       })
       .Default([](Operation *) { return std::nullopt; });

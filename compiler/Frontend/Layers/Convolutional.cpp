@@ -49,26 +49,53 @@ llvm::SmallVector<int64_t, 4> nnc::kerasPadding(
 
 namespace {
 
-/// Keras refuses strides and dilation above one together; so does nnc.
-bool checkStridesAndDilation(LayerContext &ctx, llvm::StringRef layer,
-                             std::array<int64_t, 2> strides,
-                             std::array<int64_t, 2> dilation) {
-  bool strided = strides[0] > 1 || strides[1] > 1;
-  bool dilated = dilation[0] > 1 || dilation[1] > 1;
+/// A convolution layer's input shape and bound geometry arguments.
+struct ConvCall {
+  llvm::ArrayRef<int64_t> shape; // [batch, H, W, C]
+  int64_t filters;
+  std::array<int64_t, 2> kernel, strides, dilation;
+  mlir::Type elt;
+};
+
+/// Reads the arguments; reports a non-image input and strides with
+/// dilation above one together (Keras refuses it too).
+std::optional<ConvCall> readConv(LayerContext &ctx, Value x,
+                                 llvm::StringRef layer) {
+  auto shape = imageShape(ctx, x, layer);
+  if (!shape)
+    return std::nullopt;
+  const BoundArgs &args = ctx.args;
+  ConvCall c{*shape,
+             args.at("filters").i,
+             pairOf(args.at("kernel_size")),
+             pairOf(args.at("strides")),
+             pairOf(args.at("dilation_rate")),
+             mlir::cast<mlir::RankedTensorType>(x.getType()).getElementType()};
+  bool strided = c.strides[0] > 1 || c.strides[1] > 1;
+  bool dilated = c.dilation[0] > 1 || c.dilation[1] > 1;
   if (strided && dilated) {
     ctx.error(layer + " cannot have both strides and dilation_rate above 1 "
                       "(Keras refuses it too)");
-    return false;
+    return std::nullopt;
   }
-  return true;
+  return c;
 }
 
-/// bias and activation after a convolution's result.
-std::optional<Value> finish(LayerContext &ctx, Value y, int64_t filters,
-                            mlir::Type elt, bool trainable) {
+/// The kernel parameter, then (after `apply` builds the product) bias and
+/// activation.
+std::optional<Value>
+withKernel(LayerContext &ctx, const ConvCall &c,
+           llvm::ArrayRef<int64_t> kernelShape,
+           llvm::function_ref<Value(Value kernel)> apply) {
   const BoundArgs &args = ctx.args;
+  bool trainable = args.at("trainable").b;
+  Value w = ctx.addParam("kernel", kernelShape, c.elt,
+                         args.at("kernel_initializer").s, trainable);
+  if (!w)
+    return std::nullopt;
+  Value y = apply(w);
   if (args.at("use_bias").b) {
-    Value bias = ctx.addParam("bias", {filters}, elt,
+    Value bias = ctx.addParam("bias", {c.filters}, c.elt,
                               args.at("bias_initializer").s, trainable);
     if (!bias)
       return std::nullopt;
@@ -78,37 +105,24 @@ std::optional<Value> finish(LayerContext &ctx, Value y, int64_t filters,
 }
 
 std::optional<Value> conv2d(LayerContext &ctx, Value x) {
-  auto shape = imageShape(ctx, x, "conv2d");
-  if (!shape)
+  std::optional<ConvCall> c = readConv(ctx, x, "conv2d");
+  if (!c)
     return std::nullopt;
-  const BoundArgs &args = ctx.args;
-  int64_t filters = args.at("filters").i;
-  auto kernel = pairOf(args.at("kernel_size"));
-  auto strides = pairOf(args.at("strides"));
-  auto dilation = pairOf(args.at("dilation_rate"));
-  if (!checkStridesAndDilation(ctx, "conv2d", strides, dilation))
-    return std::nullopt;
-  auto padding = kerasPadding(args.at("padding").s, {(*shape)[1], (*shape)[2]},
-                              kernel, strides, dilation);
-  int64_t channels = (*shape)[3];
-  llvm::SmallVector<int64_t> kernelShape{kernel[0], kernel[1], channels,
-                                         filters};
+  auto padding = kerasPadding(ctx.args.at("padding").s,
+                              {c->shape[1], c->shape[2]}, c->kernel,
+                              c->strides, c->dilation);
+  llvm::SmallVector<int64_t> kernelShape{c->kernel[0], c->kernel[1],
+                                         c->shape[3], c->filters};
   std::string why;
-  if (!nn::conv2dShape(*shape, kernelShape, strides, dilation, padding,
-                       why)) {
+  if (!nn::conv2dShape(c->shape, kernelShape, c->strides, c->dilation,
+                       padding, why)) {
     ctx.error("conv2d " + why);
     return std::nullopt;
   }
-  mlir::Type elt =
-      mlir::cast<mlir::RankedTensorType>(x.getType()).getElementType();
-  bool trainable = args.at("trainable").b;
-  Value w = ctx.addParam("kernel", kernelShape, elt,
-                         args.at("kernel_initializer").s, trainable);
-  if (!w)
-    return std::nullopt;
-  Value y = nn::Conv2DOp::create(ctx.b, ctx.loc, x, w, strides, dilation,
-                                 padding);
-  return finish(ctx, y, filters, elt, trainable);
+  return withKernel(ctx, *c, kernelShape, [&](Value w) -> Value {
+    return nn::Conv2DOp::create(ctx.b, ctx.loc, x, w, c->strides,
+                                c->dilation, padding);
+  });
 }
 
 /// Keras' deconv_output_length without output_padding.
@@ -119,21 +133,14 @@ int64_t transposedLength(int64_t in, int64_t kernel, int64_t stride,
 }
 
 std::optional<Value> conv2dTranspose(LayerContext &ctx, Value x) {
-  auto shape = imageShape(ctx, x, "conv2d_transpose");
-  if (!shape)
+  std::optional<ConvCall> c = readConv(ctx, x, "conv2d_transpose");
+  if (!c)
     return std::nullopt;
-  const BoundArgs &args = ctx.args;
-  int64_t filters = args.at("filters").i;
-  auto kernel = pairOf(args.at("kernel_size"));
-  auto strides = pairOf(args.at("strides"));
-  auto dilation = pairOf(args.at("dilation_rate"));
-  if (!checkStridesAndDilation(ctx, "conv2d_transpose", strides, dilation))
-    return std::nullopt;
-  bool same = args.at("padding").s == "same";
+  bool same = ctx.args.at("padding").s == "same";
   std::array<int64_t, 2> out;
   for (int d = 0; d < 2; ++d) {
-    out[d] = transposedLength((*shape)[1 + d], kernel[d], strides[d],
-                              dilation[d], same);
+    out[d] = transposedLength(c->shape[1 + d], c->kernel[d], c->strides[d],
+                              c->dilation[d], same);
     if (out[d] > nn::kMaxElements) {
       ctx.error("conv2d_transpose output is too large");
       return std::nullopt;
@@ -141,31 +148,24 @@ std::optional<Value> conv2dTranspose(LayerContext &ctx, Value x) {
   }
   // The convolution this layer is the transpose of maps the output size
   // back onto the input's.
-  auto padding = kerasPadding(args.at("padding").s, out, kernel, strides,
-                              dilation);
-  int64_t channels = (*shape)[3];
-  llvm::SmallVector<int64_t> kernelShape{kernel[0], kernel[1], filters,
-                                         channels};
+  auto padding = kerasPadding(ctx.args.at("padding").s, out, c->kernel,
+                              c->strides, c->dilation);
+  llvm::SmallVector<int64_t> kernelShape{c->kernel[0], c->kernel[1],
+                                         c->filters, c->shape[3]};
   std::string why;
-  llvm::SmallVector<int64_t> outShape{(*shape)[0], out[0], out[1], filters};
-  std::optional<nn::Shape> forward =
-      nn::conv2dShape(outShape, kernelShape, strides, dilation, padding, why);
-  if (!forward || (*forward)[1] != (*shape)[1] ||
-      (*forward)[2] != (*shape)[2]) {
+  llvm::SmallVector<int64_t> outShape{c->shape[0], out[0], out[1], c->filters};
+  std::optional<nn::Shape> forward = nn::conv2dShape(
+      outShape, kernelShape, c->strides, c->dilation, padding, why);
+  if (!forward || (*forward)[1] != c->shape[1] ||
+      (*forward)[2] != c->shape[2]) {
     ctx.error("conv2d_transpose " +
               (why.empty() ? std::string("geometry does not invert") : why));
     return std::nullopt;
   }
-  mlir::Type elt =
-      mlir::cast<mlir::RankedTensorType>(x.getType()).getElementType();
-  bool trainable = args.at("trainable").b;
-  Value w = ctx.addParam("kernel", kernelShape, elt,
-                         args.at("kernel_initializer").s, trainable);
-  if (!w)
-    return std::nullopt;
-  Value y = nn::Conv2DBackpropInputOp::create(ctx.b, ctx.loc, x, w, out,
-                                              strides, dilation, padding);
-  return finish(ctx, y, filters, elt, trainable);
+  return withKernel(ctx, *c, kernelShape, [&](Value w) -> Value {
+    return nn::Conv2DBackpropInputOp::create(ctx.b, ctx.loc, x, w, out,
+                                             c->strides, c->dilation, padding);
+  });
 }
 
 std::vector<ArgSpec> convolutionArgs() {

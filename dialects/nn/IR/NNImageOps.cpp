@@ -130,25 +130,38 @@ LogicalResult Conv2DBackpropFilterOp::inferReturnTypes(
 // Pooling
 //===----------------------------------------------------------------------===//
 
+/// The pooled shape of `x` for a pooling op's window attributes.
+template <typename Adaptor>
+static std::optional<Shape> pooledShape(Adaptor adaptor,
+                                        std::string &why) {
+  return windowShape(shapeOf(adaptor.getX()), adaptor.getWindow(),
+                     adaptor.getStrides(), kUnitDilation, adaptor.getPadding(),
+                     why);
+}
+
+/// The kind attribute of a pooling op.
+static LogicalResult verifyKind(Operation *op, StringRef kind,
+                                bool allowAverage) {
+  if (isPoolKind(kind, allowAverage))
+    return success();
+  return op->emitOpError() << "kind must be "
+                           << (allowAverage ? "max, min or avg" : "max or min")
+                           << ", got '" << kind << "'";
+}
+
 LogicalResult Pool2DOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &out) {
   std::string why;
-  std::optional<Shape> shape =
-      windowShape(shapeOf(adaptor.getX()), adaptor.getWindow(),
-                  adaptor.getStrides(), kUnitDilation, adaptor.getPadding(),
-                  why);
+  std::optional<Shape> shape = pooledShape(adaptor, why);
   if (!shape)
     return invalid(loc, "pool2d", why);
   out.push_back(RankedTensorType::get(*shape, elementOf(adaptor.getX())));
   return success();
 }
 LogicalResult Pool2DOp::verify() {
-  if (!isPoolKind(getKind(), /*allowAverage=*/true))
-    return emitOpError() << "kind must be max, min or avg, got '" << getKind()
-                         << "'";
-  return success();
+  return verifyKind(*this, getKind(), /*allowAverage=*/true);
 }
 
 LogicalResult Pool2DGradOp::inferReturnTypes(MLIRContext *,
@@ -156,10 +169,7 @@ LogicalResult Pool2DGradOp::inferReturnTypes(MLIRContext *,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &out) {
   std::string why;
-  std::optional<Shape> forward =
-      windowShape(shapeOf(adaptor.getX()), adaptor.getWindow(),
-                  adaptor.getStrides(), kUnitDilation, adaptor.getPadding(),
-                  why);
+  std::optional<Shape> forward = pooledShape(adaptor, why);
   if (!forward)
     return invalid(loc, "pool2d_grad", why);
   if (failed(checkGradientShape(loc, "pool2d_grad", shapeOf(adaptor.getDy()),
@@ -169,10 +179,7 @@ LogicalResult Pool2DGradOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 LogicalResult Pool2DGradOp::verify() {
-  if (!isPoolKind(getKind(), /*allowAverage=*/true))
-    return emitOpError() << "kind must be max, min or avg, got '" << getKind()
-                         << "'";
-  return success();
+  return verifyKind(*this, getKind(), /*allowAverage=*/true);
 }
 
 LogicalResult Pool2DGatherOp::inferReturnTypes(MLIRContext *,
@@ -182,20 +189,14 @@ LogicalResult Pool2DGatherOp::inferReturnTypes(MLIRContext *,
   if (!sameShape(shapeOf(adaptor.getG()), shapeOf(adaptor.getX())))
     return invalid(loc, "pool2d_gather", "needs g of x's shape");
   std::string why;
-  std::optional<Shape> shape =
-      windowShape(shapeOf(adaptor.getX()), adaptor.getWindow(),
-                  adaptor.getStrides(), kUnitDilation, adaptor.getPadding(),
-                  why);
+  std::optional<Shape> shape = pooledShape(adaptor, why);
   if (!shape)
     return invalid(loc, "pool2d_gather", why);
   out.push_back(RankedTensorType::get(*shape, elementOf(adaptor.getX())));
   return success();
 }
 LogicalResult Pool2DGatherOp::verify() {
-  if (!isPoolKind(getKind(), /*allowAverage=*/false))
-    return emitOpError() << "kind must be max or min, got '" << getKind()
-                         << "'";
-  return success();
+  return verifyKind(*this, getKind(), /*allowAverage=*/false);
 }
 
 //===----------------------------------------------------------------------===//
