@@ -12,7 +12,8 @@
 //    block at the top, so a tile loop's alloc/free pairs reuse one place;
 //  - release(mark) drops everything above the entry's mark;
 //  - an allocation that does not fit comes from malloc, and the arena grows
-//    to the call's high-water mark once the outermost entry returns: from
+//    to the call's high-water mark once the outermost entry returns (live
+//    malloc'd blocks count towards it as if they sat above the top): from
 //    the second step on, a step calls malloc no more (issue 13: malloc and
 //    free were a fifth of an iris step).
 //
