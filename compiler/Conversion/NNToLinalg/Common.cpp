@@ -210,4 +210,14 @@ Value padImage(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> before,
                                        steps);
 }
 
+Value zeroedMatmul(OpBuilder &b, Location loc, RankedTensorType resultType,
+                   Value lhs, Value rhs) {
+  Value init = emptyTensor(b, loc, resultType, {lhs});
+  Value zero = floatConst(b, loc, resultType.getElementType(), 0.0);
+  Value acc = linalg::FillOp::create(b, loc, zero, init).getResult(0);
+  return linalg::MatmulOp::create(b, loc, TypeRange{resultType},
+                                  ValueRange{lhs, rhs}, ValueRange{acc})
+      .getResult(0);
+}
+
 } // namespace nnc

@@ -52,6 +52,12 @@ mlir::Value padImage(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
                      llvm::ArrayRef<int64_t> extent,
                      llvm::ArrayRef<int64_t> strides, double value);
 
+/// lhs @ rhs as linalg.matmul into a zero-filled accumulator of
+/// `resultType` (its dynamic rows read from lhs).
+mlir::Value zeroedMatmul(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType resultType, mlir::Value lhs,
+                         mlir::Value rhs);
+
 mlir::TypedAttr negativeInfinity(mlir::OpBuilder &b, mlir::Type type);
 
 /// A scalar float constant of `type`.

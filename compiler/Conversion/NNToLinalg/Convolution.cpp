@@ -121,15 +121,7 @@ Value product(OpBuilder &b, Location loc, Value lhs, Value rhs,
     lt = tType;
   }
   auto type = RankedTensorType::get({lt.getDimSize(0), rt.getDimSize(1)}, elt);
-  SmallVector<Value> sizes;
-  if (type.isDynamicDim(0))
-    sizes.push_back(tensor::DimOp::create(b, loc, lhs, 0));
-  Value init = tensor::EmptyOp::create(b, loc, type, sizes);
-  Value zero = floatConst(b, loc, elt, 0.0);
-  Value acc = linalg::FillOp::create(b, loc, zero, init).getResult(0);
-  return linalg::MatmulOp::create(b, loc, TypeRange{type},
-                                  ValueRange{lhs, rhs}, ValueRange{acc})
-      .getResult(0);
+  return zeroedMatmul(b, loc, type, lhs, rhs);
 }
 
 /// [N*OH*OW, F] rows back to [N, OH, OW, F] (`batchSource` gives N).

@@ -25,13 +25,8 @@ struct MatmulToLinalg : OpConversionPattern<nn::MatmulOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
-    Value init = emptyTensor(rewriter, loc, type, {adaptor.getX()});
-    Value zero = floatConst(rewriter, loc, type.getElementType(), 0.0);
-    Value acc = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
-    auto matmul = linalg::MatmulOp::create(
-        rewriter, loc, TypeRange{type},
-        ValueRange{adaptor.getX(), adaptor.getW()}, ValueRange{acc});
-    rewriter.replaceOp(op, matmul.getResult(0));
+    rewriter.replaceOp(op, zeroedMatmul(rewriter, loc, type, adaptor.getX(),
+                                        adaptor.getW()));
     return success();
   }
 };
