@@ -55,7 +55,7 @@ llvm::ArrayRef<LayerSpec> nnc::builtinLayers() {
   static const std::vector<LayerSpec> kLayers = [] {
     std::vector<LayerSpec> all;
     for (auto family : {coreLayers, reshapingLayers, convolutionalLayers,
-                        poolingLayers}) {
+                        poolingLayers, regularizationLayers}) {
       std::vector<LayerSpec> layers = family();
       all.insert(all.end(), layers.begin(), layers.end());
     }

@@ -1,7 +1,7 @@
 //===- TrainingPipeline.cpp - train steps and gradients in nn -------------===//
 //
 //   nn ──build-training──▶ train/eval/grad entries calling the model
-//      ──inline──▶ one body each ──expand-losses, autodiff──▶ gradients (nn)
+//      ──inline──▶ one body each ──resolve-dropout, expand-losses, autodiff──▶ gradients (nn)
 //      ──canonicalize, cse──▶ the gradient's copy of the forward pass merged
 //
 //===----------------------------------------------------------------------===//
@@ -20,6 +20,8 @@ void nnc::buildTrainingPipeline(OpPassManager &pm) {
   // The train step, eval step and model functions call the model (and a
   // custom loss); autodiff and fusion need one body.
   pm.addPass(createInlinerPass());
+  // Whether dropout drops depends on the entry, known only now.
+  pm.addPass(nnc::createResolveDropout());
   pm.addPass(nnc::createExpandLosses());
   pm.addPass(nnc::createAutodiff());
   // The gradient's copy of the forward pass merges with the forward pass;

@@ -126,6 +126,28 @@ Tensor matmul(const Tensor &a, const Tensor &b) {
   return r;
 }
 
+/// The dropout mask (docs/numerics.md), straight from its definition: for
+/// element i, h = H(H(i XOR k) + k) with k = H(H(lo(seed) XOR H(hi(seed)))
+/// XOR step) and H Wellons' lowbias32 mixer; kept iff h / 2^8 >= ceil(rate *
+/// 2^24), scaled by 1 / (1 - rate).
+Tensor dropoutMask(const Tensor &like, double step, double rate,
+                   uint64_t seed) {
+  auto H = [](uint32_t x) -> uint32_t {
+    x = (x ^ (x >> 16)) * 0x7feb352du;
+    x = (x ^ (x >> 15)) * 0x846ca68bu;
+    return x ^ (x >> 16);
+  };
+  uint32_t lo = uint32_t(seed & 0xffffffffu), hi = uint32_t(seed >> 32);
+  uint32_t k = H(H(lo ^ H(hi)) ^ uint32_t(step));
+  double threshold = std::ceil(rate * 16777216.0);
+  Tensor t{like.shape, std::vector<double>(like.data.size())};
+  for (size_t i = 0; i < t.data.size(); ++i) {
+    uint32_t h = H(H(uint32_t(i) ^ k) + k);
+    t.data[i] = double(h >> 8) >= threshold ? 1.0 / (1.0 - rate) : 0.0;
+  }
+  return t;
+}
+
 Tensor softmax(const Tensor &x, int64_t axis) {
   std::vector<int64_t> ax{axis};
   Tensor mx = reduce(x, ax, true, Reduce::Max);
@@ -195,6 +217,11 @@ bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
             })
             .Case([&](nn::StepOp o) { return unary(in(o.getX()), [](double v) { return v > 0 ? 1.0 : 0.0; }); })
             .Case([&](nn::StopGradientOp o) { return in(o.getX()); })
+            .Case([&](nn::DropoutMaskOp o) {
+              return dropoutMask(in(o.getLike()), in(o.getStep()).data[0],
+                                 o.getRate().convertToDouble(),
+                                 static_cast<uint64_t>(o.getSeed()));
+            })
             .Case([&](nn::TransposeOp o) {
               const Tensor &x = in(o.getX());
               Tensor t{{x.shape[1], x.shape[0]}, std::vector<double>(x.data.size())};

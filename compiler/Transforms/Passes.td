@@ -61,6 +61,27 @@ def Autodiff : Pass<"nnc-autodiff", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def ResolveDropout : Pass<"nnc-resolve-dropout", "::mlir::ModuleOp"> {
+  let summary = "Dropout masks in train steps, the identity everywhere else";
+  let description = [{
+    Runs after inlining, before autodiff. In a train step (`nn.entry` kind
+    "train") every `nn.dropout` becomes its input times an
+    `nn.dropout_mask` of the step's `step` argument, so the forward pass, the
+    metrics and the gradient's copy of the forward pass share one mask (CSE
+    merges them) and the gradient is the mask times the incoming gradient.
+    In every other function (the model's prediction, evaluation, the
+    gradient check) it is the identity, as in Keras outside `fit`.
+
+    ```mlir
+    func.func @m_train(..., %step: tensor<f32> {nn.hyper = "step"}) {
+      %y = nn.dropout %x {rate = 0.5 : f64, seed = 7 : i64} : tensor<?x8xf32>
+      =>
+      %m = nn.dropout_mask %x, %step {rate = 0.5 : f64, seed = 7 : i64}
+      %y = nn.mul %x, %m
+    ```
+  }];
+}
+
 def ExpandLosses : Pass<"nnc-expand-losses", "::mlir::ModuleOp"> {
   let summary = "Rewrite Keras losses as nn arithmetic, fusing the stable forms";
   let description = [{

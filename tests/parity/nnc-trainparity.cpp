@@ -195,6 +195,16 @@ int runModel(const Options &o, const std::string &name,
     data.push_back(nnrt_read_npy(path.c_str(), st));
     read = data.back() != nullptr;
   }
+  // Step s reads rows [(s - 1) * batch, s * batch): past the end it would
+  // read whatever memory follows (found when a test asked for 3 steps of
+  // 33 rows from 66).
+  for (size_t k = 0; read && k < data.size(); ++k)
+    if (nnrt_tensor_dim(data[k], 0) < o.steps * fit.batch_size)
+      return fail(name + ": " + std::to_string(o.steps) + " steps of " +
+                  std::to_string(fit.batch_size) + " rows need " +
+                  std::to_string(o.steps * fit.batch_size) +
+                  " rows of data, the files have " +
+                  std::to_string(nnrt_tensor_dim(data[k], 0)));
   nnrt_trainer *t = read ? nnrt_trainer_new(m, st) : nullptr;
   if (!t || nnrt_model_init_params(m, o.seed, st) ||
       nnrt_model_save_weights(m, (base + ".init.safetensors").c_str(), st))

@@ -47,6 +47,7 @@ struct ConvertNNToLinalgPass
     nnc::populateGradientOpsToLinalgPatterns(patterns);
     nnc::populateConvolutionToLinalgPatterns(patterns);
     nnc::populatePoolingToLinalgPatterns(patterns);
+    nnc::populateDropoutToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -22,6 +22,8 @@ std::vector<LayerSpec> convolutionalLayers();
 /// max/min/average and global pooling, up_sampling2d, zero_padding2d,
 /// cropping2d (Pooling.cpp)
 std::vector<LayerSpec> poolingLayers();
+/// dropout (Regularization.cpp)
+std::vector<LayerSpec> regularizationLayers();
 
 } // namespace nnc
 

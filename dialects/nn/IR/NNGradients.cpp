@@ -312,6 +312,13 @@ NN_GRADIENT(CountOp) {
   operandGrads.push_back(nullptr);
   return success();
 }
+NN_GRADIENT(DropoutMaskOp) {
+  // A constant of the step: neither the shape source nor the step number
+  // has a gradient through it.
+  operandGrads.push_back(nullptr);
+  operandGrads.push_back(nullptr);
+  return success();
+}
 
 //===----------------------------------------------------------------------===//
 // Images. The convolution's three ops are linear in each operand and each

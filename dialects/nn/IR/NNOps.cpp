@@ -231,6 +231,28 @@ LogicalResult GradOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Dropout
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyRate(Operation *op, double rate) {
+  // Keras refuses 1 too: nothing would be kept and 1 / (1 - rate) is inf.
+  if (!(rate >= 0.0 && rate < 1.0))
+    return op->emitOpError() << "rate must be in [0, 1), got " << rate;
+  return success();
+}
+
+LogicalResult DropoutOp::verify() {
+  return verifyRate(*this, getRate().convertToDouble());
+}
+
+LogicalResult DropoutMaskOp::verify() {
+  if (getStep().getType().getElementType() !=
+      getLike().getType().getElementType())
+    return emitOpError() << "step must have the element type of 'like'";
+  return verifyRate(*this, getRate().convertToDouble());
+}
+
+//===----------------------------------------------------------------------===//
 // Ops that gradient rules are built from
 //===----------------------------------------------------------------------===//
 

@@ -407,6 +407,62 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure, SameOperandsAndResultElementType,
 }
 
 //===----------------------------------------------------------------------===//
+// Dropout
+//===----------------------------------------------------------------------===//
+
+def NN_DropoutOp : NN_Op<"dropout", [Pure, SameOperandsAndResultType]> {
+  let summary = "Keras' Dropout: random zeros in a train step, else identity";
+  let description = [{
+    What the `dropout(rate)` layer builds in the model function. Whether it
+    drops depends on the entry that runs the model, so nnc-resolve-dropout
+    (after inlining, before autodiff) replaces it: in a train step by
+    `x * nn.dropout_mask(x, step)`, in every other entry (prediction,
+    evaluation, the gradient check) by `x` itself. No pass after that one
+    sees it.
+
+    Example:
+
+    ```mlir
+    %y = nn.dropout %x {rate = 0.5 : f64, seed = 42 : i64} : tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, F64Attr:$rate, I64Attr:$seed);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x)";
+  let hasVerifier = 1;
+}
+
+def NN_DropoutMaskOp : NN_Op<"dropout_mask", [Pure,
+    AllTypesMatch<["like", "result"]>,
+    DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "the kept-element mask of a dropout layer at one step";
+  let description = [{
+    A tensor shaped like `like` (whose values are not read) holding
+    `1 / (1 - rate)` where an element is kept and 0 where it is dropped.
+    Element `i` (row-major) is kept when the top 24 bits of a 32-bit hash of
+    (`seed`, `step`, `i`) are at least `ceil(rate * 2^24)`: each element is
+    kept with probability 1 - rate, independently of the others, and the
+    mask of a step is the same on every machine, for every thread count and
+    in the reference evaluator. The hash is written out in docs/numerics.md.
+    `step` is the train step's 1-based step number. No gradient flows
+    through the mask.
+
+    Example:
+
+    ```mlir
+    %m = nn.dropout_mask %x, %step {rate = 0.5 : f64, seed = 42 : i64}
+        : tensor<?x8xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$like, NN_ScalarTensor:$step,
+                       F64Attr:$rate, I64Attr:$seed);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$like `,` $step attr-dict `:` type($like) `,` type($step)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Ops that gradient rules are built from
 //===----------------------------------------------------------------------===//
 

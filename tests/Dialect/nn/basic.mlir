@@ -119,3 +119,12 @@ func.func @custom_loss(%x: tensor<?x2xf32>, %w: tensor<2x2xf32>) -> tensor<f32> 
 }
 // CHECK: nn.train_config @model {{{.*}}loss = @custom_loss{{.*}}}
 nn.train_config @model {loss = @custom_loss, optimizer = "sgd", optimizer_config = {learning_rate = 0.1 : f64, nesterov = true}, metrics = [], batch_size = 4 : i64, epochs = 2 : i64, validation_split = 0.0 : f64}
+
+// CHECK-LABEL: func.func @dropout
+// CHECK: nn.dropout %arg0 {rate = 5.000000e-01 : f64, seed = -3 : i64} : tensor<?x4xf32>
+// CHECK: nn.dropout_mask %arg0, %arg1 {rate = 5.000000e-01 : f64, seed = 9 : i64} : tensor<?x4xf32>, tensor<f32>
+func.func @dropout(%x: tensor<?x4xf32>, %step: tensor<f32>) -> (tensor<?x4xf32>, tensor<?x4xf32>) {
+  %0 = nn.dropout %x {rate = 0.5 : f64, seed = -3 : i64} : tensor<?x4xf32>
+  %1 = nn.dropout_mask %x, %step {rate = 0.5 : f64, seed = 9 : i64} : tensor<?x4xf32>, tensor<f32>
+  return %0, %1 : tensor<?x4xf32>, tensor<?x4xf32>
+}

@@ -426,3 +426,27 @@ func.func @pad_negative(%x: tensor<?x4x8x3xf32>) {
   %0 = nn.pad2d %x padding = [1, -1, 0, 0] : tensor<?x4x8x3xf32>
   return
 }
+
+// -----
+
+func.func @dropout_rate_one(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'nn.dropout' op rate must be in [0, 1), got 1.000000e+00}}
+  %0 = nn.dropout %x {rate = 1.0 : f64, seed = 0 : i64} : tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @dropout_mask_negative_rate(%x: tensor<?x4xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{'nn.dropout_mask' op rate must be in [0, 1), got -5.000000e-01}}
+  %0 = nn.dropout_mask %x, %s {rate = -0.5 : f64, seed = 0 : i64} : tensor<?x4xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+func.func @dropout_mask_step_type(%x: tensor<?x4xf32>, %s: tensor<f64>) {
+  // expected-error @+1 {{'nn.dropout_mask' op step must have the element type of 'like'}}
+  %0 = nn.dropout_mask %x, %s {rate = 0.5 : f64, seed = 0 : i64} : tensor<?x4xf32>, tensor<f64>
+  return
+}
