@@ -251,6 +251,29 @@ ref::evaluateImageOp(Operation *op,
           z.data[k] = g.data[s.extreme[k]];
         return z;
       })
+      .Case([&](nn::ResampleOp o) {
+        // x as [outer, in, inner] around the axis.
+        const Tensor &x = in(o.getX());
+        int64_t axis = o.getAxis(), outer = 1, inner = 1;
+        for (int64_t d = 0; d < axis; ++d)
+          outer *= x.shape[d];
+        for (size_t d = axis + 1; d < x.shape.size(); ++d)
+          inner *= x.shape[d];
+        auto wType = cast<ShapedType>(o.getWeights().getType());
+        int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
+        std::vector<double> w(o.getWeights().getValues<double>().begin(),
+                              o.getWeights().getValues<double>().end());
+        Tensor y{x.shape, {}};
+        y.shape[axis] = rows;
+        y.data.assign(outer * rows * inner, 0.0);
+        for (int64_t a = 0; a < outer; ++a)
+          for (int64_t i = 0; i < rows; ++i)
+            for (int64_t p = 0; p < cols; ++p)
+              for (int64_t k = 0; k < inner; ++k)
+                y.data[(a * rows + i) * inner + k] +=
+                    w[i * cols + p] * x.data[(a * cols + p) * inner + k];
+        return y;
+      })
       .Case([&](nn::Upsample2DOp o) {
         const Tensor &x = in(o.getX());
         std::vector<int64_t> yShape = withBatch(o.getResult(), x);

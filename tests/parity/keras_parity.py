@@ -185,8 +185,8 @@ def _out_len(size, window, stride, dilation, padding):
 
 def random_cnn_spec(rng, index):
     """An image network: 1-4 layers drawn from conv2d (strides, dilation,
-    padding), conv2d_transpose, max/min/average pooling, up_sampling2d and
-    zero_padding2d, then flatten or a global pooling, then a dense head."""
+    padding), conv2d_transpose, max/min/average pooling, up_sampling2d
+    (nearest and bilinear) and zero_padding2d, then flatten or a global pooling, then a dense head."""
     loss = rng.choice(CNN_LOSSES)
     h, w, c = rng.randint(4, 9), rng.randint(4, 9), rng.randint(1, 3)
     shape = (h, w, c)
@@ -243,7 +243,11 @@ def random_cnn_spec(rng, index):
             ss = size if isinstance(size, list) else [size, size]
             if shape[0] * ss[0] > 16 or shape[1] * ss[1] > 16:
                 continue
-            layer = {"kind": "up", "size": size, "name": name}
+            # Every other upsampling layer is bilinear, decided without a
+            # draw so that the seed's other choices stay what they were.
+            interp = "bilinear" if (index + n) % 2 else "nearest"
+            layer = {"kind": "up", "size": size, "interpolation": interp,
+                     "name": name}
             shape = (shape[0] * ss[0], shape[1] * ss[1], shape[2])
         else:
             pad = rng.choice([1, [1, 2], [[0, 1], [2, 0]]])
@@ -296,8 +300,8 @@ def cnn_nn_text(spec, name, optimizer_text):
             lines.append("    %s(%s%s, padding: %s, %s)" % (
                 layer, _nn_value(l["pool"]), strides, l["padding"], nm))
         elif l["kind"] == "up":
-            lines.append("    up_sampling2d(%s, %s)" % (
-                _nn_value(l["size"]), nm))
+            lines.append("    up_sampling2d(%s, interpolation: %s, %s)" % (
+                _nn_value(l["size"]), l["interpolation"], nm))
         else:
             lines.append("    zero_padding2d(%s, %s)" % (
                 _nn_value(l["padding"]), nm))
@@ -342,7 +346,8 @@ def keras_cnn_model(keras, spec):
                 pool = L.MaxPooling2D(**kw)
                 h = L.Lambda(lambda t, p=pool: -p(-t), name=l["name"])(h)
         elif l["kind"] == "up":
-            h = L.UpSampling2D(l["size"], name=l["name"])(h)
+            h = L.UpSampling2D(l["size"], interpolation=l["interpolation"],
+                               name=l["name"])(h)
         else:
             pad = l["padding"]
             h = L.ZeroPadding2D(tuple(tuple(p) if isinstance(p, list) else p

@@ -48,6 +48,7 @@ struct ConvertNNToLinalgPass
     nnc::populateConvolutionToLinalgPatterns(patterns);
     nnc::populatePoolingToLinalgPatterns(patterns);
     nnc::populateDropoutToLinalgPatterns(patterns);
+    nnc::populateResampleToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

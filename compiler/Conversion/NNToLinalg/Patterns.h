@@ -18,6 +18,8 @@ void populateConvolutionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// pool2d and its gradients, upsample2d, pad2d, crop2d.
 void populatePoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateGradientOpsToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// resample (a constant matrix along one axis).
+void populateResampleToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// dropout_mask (nn.dropout itself is gone: nnc-resolve-dropout).
 void populateDropoutToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -6,6 +6,9 @@
 #include "dialects/nn/IR/NNOps.h"
 #include "dialects/nn/IR/NNShapes.h"
 
+#include <algorithm>
+#include <cmath>
+
 using namespace nnc;
 using mlir::Value;
 
@@ -61,6 +64,29 @@ std::optional<Value> globalMaxPooling(LayerContext &ctx, Value x) {
   return globalPooling(ctx, x, true, "global_max_pooling2d");
 }
 
+/// The (n * s, n) matrix of bilinear upsampling by s along an axis of n,
+/// as Keras 3 computes it (ops.image.resize, i.e. jax.image.resize with
+/// half-pixel centres, no antialiasing): output i samples the input at
+/// (i + 0.5) / s - 0.5, between its two neighbours; past either end it
+/// takes the end element (the kernel's weights on missing neighbours are
+/// renormalised away).
+mlir::DenseFPElementsAttr bilinearWeights(mlir::OpBuilder &b, int64_t n,
+                                          int64_t s) {
+  std::vector<double> m(n * s * n, 0.0);
+  for (int64_t i = 0; i < n * s; ++i) {
+    double src = (i + 0.5) / static_cast<double>(s) - 0.5;
+    src = std::clamp(src, 0.0, static_cast<double>(n - 1));
+    auto lo = static_cast<int64_t>(std::floor(src));
+    int64_t hi = std::min(lo + 1, n - 1);
+    double f = src - static_cast<double>(lo);
+    m[i * n + lo] += 1.0 - f;
+    m[i * n + hi] += f;
+  }
+  auto type = mlir::RankedTensorType::get({n * s, n}, b.getF64Type());
+  return mlir::cast<mlir::DenseFPElementsAttr>(
+      mlir::DenseElementsAttr::get(type, llvm::ArrayRef<double>(m)));
+}
+
 std::optional<Value> upSampling(LayerContext &ctx, Value x) {
   auto shape = imageShape(ctx, x, "up_sampling2d");
   if (!shape)
@@ -71,7 +97,15 @@ std::optional<Value> upSampling(LayerContext &ctx, Value x) {
       ctx.error("up_sampling2d output is too large");
       return std::nullopt;
     }
-  return nn::Upsample2DOp::create(ctx.b, ctx.loc, x, size).getResult();
+  if (ctx.args.at("interpolation").s == "nearest")
+    return nn::Upsample2DOp::create(ctx.b, ctx.loc, x, size).getResult();
+  // Bilinear: one interpolation matrix per axis that grows.
+  for (int d = 0; d < 2; ++d)
+    if (size[d] > 1)
+      x = nn::ResampleOp::create(
+          ctx.b, ctx.loc, x, 1 + d,
+          bilinearWeights(ctx.b, (*shape)[1 + d], size[d]));
+  return x;
 }
 
 std::optional<Value> zeroPadding(LayerContext &ctx, Value x) {
@@ -131,9 +165,9 @@ std::vector<LayerSpec> nnc::poolingLayers() {
       {"up_sampling2d",
        {{"size", ArgKind::Pair, ConstValue::ofInt(2, {})},
         {"interpolation", ArgKind::Choice, wordValue("nearest"), false,
-         {"nearest"}},
+         {"nearest", "bilinear"}},
         {"name", ArgKind::String, wordValue(""), true}},
-       "repeats rows and columns size times (nearest neighbour)",
+       "grows height and width size times (nearest neighbour or bilinear)",
        upSampling},
       {"zero_padding2d",
        {{"padding", ArgKind::Borders, ConstValue::ofInt(1, {})},

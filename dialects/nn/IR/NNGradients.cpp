@@ -394,6 +394,25 @@ NN_GRADIENT(Pool2DGatherOp) {
   return success();
 }
 
+NN_GRADIENT(ResampleOp) {
+  // y = W x along the axis, so dx = W^T dy along it.
+  auto w = getWeights();
+  auto type = cast<ShapedType>(w.getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  SmallVector<double> values(w.getValues<double>());
+  SmallVector<double> transposed(values.size());
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t p = 0; p < cols; ++p)
+      transposed[p * rows + i] = values[i * cols + p];
+  auto t = DenseElementsAttr::get(
+      RankedTensorType::get({cols, rows}, type.getElementType()),
+      ArrayRef<double>(transposed));
+  operandGrads.push_back(ResampleOp::create(builder, getLoc(), resultGrads[0],
+                                            getAxisAttr(),
+                                            cast<DenseFPElementsAttr>(t)));
+  return success();
+}
+
 NN_GRADIENT(Upsample2DOp) {
   // Each input element was copied into a size[0] x size[1] block: the
   // block's sum, as an average times the block size.

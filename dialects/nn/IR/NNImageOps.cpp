@@ -232,6 +232,30 @@ LogicalResult Upsample2DOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult ResampleOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &out) {
+  ArrayRef<int64_t> x = shapeOf(adaptor.getX());
+  int64_t axis = adaptor.getAxis();
+  auto weights = cast<ShapedType>(adaptor.getWeights().getType());
+  if (axis < 1 || axis >= static_cast<int64_t>(x.size()))
+    return invalid(loc, "resample",
+                   "axis " + std::to_string(axis) +
+                       " is not a non-batch axis of " + formatShape(x));
+  if (weights.getRank() != 2 || weights.getDimSize(0) < 1 ||
+      weights.getDimSize(1) != x[axis])
+    return invalid(loc, "resample",
+                   "weights of shape " + formatShape(weights.getShape()) +
+                       " do not map axis " + std::to_string(axis) + " of " +
+                       formatShape(x) + " (they need " +
+                       std::to_string(x[axis]) + " columns)");
+  Shape shape(x.begin(), x.end());
+  shape[axis] = weights.getDimSize(0);
+  out.push_back(RankedTensorType::get(shape, elementOf(adaptor.getX())));
+  return success();
+}
+
 /// x grown (sign +1) or shrunk (sign -1) by [top, bottom, left, right].
 static LogicalResult inferBorder(std::optional<Location> loc, StringRef op,
                                  Value xv, ArrayRef<int64_t> amounts, int sign,

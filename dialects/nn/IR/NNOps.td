@@ -326,6 +326,30 @@ def NN_Upsample2DOp : NN_WindowOp<"upsample2d"> {
   let assemblyFormat = "$x `size` `=` $size attr-dict `:` type($x)";
 }
 
+def NN_ResampleOp : NN_Op<"resample", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "a fixed linear map along one axis (interpolation)";
+  let description = [{
+    `y[..., i, ...] = sum_p weights[i, p] * x[..., p, ...]` along `axis`
+    (not the batch axis): the axis' size becomes the number of rows of
+    `weights`. Bilinear upsampling is one per spatial axis, with the
+    interpolation weights as the matrix. Linear in `x`, so its gradient is
+    the same op with the transposed matrix, and so on to any order.
+
+    Example:
+
+    ```mlir
+    %y = nn.resample %x axis = 1 weights = dense<[[1.0, 0.0], [0.75, 0.25],
+        [0.25, 0.75], [0.0, 1.0]]> : tensor<4x2xf64> : tensor<?x2x3x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis,
+                       F64ElementsAttr:$weights);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat =
+      "$x `axis` `=` $axis `weights` `=` $weights attr-dict `:` type($x)";
+}
+
 def NN_Pad2DOp : NN_WindowOp<"pad2d"> {
   let summary = "zero padding of height and width, Keras' ZeroPadding2D";
   let description = [{

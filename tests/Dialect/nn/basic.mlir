@@ -128,3 +128,11 @@ func.func @dropout(%x: tensor<?x4xf32>, %step: tensor<f32>) -> (tensor<?x4xf32>,
   %1 = nn.dropout_mask %x, %step {rate = 0.5 : f64, seed = 9 : i64} : tensor<?x4xf32>, tensor<f32>
   return %0, %1 : tensor<?x4xf32>, tensor<?x4xf32>
 }
+
+// CHECK-LABEL: func.func @resample
+// CHECK-SAME: -> tensor<?x4x3x1xf32>
+// CHECK: nn.resample %arg0 axis = 2 weights = dense<{{\[\[}}1.000000e+00, 0.000000e+00], [5.000000e-01, 5.000000e-01], [0.000000e+00, 1.000000e+00]]> : tensor<3x2xf64> : tensor<?x4x2x1xf32>
+func.func @resample(%x: tensor<?x4x2x1xf32>) -> tensor<?x4x3x1xf32> {
+  %0 = nn.resample %x axis = 2 weights = dense<[[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]]> : tensor<3x2xf64> : tensor<?x4x2x1xf32>
+  return %0 : tensor<?x4x3x1xf32>
+}

@@ -450,3 +450,19 @@ func.func @dropout_mask_step_type(%x: tensor<?x4xf32>, %s: tensor<f64>) {
   %0 = nn.dropout_mask %x, %s {rate = 0.5 : f64, seed = 0 : i64} : tensor<?x4xf32>, tensor<f64>
   return
 }
+
+// -----
+
+func.func @resample_batch_axis(%x: tensor<?x2x3xf32>) {
+  // expected-error @+1 {{'nn.resample' axis 0 is not a non-batch axis of (None, 2, 3)}}
+  %0 = nn.resample %x axis = 0 weights = dense<1.0> : tensor<1x1xf64> : tensor<?x2x3xf32>
+  return
+}
+
+// -----
+
+func.func @resample_columns(%x: tensor<?x2x3xf32>) {
+  // expected-error @+1 {{'nn.resample' weights of shape (4, 3) do not map axis 1 of (None, 2, 3) (they need 2 columns)}}
+  %0 = nn.resample %x axis = 1 weights = dense<0.5> : tensor<4x3xf64> : tensor<?x2x3xf32>
+  return
+}
