@@ -177,6 +177,26 @@ void makeParallel(func::FuncOp kernel, func::CallOp call,
   call.erase();
 }
 
+/// Whether the loop nests in the body of `blocks` (an nn.reduction_blocks
+/// loop) can be kernels of their own: each one communicates through memory
+/// only. A contraction tile small enough to be one micro-kernel leaves its
+/// k loop carrying vector accumulators at the top of the body; as a kernel
+/// it would pass vectors (and masks) across a call, which crashed at -O0.
+/// Such a loop is outlined whole, as one serial kernel.
+bool splitsIntoKernels(scf::ForOp blocks) {
+  for (Operation &op : *blocks.getBody()) {
+    if (!isKernel(op))
+      continue;
+    if (op.getNumResults() != 0)
+      return false;
+    SetVector<Value> used;
+    getUsedValuesDefinedAbove(op.getRegions(), used);
+    if (llvm::any_of(used, [](Value v) { return isa<VectorType>(v.getType()); }))
+      return false;
+  }
+  return true;
+}
+
 struct OutlineKernelsPass
     : nnc::impl::OutlineKernelsBase<OutlineKernelsPass> {
   using Base::Base;
@@ -189,25 +209,41 @@ struct OutlineKernelsPass
       unsigned index = 0;
       Operation *last = f;
       for (Block &block : f.getBody())
-        for (Operation &op : llvm::make_early_inc_range(block))
-          if (isKernel(op)) {
-            std::optional<nnc::ParallelRange> range =
-                nnc::collapseParallelNest(&op);
-            Operation *nest = range ? range->loop.getOperation() : &op;
-            if (range) {
-              // The call uses the count and the work estimate: constants of
-              // their own, since outline erases the constants only the
-              // nest used (the work folds to the count when it is one op).
-              OpBuilder b(nest);
-              for (Value *v : {&range->count, &range->work})
-                if (isRematerializable(*v))
-                  *v = b.clone(*v->getDefiningOp())->getResult(0);
-            }
-            auto [kernel, call] = outline(nest, f, last, index++, symbols);
-            if (range)
-              makeParallel(kernel, call, *range, minParallelWork);
-            last = kernel;
-          }
+        outlineBlock(block, f, last, index, symbols);
+    }
+  }
+
+  /// Outlines every loop nest of `block`. The blocks of a contraction's
+  /// reduction stay a loop of the caller's, whose body's nests become
+  /// kernels: each block is then one parallel kernel call (the tiles of the
+  /// output), where outlining the whole loop would make one serial kernel.
+  void outlineBlock(Block &block, func::FuncOp f, Operation *&last,
+                    unsigned &index, SymbolTable &symbols) {
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (!isKernel(op))
+        continue;
+      if (op.hasAttr(nnc::nn::kReductionBlocksAttr) && isa<scf::ForOp>(op) &&
+          splitsIntoKernels(cast<scf::ForOp>(op))) {
+        outlineBlock(*cast<scf::ForOp>(op).getBody(), f, last, index,
+                     symbols);
+        continue;
+      }
+      std::optional<nnc::ParallelRange> range =
+          nnc::collapseParallelNest(&op);
+      Operation *nest = range ? range->loop.getOperation() : &op;
+      if (range) {
+        // The call uses the count and the work estimate: constants of
+        // their own, since outline erases the constants only the
+        // nest used (the work folds to the count when it is one op).
+        OpBuilder b(nest);
+        for (Value *v : {&range->count, &range->work})
+          if (isRematerializable(*v))
+            *v = b.clone(*v->getDefiningOp())->getResult(0);
+      }
+      auto [kernel, call] = outline(nest, f, last, index++, symbols);
+      if (range)
+        makeParallel(kernel, call, *range, minParallelWork);
+      last = kernel;
     }
   }
 };

@@ -222,6 +222,13 @@ def TileAndFuseContractions
     back while the tile is in cache: one loop nest, no extra pass over the
     output.
 
+    A contraction without epilogue whose reduction loop is long (dynamic:
+    the batch of a weight gradient, or at least two blocks) is also blocked
+    along the reduction, outermost: an `scf.for` marked
+    `nn.reduction_blocks` whose iterations accumulate one block of the
+    reduction into the whole output after the fill, so the blocks of both
+    operands stay in cache while every output tile reads them.
+
     ```mlir
     %f = linalg.fill; %mm = linalg.matmul outs(%f); %y = linalg.generic ins(%mm)
       =>
@@ -236,6 +243,9 @@ def TileAndFuseContractions
            "Tile size of the second-to-last parallel loop (rows)">,
     Option<"tileCols", "tile-cols", "int64_t", /*default=*/"64",
            "Tile size of the last parallel loop (output features)">,
+    Option<"reductionBlock", "reduction-block", "int64_t", /*default=*/"256",
+           "Block size of a long reduction loop of a contraction without "
+           "epilogue (0: never blocked)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::affine::AffineDialect"];

@@ -13,7 +13,8 @@ using namespace mlir;
 LogicalResult nnc::tileAndFuse(RewriterBase &rewriter, linalg::LinalgOp root,
                                ArrayRef<OpFoldResult> sizes,
                                std::function<bool(Operation *)> shouldFuse,
-                               ArrayRef<int64_t> interchange) {
+                               ArrayRef<int64_t> interchange,
+                               unsigned reductionLoops) {
   using ControlFnResult = scf::SCFTileAndFuseOptions::ControlFnResult;
   scf::SCFTilingOptions tiling;
   tiling.setTileSizes(sizes);
@@ -41,9 +42,12 @@ LogicalResult nnc::tileAndFuse(RewriterBase &rewriter, linalg::LinalgOp root,
           rewriter, cast<TilingInterface>(root.getOperation()), options);
   if (failed(result))
     return root->emitError("nnc: could not tile and fuse this kernel");
-  // Only parallel dimensions are tiled: each tile writes its own slice.
-  for (LoopLikeOpInterface loop : result->loops)
-    loop->setAttr(nnc::nn::kParallelAttr, rewriter.getUnitAttr());
+  // A tile of the parallel dimensions writes its own slice; the blocks of
+  // a reduction all accumulate into the same one, in order.
+  for (auto [i, loop] : llvm::enumerate(result->loops))
+    loop->setAttr(i < reductionLoops ? nnc::nn::kReductionBlocksAttr
+                                     : nnc::nn::kParallelAttr,
+                  rewriter.getUnitAttr());
   for (OpResult r : root->getResults())
     if (Value repl = result->replacements.lookup(r))
       rewriter.replaceAllUsesWith(r, repl);

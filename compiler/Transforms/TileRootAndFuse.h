@@ -14,12 +14,16 @@ namespace nnc {
 
 /// Tiles `root` with scf.for loops of `sizes` (0: not tiled), fuses the
 /// producers for which `shouldFuse` holds into the tile loops, and replaces
-/// `root`'s uses. Emits an error on `root` and fails if tiling fails.
+/// `root`'s uses. The loops are marked nn.parallel, except the outermost
+/// `reductionLoops` (in `interchange` order), which tile reduction loops and
+/// are marked nn.reduction_blocks. Emits an error on `root` and fails if
+/// tiling fails.
 mlir::LogicalResult
 tileAndFuse(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp root,
             llvm::ArrayRef<mlir::OpFoldResult> sizes,
             std::function<bool(mlir::Operation *producer)> shouldFuse,
-            llvm::ArrayRef<int64_t> interchange = {});
+            llvm::ArrayRef<int64_t> interchange = {},
+            unsigned reductionLoops = 0);
 
 } // namespace nnc
 

@@ -191,3 +191,86 @@ func.func @shared_temporary(%tmp: memref<8xf32>, %out: memref<64xf32>) {
   } {nn.parallel}
   return
 }
+
+// -----
+
+// The blocks of a reduction (nn.reduction_blocks) stay a loop of the
+// caller's: each block calls the parallel kernel of its output tiles (the
+// block's offset an argument), through the pool when it is worth it,
+// instead of the whole loop becoming one serial kernel.
+// CHECK-LABEL: func.func @reduction_blocks(
+// CHECK-SAME:    %[[X:.*]]: memref<?x64xf32>, %[[C:.*]]: memref<64x64xf32>)
+// CHECK:         scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c256 {
+// CHECK:           %[[KN:.*]] = affine.min
+// CHECK:           scf.if %{{.*}} {
+// CHECK-NEXT:        func.call @reduction_blocks.kernel0(%c0, %c4, %[[C]], %[[K]], %[[X]], %[[KN]]) {nn.parallel_dispatch}
+// CHECK:           } else {
+// CHECK-NEXT:        func.call @reduction_blocks.kernel0(%c0, %c4, %[[C]], %[[K]], %[[X]], %[[KN]]) :
+// CHECK:         } {nn.reduction_blocks}
+// CHECK:       func.func private @reduction_blocks.kernel0(%[[LO:.*]]: index, %[[HI:.*]]: index, %{{.*}}: memref<64x64xf32>, %[[KB:.*]]: index,
+// CHECK:         scf.for %{{.*}} = %[[LO]] to %[[HI]] step %c1 {
+// CHECK:           arith.addi %[[KB]],
+func.func @reduction_blocks(%x: memref<?x64xf32>, %c: memref<64x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %c256 = arith.constant 256 : index
+  %n = memref.dim %x, %c0 : memref<?x64xf32>
+  scf.for %k = %c0 to %n step %c256 {
+    %kn = affine.min affine_map<(d0)[s0] -> (-d0 + s0, 256)>(%k)[%n]
+    scf.for %i = %c0 to %c64 step %c16 {
+      %tile = memref.subview %c[%i, 0] [16, 64] [1, 1]
+          : memref<64x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+      scf.for %r = %c0 to %c16 step %c1 {
+        scf.for %j = %c0 to %c64 step %c1 {
+          scf.for %kk = %c0 to %kn step %c1 {
+            %kx = arith.addi %k, %kk : index
+            %ri = arith.addi %i, %r : index
+            %a = memref.load %x[%kx, %ri] : memref<?x64xf32>
+            %b = memref.load %x[%kx, %j] : memref<?x64xf32>
+            %o = memref.load %tile[%r, %j] : memref<16x64xf32, strided<[64, 1], offset: ?>>
+            %p = arith.mulf %a, %b : f32
+            %s = arith.addf %o, %p : f32
+            memref.store %s, %tile[%r, %j] : memref<16x64xf32, strided<[64, 1], offset: ?>>
+          }
+        }
+      }
+    } {nn.parallel}
+  } {nn.reduction_blocks}
+  return
+}
+
+// -----
+
+// A block whose body carries vector accumulators into a loop (a product
+// tile small enough to be one micro-kernel) is not split: vectors would
+// cross a call. The whole loop is one kernel.
+// CHECK-LABEL: func.func @reduction_blocks_vectors(
+// CHECK-NOT:     scf.for
+// CHECK:         call @reduction_blocks_vectors.kernel0(
+// CHECK-NOT:     scf.for
+// CHECK:         return
+// CHECK:       func.func private @reduction_blocks_vectors.kernel0(
+// CHECK:         scf.for
+// CHECK:           vector.load
+// CHECK:           scf.for {{.*}} iter_args
+// CHECK:         } {nn.reduction_blocks}
+func.func @reduction_blocks_vectors(%x: memref<?x16xf32>, %c: memref<1x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c256 = arith.constant 256 : index
+  %n = memref.dim %x, %c0 : memref<?x16xf32>
+  scf.for %k = %c0 to %n step %c256 {
+    %kn = affine.min affine_map<(d0)[s0] -> (-d0 + s0, 256)>(%k)[%n]
+    %acc = vector.load %c[%c0, %c0] : memref<1x16xf32>, vector<16xf32>
+    %r = scf.for %kk = %c0 to %kn step %c1 iter_args(%a = %acc) -> (vector<16xf32>) {
+      %kx = arith.addi %k, %kk : index
+      %v = vector.load %x[%kx, %c0] : memref<?x16xf32>, vector<16xf32>
+      %s = arith.addf %a, %v : vector<16xf32>
+      scf.yield %s : vector<16xf32>
+    }
+    vector.store %r, %c[%c0, %c0] : memref<1x16xf32>, vector<16xf32>
+  } {nn.reduction_blocks}
+  return
+}

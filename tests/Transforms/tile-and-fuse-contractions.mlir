@@ -1,4 +1,5 @@
 // RUN: nnc-opt %s -nnc-tile-and-fuse-contractions='tile-rows=2 tile-cols=4' -canonicalize -cse | FileCheck %s
+// RUN: nnc-opt %s -nnc-tile-and-fuse-contractions='tile-rows=2 tile-cols=4 reduction-block=0' -canonicalize -cse | FileCheck %s --check-prefix=NOBLOCK
 
 // A dense layer's matmul, its zero fill and its bias + relu epilogue run as
 // one tiled loop nest over output tiles (2 rows x 4 columns here): no
@@ -51,5 +52,71 @@ func.func @bare(%x: tensor<?x4xf32>, %w: tensor<4x8xf32>) -> tensor<?x8xf32> {
   %e = tensor.empty(%n) : tensor<?x8xf32>
   %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<?x8xf32>) -> tensor<?x8xf32>
   %mm = linalg.matmul ins(%x, %w : tensor<?x4xf32>, tensor<4x8xf32>) outs(%acc : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %mm : tensor<?x8xf32>
+}
+
+// A weight gradient (static output, the batch as reduction, no epilogue):
+// the reduction is blocked outermost, in order (nn.reduction_blocks), the
+// fill stays before it, and each block runs every output tile (parallel).
+// CHECK-LABEL: func.func @weight_gradient
+// CHECK:       %[[F:.*]] = linalg.fill
+// CHECK:       %[[N:.*]] = tensor.dim %arg0, %c0
+// CHECK:       scf.for %[[K:.*]] = %c0 to %[[N]] step %c256 iter_args(%[[ACC:.*]] = %[[F]])
+// CHECK:         scf.for %[[J:.*]] = %c0 to %c8 step %c4
+// CHECK:           scf.for %[[I:.*]] = %c0 to %c6 step %c2
+// CHECK-NOT:         linalg.fill
+// CHECK:             %[[KS:.*]] = affine.min {{.*}}(%[[K]])[%[[N]]]
+// CHECK:             tensor.extract_slice %arg0[%[[K]], %[[I]]] [%[[KS]], 2]
+// CHECK:             tensor.extract_slice %arg1[%[[K]], %[[J]]] [%[[KS]], 4]
+// CHECK:             linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK:           } {nn.parallel}
+// CHECK:         } {nn.parallel}
+// CHECK:       } {nn.reduction_blocks}
+// Without blocking: the fill is fused into the tiles and the reduction whole.
+// NOBLOCK-LABEL: func.func @weight_gradient
+// NOBLOCK-NOT:   nn.reduction_blocks
+// NOBLOCK:       scf.for
+// NOBLOCK:         scf.for
+// NOBLOCK:           linalg.fill {{.*}} -> tensor<2x4xf32>
+// NOBLOCK:           linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x2xf32>, tensor<?x4xf32>)
+func.func @weight_gradient(%x: tensor<?x6xf32>, %dy: tensor<?x8xf32>) -> tensor<6x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<6x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<6x8xf32>) -> tensor<6x8xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (k, i)>, affine_map<(i, j, k) -> (k, j)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %dy : tensor<?x6xf32>, tensor<?x8xf32>) outs(%f : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x8xf32>
+  return %g : tensor<6x8xf32>
+}
+
+// A static reduction shorter than 4 blocks (here 512 = 2 blocks) and a
+// product whose rows are the batch are not blocked.
+// CHECK-LABEL: func.func @short_reduction
+// CHECK-NOT:   nn.reduction_blocks
+// CHECK-LABEL: func.func @batch_rows
+// CHECK-NOT:   nn.reduction_blocks
+// CHECK:       return
+func.func @short_reduction(%x: tensor<512x6xf32>, %dy: tensor<512x8xf32>) -> tensor<6x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<6x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<6x8xf32>) -> tensor<6x8xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (k, i)>, affine_map<(i, j, k) -> (k, j)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %dy : tensor<512x6xf32>, tensor<512x8xf32>) outs(%f : tensor<6x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<6x8xf32>
+  return %g : tensor<6x8xf32>
+}
+func.func @batch_rows(%x: tensor<?x2048xf32>, %w: tensor<2048x8xf32>) -> tensor<?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x2048xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<?x8xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %mm = linalg.matmul ins(%x, %w : tensor<?x2048xf32>, tensor<2048x8xf32>) outs(%acc : tensor<?x8xf32>) -> tensor<?x8xf32>
   return %mm : tensor<?x8xf32>
 }

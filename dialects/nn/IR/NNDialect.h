@@ -63,6 +63,12 @@ inline constexpr llvm::StringLiteral kNoAliasAttr = "nn.noalias_memrefs";
 /// nnc-tile-and-fuse-*, the block loops of nnc-vectorize-contractions).
 /// A top-level one becomes a parallel kernel (nnc-outline-kernels).
 inline constexpr llvm::StringLiteral kParallelAttr = "nn.parallel";
+/// On an scf.for over blocks of a contraction's reduction loop
+/// (nnc-tile-and-fuse-contractions): its iterations run in order, each one
+/// accumulating into the whole output, and the loop nests in its body are
+/// kernels of their own (nnc-outline-kernels), parallel ones included.
+inline constexpr llvm::StringLiteral kReductionBlocksAttr =
+    "nn.reduction_blocks";
 /// On the call of a parallel kernel that is worth running on several
 /// threads: nnc-dispatch-parallel-kernels makes it a call of the
 /// runtime's nnc_parallel_for.
