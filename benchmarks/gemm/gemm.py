@@ -35,9 +35,18 @@ ap.add_argument("--pipeline-options", default="",
                 "micro-rows=12 tile-rows=24 (tuning experiments)")
 args = ap.parse_args()
 
-# (batch, in, out): the MLP's and the large MLP's layers, then squares.
+# (batch, in, out): the MLP's and the large MLP's layers, then squares, then
+# the products the CIFAR-10 CNN's convolutions become at batch 64 (rows =
+# 64 x output positions, in = KH*KW*C, out = filters): conv1, conv2, conv2's
+# input gradient (the windows of the padded dy, 64 x 15 x 15 rows, with the
+# flipped kernel) and conv3. Their bwd_weight is the kernel gradient (the
+# reduction over the batch's positions, blocked); the other two directions
+# of a conv are fwd products (nnc-lowered as above), so their bwd_data rows
+# are for comparison only.
 SHAPES = [(64, 784, 256), (64, 256, 128), (256, 784, 1024), (256, 1024, 1024),
-          (256, 256, 256), (512, 512, 512), (1024, 1024, 1024)]
+          (256, 256, 256), (512, 512, 512), (1024, 1024, 1024),
+          (57600, 27, 32), (10816, 288, 64), (14400, 576, 32),
+          (1024, 576, 64)]
 
 PACKAGES = {"/usr/include/benchmark/benchmark.h": "libbenchmark-dev",
             "/usr/include/dnnl.h": "libdnnl-dev",
