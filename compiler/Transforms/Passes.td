@@ -62,15 +62,17 @@ def Autodiff : Pass<"nnc-autodiff", "::mlir::ModuleOp"> {
 }
 
 def ResolveDropout : Pass<"nnc-resolve-dropout", "::mlir::ModuleOp"> {
-  let summary = "Dropout masks in train steps, the identity everywhere else";
+  let summary = "Dropout masks in train steps, the identity in prediction";
   let description = [{
     Runs after inlining, before autodiff. In a train step (`nn.entry` kind
     "train") every `nn.dropout` becomes its input times an
     `nn.dropout_mask` of the step's `step` argument, so the forward pass, the
     metrics and the gradient's copy of the forward pass share one mask (CSE
     merges them) and the gradient is the mask times the incoming gradient.
-    In every other function (the model's prediction, evaluation, the
-    gradient check) it is the identity, as in Keras outside `fit`.
+    The gradient check's entry (`nn.entry` kind "grad") uses the masks of
+    step 1, so `--gradcheck` checks the gradient a train step computes. In
+    every other function (the model's prediction, evaluation) it is the
+    identity, as in Keras outside `fit`.
 
     ```mlir
     func.func @m_train(..., %step: tensor<f32> {nn.hyper = "step"}) {
@@ -80,6 +82,7 @@ def ResolveDropout : Pass<"nnc-resolve-dropout", "::mlir::ModuleOp"> {
       %y = nn.mul %x, %m
     ```
   }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 def ExpandLosses : Pass<"nnc-expand-losses", "::mlir::ModuleOp"> {

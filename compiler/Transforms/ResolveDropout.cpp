@@ -4,7 +4,8 @@
 // fit). The model function is shared by prediction and by every training
 // entry, so the front end builds a neutral nn.dropout and this pass decides
 // per entry once inlining has made each entry one body: a train step
-// multiplies by the step's mask, everything else passes x through.
+// multiplies by the step's mask (the gradient check's entry by step 1's),
+// everything else passes x through.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "dialects/nn/IR/NNDialect.h"
 #include "dialects/nn/IR/NNOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 namespace nnc {
@@ -25,11 +27,22 @@ using namespace nnc::nn;
 
 namespace {
 
-/// The `step` argument of a train-step entry; null for any other function.
-Value trainStep(func::FuncOp f) {
+/// The step whose masks `f` draws: a train step's `step` argument; for the
+/// gradient check's entry (`--gradcheck`), step 1, so that it checks the
+/// gradient a train step computes, masks included (finite differences see
+/// the same fixed mask); null for any other function.
+Value maskStep(func::FuncOp f, Type elementType) {
   auto entry = f->getAttrOfType<DictionaryAttr>(kEntryAttr);
   auto kind = entry ? entry.getAs<StringAttr>("kind") : nullptr;
-  if (!kind || kind.getValue() != "train")
+  if (!kind)
+    return nullptr;
+  if (kind.getValue() == "grad") {
+    OpBuilder b(f.getBody());
+    auto type = RankedTensorType::get({}, elementType);
+    return arith::ConstantOp::create(
+        b, f.getLoc(), DenseElementsAttr::get(type, b.getFloatAttr(elementType, 1.0)));
+  }
+  if (kind.getValue() != "train")
     return nullptr;
   for (unsigned i = 0; i < f.getNumArguments(); ++i)
     if (auto hyper = f.getArgAttrOfType<StringAttr>(i, kHyperAttr))
@@ -42,9 +55,12 @@ struct ResolveDropoutPass
     : nnc::impl::ResolveDropoutBase<ResolveDropoutPass> {
   void runOnOperation() override {
     for (auto f : getOperation().getOps<func::FuncOp>()) {
-      Value step = trainStep(f);
       SmallVector<DropoutOp> drops;
       f.walk([&](DropoutOp op) { drops.push_back(op); });
+      if (drops.empty())
+        continue;
+      Value step = maskStep(
+          f, getElementTypeOrSelf(drops.front().getX().getType()));
       for (DropoutOp op : drops) {
         Value y = op.getX();
         if (step) {

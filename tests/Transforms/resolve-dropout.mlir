@@ -33,6 +33,18 @@ func.func @m_eval(%x: tensor<?x8xf32> {nn.input = "x"}) -> tensor<?x8xf32> attri
   return %y : tensor<?x8xf32>
 }
 
+// The gradient check's entry draws the masks of step 1.
+// CHECK-LABEL: func.func @m_grad
+// CHECK-SAME: %[[X:[^:]*]]: tensor<?x8xf32>
+// CHECK: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
+// CHECK: %[[M:.*]] = nn.dropout_mask %[[X]], %[[ONE]] {rate = 2.500000e-01 : f64, seed = 7 : i64}
+// CHECK: %[[Y:.*]] = nn.mul %[[X]], %[[M]]
+// CHECK: return %[[Y]]
+func.func @m_grad(%x: tensor<?x8xf32> {nn.input = "x"}) -> tensor<?x8xf32> attributes {nn.entry = {kind = "grad", model = "m"}} {
+  %y = nn.dropout %x {rate = 0.25 : f64, seed = 7 : i64} : tensor<?x8xf32>
+  return %y : tensor<?x8xf32>
+}
+
 // The model function (prediction) has no entry attribute.
 // CHECK-LABEL: func.func @m(
 // CHECK-SAME: %[[X:[^:]*]]: tensor<?x8xf32>
