@@ -55,7 +55,8 @@ llvm::ArrayRef<LayerSpec> nnc::builtinLayers() {
   static const std::vector<LayerSpec> kLayers = [] {
     std::vector<LayerSpec> all;
     for (auto family : {coreLayers, reshapingLayers, convolutionalLayers,
-                        poolingLayers, regularizationLayers}) {
+                        poolingLayers, regularizationLayers,
+                        sequenceLayers}) {
       std::vector<LayerSpec> layers = family();
       all.insert(all.end(), layers.begin(), layers.end());
     }

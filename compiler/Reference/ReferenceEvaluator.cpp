@@ -9,6 +9,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace nnc;
@@ -126,6 +127,44 @@ Tensor matmul(const Tensor &a, const Tensor &b) {
   return r;
 }
 
+/// Whether float id `v` names a table row (truncated toward zero), and
+/// which.
+bool tableRow(double v, int64_t vocabulary, int64_t &row) {
+  if (!(v > -1.0 && v < static_cast<double>(vocabulary)))
+    return false;
+  row = static_cast<int64_t>(std::trunc(v));
+  return true;
+}
+
+/// table[ids[...], :], NaN rows for ids outside the table.
+Tensor embedding(const Tensor &ids, const Tensor &table) {
+  int64_t vocabulary = table.shape[0], features = table.shape[1];
+  Tensor y{ids.shape, {}};
+  y.shape.push_back(features);
+  for (double v : ids.data) {
+    int64_t row;
+    bool in = tableRow(v, vocabulary, row);
+    for (int64_t f = 0; f < features; ++f)
+      y.data.push_back(in ? table.data[row * features + f]
+                          : std::numeric_limits<double>::quiet_NaN());
+  }
+  return y;
+}
+
+/// The table gradient: each position's dy row added to its id's row.
+Tensor embeddingGrad(const Tensor &ids, const Tensor &dy, int64_t vocabulary) {
+  int64_t features = dy.shape.back();
+  Tensor g{{vocabulary, features},
+           std::vector<double>(vocabulary * features, 0.0)};
+  for (size_t p = 0; p < ids.data.size(); ++p) {
+    int64_t row;
+    if (tableRow(ids.data[p], vocabulary, row))
+      for (int64_t f = 0; f < features; ++f)
+        g.data[row * features + f] += dy.data[p * features + f];
+  }
+  return g;
+}
+
 /// The dropout mask (docs/numerics.md), straight from its definition: for
 /// element i, h = H(H(i XOR k) + k) with k = H(H(lo(seed) XOR H(hi(seed)))
 /// XOR step) and H Wellons' lowbias32 mixer; kept iff h / 2^8 >= ceil(rate *
@@ -217,6 +256,13 @@ bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
             })
             .Case([&](nn::StepOp o) { return unary(in(o.getX()), [](double v) { return v > 0 ? 1.0 : 0.0; }); })
             .Case([&](nn::StopGradientOp o) { return in(o.getX()); })
+            .Case([&](nn::EmbeddingOp o) {
+              return embedding(in(o.getIds()), in(o.getTable()));
+            })
+            .Case([&](nn::EmbeddingGradOp o) {
+              return embeddingGrad(in(o.getIds()), in(o.getDy()),
+                                   static_cast<int64_t>(o.getVocabulary()));
+            })
             .Case([&](nn::DropoutMaskOp o) {
               return dropoutMask(in(o.getLike()), in(o.getStep()).data[0],
                                  o.getRate().convertToDouble(),

@@ -272,6 +272,57 @@ def random_cnn_spec(rng, index):
             "batch": rng.randint(1, 8)}
 
 
+def random_text_spec(rng, index):
+    """A token-sequence network: embedding(vocabulary, features) of ids of
+    length 2-6, flatten, an optional hidden dense layer, a dense head."""
+    loss = rng.choice(CNN_LOSSES)
+    _, _, out_act, (lo, hi) = LOSSES[loss]
+    if out_act is None:
+        out_act = rng.choice(["linear", "tanh"])
+    hidden = None
+    if rng.random() < 0.5:
+        hidden = {"units": rng.randint(2, 8), "act": rng.choice(ACTIVATIONS[:5])}
+    return {"index": index, "style": "text", "loss": loss,
+            "length": rng.randint(2, 6), "vocabulary": rng.randint(3, 12),
+            "features": rng.randint(1, 4), "hidden": hidden,
+            "units": [{"kind": "dense", "units": rng.randint(lo, hi),
+                       "act": out_act, "name": "out", "trainable": True}],
+            "batch": rng.randint(1, 8)}
+
+
+def text_nn_text(spec, name, optimizer_text):
+    lines = ["model %s(x: f32[%d]) {" % (name, spec["length"])]
+    lines.append('    embedding(%d, %d, name: "emb")' % (
+        spec["vocabulary"], spec["features"]))
+    lines.append("    flatten()")
+    if spec["hidden"]:
+        lines.append('    dense(%d, activation: %s, name: "hid")' % (
+            spec["hidden"]["units"], spec["hidden"]["act"]))
+    lines.append("    " + dense_nn(None, spec["units"][0]))
+    lines.append("}")
+    lines.append("train %s {" % name)
+    lines.append("    loss: " + LOSSES[spec["loss"]][0])
+    lines.append("    optimizer: " + optimizer_text)
+    lines.append("    metrics: [%s]" % ", ".join(METRICS[spec["loss"]]))
+    lines.append("    batch: %d" % spec["batch"])
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def keras_text_model(keras, spec):
+    L = keras.layers
+    x = keras.Input((spec["length"],))
+    h = L.Embedding(spec["vocabulary"], spec["features"], name="emb")(x)
+    h = L.Flatten()(h)
+    if spec["hidden"]:
+        h = L.Dense(spec["hidden"]["units"], activation=spec["hidden"]["act"],
+                    kernel_initializer="zeros", name="hid")(h)
+    u = spec["units"][0]
+    h = L.Dense(u["units"], activation=u["act"], kernel_initializer="zeros",
+                name=u["name"])(h)
+    return keras.Model(x, h)
+
+
 def _nn_value(v):
     return str(v).replace(" ", "")
 
@@ -416,6 +467,8 @@ def nn_text(spec, name, optimizer_text):
         return multi_nn_text(spec, name, optimizer_text)
     if spec["style"] == "cnn":
         return cnn_nn_text(spec, name, optimizer_text)
+    if spec["style"] == "text":
+        return text_nn_text(spec, name, optimizer_text)
     lines, pre = [], []
     block = "res_" + name
     if spec["style"] == "block":
@@ -466,6 +519,12 @@ def param_names(spec):
                   if l["kind"] in ("conv", "convt")] + ["out"]
         return {"%s.%s" % (l, p): (l, p) for l in layers
                 for p in ("kernel", "bias")}
+    if spec["style"] == "text":
+        layers = (["hid"] if spec["hidden"] else []) + ["out"]
+        out = {"emb.embeddings": ("emb", "embeddings")}
+        out.update({"%s.%s" % (l, p): (l, p) for l in layers
+                    for p in ("kernel", "bias")})
+        return out
     for u in spec["units"]:
         if u["kind"] == "dense":
             for p in ("kernel", "bias"):
@@ -491,6 +550,8 @@ def keras_model(keras, spec):
         return keras.layers.Dense(units, kernel_initializer="zeros", **kw)
     if spec["style"] == "cnn":
         return keras_cnn_model(keras, spec)
+    if spec["style"] == "text":
+        return keras_text_model(keras, spec)
     if spec["style"] == "multi":
         a, b = (keras.Input((d,)) for d in spec["dims"])
         h = keras.layers.Add()([
@@ -524,6 +585,11 @@ def random_data(rng, spec, steps):
                     for h in spec["heads"]]
     if spec["style"] == "cnn":
         x = rng.standard_normal([n] + spec["input"]).astype(np.float32)
+        return x, random_targets(rng, spec["loss"],
+                                 spec["units"][-1]["units"], n)
+    if spec["style"] == "text":
+        x = rng.integers(0, spec["vocabulary"],
+                         (n, spec["length"])).astype(np.float32)
         return x, random_targets(rng, spec["loss"],
                                  spec["units"][-1]["units"], n)
     x = rng.standard_normal((n, spec["in_dim"])).astype(np.float32)
@@ -816,6 +882,8 @@ def main():
                     help="two-input, two-output networks, after --models")
     ap.add_argument("--cnn", type=int, default=20,
                     help="convolutional networks, after --multi")
+    ap.add_argument("--text", type=int, default=6,
+                    help="embedding networks on token ids, after --cnn")
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--group", type=int, default=10,
@@ -846,6 +914,10 @@ def main():
     cnn_rng = random.Random(args.seed + 104729)
     specs += [random_cnn_spec(cnn_rng, args.models + args.multi + i)
               for i in range(args.cnn)]
+    text_rng = random.Random(args.seed + 15485863)
+    specs += [random_text_spec(text_rng,
+                               args.models + args.multi + args.cnn + i)
+              for i in range(args.text)]
 
     # 1. Sources and data of every group; nnc compiles them, --jobs at once.
     groups = []
@@ -928,10 +1000,10 @@ def main():
     t_end = time.time()
 
     print("Keras parity: %d random networks (%d with two inputs and two "
-          "outputs, %d convolutional) x %d optimizers, %d steps, %d tensors "
-          "compared (tolerance %.0e)" % (
-              len(specs), args.multi, args.cnn, len(OPTIMIZERS), args.steps,
-              compared, args.tolerance))
+          "outputs, %d convolutional, %d on token ids) x %d optimizers, %d "
+          "steps, %d tensors compared (tolerance %.0e)" % (
+              len(specs), args.multi, args.cnn, args.text, len(OPTIMIZERS),
+              args.steps, compared, args.tolerance))
     print("%-14s %12s  %s" % ("optimizer", "worst diff", "where"))
     for opt, (d, where) in worst.items():
         print("%-14s %12.2e  %s" % (opt, d, where))

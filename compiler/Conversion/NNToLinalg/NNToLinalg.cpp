@@ -30,9 +30,10 @@ struct ConvertNNToLinalgPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
+    // scf: the embedding gradient's serial scatter loop.
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
-                           func::FuncDialect>();
+                           func::FuncDialect, scf::SCFDialect>();
     // Losses and the train section are for the training passes (run
     // before this one in nnc's pipeline); they stay if present.
     target.addDynamicallyLegalDialect<nnc::nn::NNDialect>([](Operation *op) {
@@ -48,6 +49,7 @@ struct ConvertNNToLinalgPass
     nnc::populateConvolutionToLinalgPatterns(patterns);
     nnc::populatePoolingToLinalgPatterns(patterns);
     nnc::populateDropoutToLinalgPatterns(patterns);
+    nnc::populateEmbeddingToLinalgPatterns(patterns);
     nnc::populateResampleToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

@@ -20,6 +20,8 @@ void populatePoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateGradientOpsToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// resample (a constant matrix along one axis).
 void populateResampleToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// embedding (a gather) and its table gradient (a serial scatter-add).
+void populateEmbeddingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// dropout_mask (nn.dropout itself is gone: nnc-resolve-dropout).
 void populateDropoutToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -24,6 +24,8 @@ std::vector<LayerSpec> convolutionalLayers();
 std::vector<LayerSpec> poolingLayers();
 /// dropout (Regularization.cpp)
 std::vector<LayerSpec> regularizationLayers();
+/// embedding (Sequence.cpp)
+std::vector<LayerSpec> sequenceLayers();
 
 } // namespace nnc
 

@@ -15,6 +15,7 @@
 
 #include "compiler/Reference/ReferenceEvaluator.h"
 #include "dialects/nn/IR/NNDialect.h"
+#include "dialects/nn/IR/NNOps.h"
 
 #include "llvm/Support/Format.h"
 
@@ -43,9 +44,22 @@ int64_t count(const std::vector<int64_t> &shape) {
   return n;
 }
 
-/// Random arguments: normal inputs and parameters; targets that every
-/// loss accepts (one-hot rows for several outputs, values in (0, 1) for
-/// one).
+/// The smallest vocabulary of the embeddings that read argument `arg` as
+/// token ids; 0 when none does.
+int64_t vocabularyOf(BlockArgument arg) {
+  int64_t vocabulary = 0;
+  for (Operation *user : arg.getUsers())
+    if (auto e = dyn_cast<nn::EmbeddingOp>(user))
+      if (e.getIds() == arg) {
+        int64_t v = e.getTable().getType().getDimSize(0);
+        vocabulary = vocabulary ? std::min(vocabulary, v) : v;
+      }
+  return vocabulary;
+}
+
+/// Random arguments: normal inputs and parameters, token ids in the table
+/// for inputs an embedding reads; targets that every loss accepts (one-hot
+/// rows for several outputs, values in (0, 1) for one).
 std::vector<ref::Tensor> randomArgs(func::FuncOp f, std::mt19937_64 &rng) {
   std::normal_distribution<double> normal(0.0, 1.0);
   std::uniform_real_distribution<double> unit(0.05, 0.95);
@@ -53,7 +67,10 @@ std::vector<ref::Tensor> randomArgs(func::FuncOp f, std::mt19937_64 &rng) {
   for (unsigned i = 0; i < f.getNumArguments(); ++i) {
     ref::Tensor t{concrete(f.getArgument(i).getType()), {}};
     int64_t n = count(t.shape);
-    if (f.getArgAttr(i, nn::kTargetAttr)) {
+    if (int64_t vocabulary = vocabularyOf(f.getArgument(i))) {
+      for (int64_t k = 0; k < n; ++k)
+        t.data.push_back(static_cast<double>(rng() % vocabulary));
+    } else if (f.getArgAttr(i, nn::kTargetAttr)) {
       int64_t width = t.shape.empty() ? 1 : t.shape.back();
       t.data.assign(n, 0.0);
       for (int64_t r = 0; r < n / width; ++r) {

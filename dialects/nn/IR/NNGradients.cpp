@@ -312,6 +312,21 @@ NN_GRADIENT(CountOp) {
   operandGrads.push_back(nullptr);
   return success();
 }
+NN_GRADIENT(EmbeddingOp) {
+  // Token ids are data: no gradient. The table's rows sum their positions'.
+  operandGrads.push_back(nullptr);
+  operandGrads.push_back(EmbeddingGradOp::create(
+      builder, getLoc(), getIds(), resultGrads[0],
+      builder.getI64IntegerAttr(getTable().getType().getDimSize(0))));
+  return success();
+}
+NN_GRADIENT(EmbeddingGradOp) {
+  // Linear in dy, whose gradient is g's rows picked by the same ids.
+  operandGrads.push_back(nullptr);
+  operandGrads.push_back(
+      EmbeddingOp::create(builder, getLoc(), getIds(), resultGrads[0]));
+  return success();
+}
 NN_GRADIENT(DropoutMaskOp) {
   // A constant of the step: neither the shape source nor the step number
   // has a gradient through it.

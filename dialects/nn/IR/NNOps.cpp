@@ -231,6 +231,49 @@ LogicalResult GradOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Sequences
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &out) {
+  auto ids = cast<RankedTensorType>(adaptor.getIds().getType());
+  auto table = cast<RankedTensorType>(adaptor.getTable().getType());
+  if (table.isDynamicDim(0) || table.isDynamicDim(1))
+    return emitOptionalError(loc, "'nn.embedding' needs a table of known "
+                                  "size, got ", formatShape(table.getShape()));
+  SmallVector<int64_t> shape(ids.getShape());
+  shape.push_back(table.getDimSize(1));
+  out.push_back(tensorOf(shape, ids.getElementType()));
+  return success();
+}
+
+LogicalResult EmbeddingGradOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &out) {
+  auto ids = cast<RankedTensorType>(adaptor.getIds().getType());
+  auto dy = cast<RankedTensorType>(adaptor.getDy().getType());
+  int64_t rank = ids.getRank();
+  bool matches = dy.getRank() == rank + 1 && !dy.isDynamicDim(rank);
+  for (int64_t i = 0; matches && i < rank; ++i)
+    matches = ids.getDimSize(i) == dy.getDimSize(i);
+  if (!matches)
+    return emitOptionalError(loc, "'nn.embedding_grad' needs dy of the ids' "
+                                  "shape plus features, got ",
+                             formatShape(dy.getShape()), " for ids ",
+                             formatShape(ids.getShape()));
+  auto vocabulary = static_cast<int64_t>(adaptor.getVocabulary());
+  if (vocabulary < 1 || vocabulary > kMaxElements)
+    return emitOptionalError(loc, "'nn.embedding_grad' needs a vocabulary "
+                                  "between 1 and 2^32");
+  out.push_back(tensorOf({vocabulary, dy.getDimSize(rank)},
+                         dy.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Dropout
 //===----------------------------------------------------------------------===//
 

@@ -431,6 +431,56 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure, SameOperandsAndResultElementType,
 }
 
 //===----------------------------------------------------------------------===//
+// Sequences
+//===----------------------------------------------------------------------===//
+
+def NN_EmbeddingOp : NN_Op<"embedding", [Pure, SameOperandsElementType,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "rows of a table picked by token ids, Keras' Embedding";
+  let description = [{
+    `y[..., :] = table[ids[...], :]`: `ids` holds token ids as floats (the
+    data files' element type), truncated toward zero; `table` is
+    `[vocabulary, features]` and the result is `ids`' shape plus `features`.
+    An id outside `[0, vocabulary)` gives a row of NaN, as Keras 3 on JAX
+    (`jnp.take`'s fill mode) does, so a bad id shows in the loss. The
+    gradient reaches the table only (`nn.embedding_grad`).
+
+    Example:
+
+    ```mlir
+    %y = nn.embedding %ids, %table : tensor<?x200xf32>, tensor<1000x16xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$ids, 2DTensorOf<[F32, F64]>:$table);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$ids `,` $table attr-dict `:` type($ids) `,` type($table)";
+}
+
+def NN_EmbeddingGradOp : NN_Op<"embedding_grad", [Pure, SameOperandsElementType,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "the table gradient of nn.embedding: rows summed by id";
+  let description = [{
+    `result[v, :] = sum of dy[..., :] over the positions whose id is v`, a
+    `[vocabulary, features]` tensor; out-of-range ids add nothing. Linear in
+    `dy`: its gradient is `nn.embedding` of the same ids, so higher
+    derivatives stay in the pair.
+
+    Example:
+
+    ```mlir
+    %g = nn.embedding_grad %ids, %dy vocabulary = 1000
+        : tensor<?x200xf32>, tensor<?x200x16xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$ids, NN_FloatTensor:$dy,
+                       I64Attr:$vocabulary);
+  let results = (outs 2DTensorOf<[F32, F64]>:$result);
+  let assemblyFormat = [{
+    $ids `,` $dy `vocabulary` `=` $vocabulary attr-dict `:` type($ids) `,` type($dy)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Dropout
 //===----------------------------------------------------------------------===//
 

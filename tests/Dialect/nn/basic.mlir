@@ -136,3 +136,12 @@ func.func @resample(%x: tensor<?x4x2x1xf32>) -> tensor<?x4x3x1xf32> {
   %0 = nn.resample %x axis = 2 weights = dense<[[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]]> : tensor<3x2xf64> : tensor<?x4x2x1xf32>
   return %0 : tensor<?x4x3x1xf32>
 }
+
+// CHECK-LABEL: func.func @embedding
+// CHECK: %[[Y:.*]] = nn.embedding %arg0, %arg1 : tensor<?x5xf32>, tensor<7x3xf32>
+// CHECK: nn.embedding_grad %arg0, %[[Y]] vocabulary = 7 : tensor<?x5xf32>, tensor<?x5x3xf32>
+func.func @embedding(%ids: tensor<?x5xf32>, %t: tensor<7x3xf32>) -> tensor<7x3xf32> {
+  %y = nn.embedding %ids, %t : tensor<?x5xf32>, tensor<7x3xf32>
+  %g = nn.embedding_grad %ids, %y vocabulary = 7 : tensor<?x5xf32>, tensor<?x5x3xf32>
+  return %g : tensor<7x3xf32>
+}

@@ -466,3 +466,27 @@ func.func @resample_columns(%x: tensor<?x2x3xf32>) {
   %0 = nn.resample %x axis = 1 weights = dense<0.5> : tensor<4x3xf64> : tensor<?x2x3xf32>
   return
 }
+
+// -----
+
+func.func @embedding_grad_shape(%ids: tensor<?x3xf32>, %dy: tensor<?x4x4xf32>) {
+  // expected-error @+1 {{'nn.embedding_grad' needs dy of the ids' shape plus features, got (None, 4, 4) for ids (None, 3)}}
+  %0 = nn.embedding_grad %ids, %dy vocabulary = 10 : tensor<?x3xf32>, tensor<?x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_grad_vocabulary(%ids: tensor<?x3xf32>, %dy: tensor<?x3x4xf32>) {
+  // expected-error @+1 {{'nn.embedding_grad' needs a vocabulary between 1 and 2^32}}
+  %0 = nn.embedding_grad %ids, %dy vocabulary = 0 : tensor<?x3xf32>, tensor<?x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_dynamic_table(%ids: tensor<?x3xf32>, %t: tensor<?x4xf32>) {
+  // expected-error @+1 {{'nn.embedding' needs a table of known size, got (None, 4)}}
+  %0 = nn.embedding %ids, %t : tensor<?x3xf32>, tensor<?x4xf32>
+  return
+}
