@@ -272,6 +272,16 @@ def random_cnn_spec(rng, index):
             "batch": rng.randint(1, 8)}
 
 
+def train_lines(spec, name, optimizer_text):
+    """The train section of a single-output network."""
+    return ["train %s {" % name,
+            "    loss: " + LOSSES[spec["loss"]][0],
+            "    optimizer: " + optimizer_text,
+            "    metrics: [%s]" % ", ".join(METRICS[spec["loss"]]),
+            "    batch: %d" % spec["batch"],
+            "}"]
+
+
 def random_text_spec(rng, index):
     """A token-sequence network: embedding(vocabulary, features) of ids of
     length 2-6, flatten, an optional hidden dense layer, a dense head."""
@@ -300,12 +310,7 @@ def text_nn_text(spec, name, optimizer_text):
             spec["hidden"]["units"], spec["hidden"]["act"]))
     lines.append("    " + dense_nn(None, spec["units"][0]))
     lines.append("}")
-    lines.append("train %s {" % name)
-    lines.append("    loss: " + LOSSES[spec["loss"]][0])
-    lines.append("    optimizer: " + optimizer_text)
-    lines.append("    metrics: [%s]" % ", ".join(METRICS[spec["loss"]]))
-    lines.append("    batch: %d" % spec["batch"])
-    lines.append("}")
+    lines += train_lines(spec, name, optimizer_text)
     return "\n".join(lines) + "\n"
 
 
@@ -361,12 +366,7 @@ def cnn_nn_text(spec, name, optimizer_text):
                            "gmp": "global_max_pooling2d()"}[spec["head"]])
     lines.append("    " + dense_nn(None, spec["units"][0]))
     lines.append("}")
-    lines.append("train %s {" % name)
-    lines.append("    loss: " + LOSSES[spec["loss"]][0])
-    lines.append("    optimizer: " + optimizer_text)
-    lines.append("    metrics: [%s]" % ", ".join(METRICS[spec["loss"]]))
-    lines.append("    batch: %d" % spec["batch"])
-    lines.append("}")
+    lines += train_lines(spec, name, optimizer_text)
     return "\n".join(lines) + "\n"
 
 
@@ -496,13 +496,7 @@ def nn_text(spec, name, optimizer_text):
             else:
                 lines.append("    " + dense_nn(None, u, trainable=u["trainable"]))
     lines.append("}")
-    nn_loss = LOSSES[spec["loss"]][0]
-    lines.append("train %s {" % name)
-    lines.append("    loss: " + nn_loss)
-    lines.append("    optimizer: " + optimizer_text)
-    lines.append("    metrics: [%s]" % ", ".join(METRICS[spec["loss"]]))
-    lines.append("    batch: %d" % spec["batch"])
-    lines.append("}")
+    lines += train_lines(spec, name, optimizer_text)
     return "\n".join(pre + lines) + "\n"
 
 
