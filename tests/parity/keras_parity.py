@@ -284,7 +284,8 @@ def train_lines(spec, name, optimizer_text):
 
 def random_text_spec(rng, index):
     """A token-sequence network: embedding(vocabulary, features) of ids of
-    length 2-6, flatten, an optional hidden dense layer, a dense head."""
+    length 2-6, flatten or global average / max pooling over the steps, an
+    optional hidden dense layer, a dense head."""
     loss = rng.choice(CNN_LOSSES)
     _, _, out_act, (lo, hi) = LOSSES[loss]
     if out_act is None:
@@ -292,7 +293,10 @@ def random_text_spec(rng, index):
     hidden = None
     if rng.random() < 0.5:
         hidden = {"units": rng.randint(2, 8), "act": rng.choice(ACTIVATIONS[:5])}
-    return {"index": index, "style": "text", "loss": loss,
+    # The sequence's reduction: decided without a draw (the earlier
+    # networks of a seed stay what they were).
+    head = ["flatten", "gap1d", "gmp1d"][index % 3]
+    return {"index": index, "style": "text", "loss": loss, "head": head,
             "length": rng.randint(2, 6), "vocabulary": rng.randint(3, 12),
             "features": rng.randint(1, 4), "hidden": hidden,
             "units": [{"kind": "dense", "units": rng.randint(lo, hi),
@@ -304,7 +308,9 @@ def text_nn_text(spec, name, optimizer_text):
     lines = ["model %s(x: f32[%d]) {" % (name, spec["length"])]
     lines.append('    embedding(%d, %d, name: "emb")' % (
         spec["vocabulary"], spec["features"]))
-    lines.append("    flatten()")
+    lines.append("    " + {"flatten": "flatten()",
+                           "gap1d": "global_average_pooling1d()",
+                           "gmp1d": "global_max_pooling1d()"}[spec["head"]])
     if spec["hidden"]:
         lines.append('    dense(%d, activation: %s, name: "hid")' % (
             spec["hidden"]["units"], spec["hidden"]["act"]))
@@ -318,7 +324,8 @@ def keras_text_model(keras, spec):
     L = keras.layers
     x = keras.Input((spec["length"],))
     h = L.Embedding(spec["vocabulary"], spec["features"], name="emb")(x)
-    h = L.Flatten()(h)
+    h = {"flatten": L.Flatten(), "gap1d": L.GlobalAveragePooling1D(),
+         "gmp1d": L.GlobalMaxPooling1D()}[spec["head"]](h)
     if spec["hidden"]:
         h = L.Dense(spec["hidden"]["units"], activation=spec["hidden"]["act"],
                     kernel_initializer="zeros", name="hid")(h)

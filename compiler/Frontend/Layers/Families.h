@@ -24,7 +24,7 @@ std::vector<LayerSpec> convolutionalLayers();
 std::vector<LayerSpec> poolingLayers();
 /// dropout (Regularization.cpp)
 std::vector<LayerSpec> regularizationLayers();
-/// embedding (Sequence.cpp)
+/// embedding, global 1-D pooling (Sequence.cpp)
 std::vector<LayerSpec> sequenceLayers();
 
 } // namespace nnc

@@ -1,4 +1,4 @@
-//===- Sequence.cpp - layers over token sequences: embedding --------------===//
+//===- Sequence.cpp - layers over sequences: embedding, 1-D pooling -------===//
 
 #include "compiler/Frontend/Layers/Families.h"
 
@@ -44,6 +44,35 @@ std::optional<Value> embedding(LayerContext &ctx, Value ids) {
   return nn::EmbeddingOp::create(ctx.b, ctx.loc, ids, table).getResult();
 }
 
+/// The mean or maximum over the steps of a (batch, steps, features)
+/// sequence: Keras' GlobalAveragePooling1D / GlobalMaxPooling1D.
+std::optional<Value> globalPooling1d(LayerContext &ctx, Value x, bool max,
+                                     llvm::StringRef layer) {
+  auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
+  if (type.getRank() != 3) {
+    ctx.error(layer + " expects a 3-D input (batch, steps, features), got " +
+              nn::formatShape(type.getShape()));
+    return std::nullopt;
+  }
+  auto axes = ctx.b.getDenseI64ArrayAttr({1});
+  mlir::UnitAttr keep =
+      ctx.args.at("keepdims").b ? ctx.b.getUnitAttr() : nullptr;
+  if (max)
+    return nn::ReduceMaxOp::create(ctx.b, ctx.loc, x, axes, keep).getResult();
+  return nn::ReduceMeanOp::create(ctx.b, ctx.loc, x, axes, keep).getResult();
+}
+std::optional<Value> globalAveragePooling1d(LayerContext &ctx, Value x) {
+  return globalPooling1d(ctx, x, false, "global_average_pooling1d");
+}
+std::optional<Value> globalMaxPooling1d(LayerContext &ctx, Value x) {
+  return globalPooling1d(ctx, x, true, "global_max_pooling1d");
+}
+
+std::vector<ArgSpec> globalPooling1dArgs() {
+  return {{"keepdims", ArgKind::Bool, boolValue(false)},
+          {"name", ArgKind::String, wordValue(""), true}};
+}
+
 } // namespace
 
 std::vector<LayerSpec> nnc::sequenceLayers() {
@@ -61,5 +90,11 @@ std::vector<LayerSpec> nnc::sequenceLayers() {
        "the row of a trainable (input_dim, output_dim) table for each token "
        "id (ids truncated toward zero; outside the table: NaN)",
        embedding},
+      {"global_average_pooling1d", globalPooling1dArgs(),
+       "the mean over the steps of a (batch, steps, features) sequence",
+       globalAveragePooling1d},
+      {"global_max_pooling1d", globalPooling1dArgs(),
+       "the maximum over the steps of a (batch, steps, features) sequence",
+       globalMaxPooling1d},
   };
 }
