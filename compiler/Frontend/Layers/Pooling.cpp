@@ -1,6 +1,7 @@
 //===- Pooling.cpp - pooling, upsampling, padding and cropping layers -----===//
 
 #include "compiler/Frontend/Layers/Families.h"
+#include "compiler/Frontend/Layers/GlobalPooling.h"
 #include "compiler/Frontend/Layers/Image.h"
 
 #include "dialects/nn/IR/NNOps.h"
@@ -50,12 +51,7 @@ std::optional<Value> globalPooling(LayerContext &ctx, Value x, bool max,
                                    llvm::StringRef layer) {
   if (!imageShape(ctx, x, layer))
     return std::nullopt;
-  auto axes = ctx.b.getDenseI64ArrayAttr({1, 2});
-  mlir::UnitAttr keep =
-      ctx.args.at("keepdims").b ? ctx.b.getUnitAttr() : nullptr;
-  if (max)
-    return nn::ReduceMaxOp::create(ctx.b, ctx.loc, x, axes, keep).getResult();
-  return nn::ReduceMeanOp::create(ctx.b, ctx.loc, x, axes, keep).getResult();
+  return globalReduction(ctx, x, {1, 2}, max);
 }
 std::optional<Value> globalAveragePooling(LayerContext &ctx, Value x) {
   return globalPooling(ctx, x, false, "global_average_pooling2d");
@@ -142,10 +138,6 @@ std::vector<ArgSpec> poolingArgs() {
           {"name", ArgKind::String, wordValue(""), true}};
 }
 
-std::vector<ArgSpec> globalArgs() {
-  return {{"keepdims", ArgKind::Bool, boolValue(false)},
-          {"name", ArgKind::String, wordValue(""), true}};
-}
 
 } // namespace
 
@@ -158,9 +150,9 @@ std::vector<LayerSpec> nnc::poolingLayers() {
        minPooling},
       {"average_pooling2d", poolingArgs(),
        "the mean of each window's real (unpadded) elements", averagePooling},
-      {"global_average_pooling2d", globalArgs(),
+      {"global_average_pooling2d", globalPoolingArgs(),
        "the mean over height and width", globalAveragePooling},
-      {"global_max_pooling2d", globalArgs(),
+      {"global_max_pooling2d", globalPoolingArgs(),
        "the maximum over height and width", globalMaxPooling},
       {"up_sampling2d",
        {{"size", ArgKind::Pair, ConstValue::ofInt(2, {})},

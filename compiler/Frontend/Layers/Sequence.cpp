@@ -1,6 +1,7 @@
 //===- Sequence.cpp - layers over sequences: embedding, 1-D pooling -------===//
 
 #include "compiler/Frontend/Layers/Families.h"
+#include "compiler/Frontend/Layers/GlobalPooling.h"
 
 #include "dialects/nn/IR/NNOps.h"
 #include "dialects/nn/IR/NNShapes.h"
@@ -54,12 +55,7 @@ std::optional<Value> globalPooling1d(LayerContext &ctx, Value x, bool max,
               nn::formatShape(type.getShape()));
     return std::nullopt;
   }
-  auto axes = ctx.b.getDenseI64ArrayAttr({1});
-  mlir::UnitAttr keep =
-      ctx.args.at("keepdims").b ? ctx.b.getUnitAttr() : nullptr;
-  if (max)
-    return nn::ReduceMaxOp::create(ctx.b, ctx.loc, x, axes, keep).getResult();
-  return nn::ReduceMeanOp::create(ctx.b, ctx.loc, x, axes, keep).getResult();
+  return globalReduction(ctx, x, {1}, max);
 }
 std::optional<Value> globalAveragePooling1d(LayerContext &ctx, Value x) {
   return globalPooling1d(ctx, x, false, "global_average_pooling1d");
@@ -68,10 +64,6 @@ std::optional<Value> globalMaxPooling1d(LayerContext &ctx, Value x) {
   return globalPooling1d(ctx, x, true, "global_max_pooling1d");
 }
 
-std::vector<ArgSpec> globalPooling1dArgs() {
-  return {{"keepdims", ArgKind::Bool, boolValue(false)},
-          {"name", ArgKind::String, wordValue(""), true}};
-}
 
 } // namespace
 
@@ -90,10 +82,10 @@ std::vector<LayerSpec> nnc::sequenceLayers() {
        "the row of a trainable (input_dim, output_dim) table for each token "
        "id (ids truncated toward zero; outside the table: NaN)",
        embedding},
-      {"global_average_pooling1d", globalPooling1dArgs(),
+      {"global_average_pooling1d", globalPoolingArgs(),
        "the mean over the steps of a (batch, steps, features) sequence",
        globalAveragePooling1d},
-      {"global_max_pooling1d", globalPooling1dArgs(),
+      {"global_max_pooling1d", globalPoolingArgs(),
        "the maximum over the steps of a (batch, steps, features) sequence",
        globalMaxPooling1d},
   };
