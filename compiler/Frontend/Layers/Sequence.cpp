@@ -64,7 +64,6 @@ std::optional<Value> globalMaxPooling1d(LayerContext &ctx, Value x) {
   return globalPooling1d(ctx, x, true, "global_max_pooling1d");
 }
 
-
 } // namespace
 
 std::vector<LayerSpec> nnc::sequenceLayers() {
