@@ -56,7 +56,7 @@ llvm::ArrayRef<LayerSpec> nnc::builtinLayers() {
     std::vector<LayerSpec> all;
     for (auto family : {coreLayers, reshapingLayers, convolutionalLayers,
                         poolingLayers, regularizationLayers,
-                        sequenceLayers}) {
+                        sequenceLayers, recurrentLayers}) {
       std::vector<LayerSpec> layers = family();
       all.insert(all.end(), layers.begin(), layers.end());
     }

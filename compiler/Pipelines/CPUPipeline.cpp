@@ -110,6 +110,10 @@ static void addBufferize(OpPassManager &pm) {
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A scan's carried state is a new value each step (the step reads the
+  // old one while computing it): its loop yields a new temporary, and the
+  // deallocation pipeline frees the previous one.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
 }
 

@@ -195,23 +195,141 @@ Tensor softmax(const Tensor &x, int64_t axis) {
   return binary(e, s, [](double a, double b) { return a / b; });
 }
 
-} // namespace
 
-bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
+/// x[:, t, ...]: one step of a [batch, steps, ...] sequence.
+Tensor stepOf(const Tensor &x, int64_t t) {
+  int64_t batch = x.shape[0], steps = x.shape[1];
+  int64_t inner = numElements(x.shape) / std::max<int64_t>(batch * steps, 1);
+  Tensor r;
+  r.shape = x.shape;
+  r.shape.erase(r.shape.begin() + 1);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t i = 0; i < inner; ++i)
+      r.data.push_back(x.data[(b * steps + t) * inner + i]);
+  return r;
+}
+
+/// Writes `y` ([batch, ...]) as step t of `stack` ([batch, steps, ...]).
+void setStep(Tensor &stack, const Tensor &y, int64_t t) {
+  int64_t batch = stack.shape[0], steps = stack.shape[1];
+  int64_t inner = numElements(y.shape) / std::max<int64_t>(batch, 1);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t i = 0; i < inner; ++i)
+      stack.data[(b * steps + t) * inner + i] = y.data[b * inner + i];
+}
+
+/// x's elements with index `offset + i` along `axis` (i < size), or (with
+/// `unslice`) x placed at `offset` into zeros of `size` along `axis`.
+Tensor sliceAxis(const Tensor &x, int64_t axis, int64_t offset, int64_t size,
+                 bool unslice) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= x.shape[d];
+  for (size_t d = axis + 1; d < x.shape.size(); ++d)
+    inner *= x.shape[d];
+  int64_t from = x.shape[axis];
+  Tensor r;
+  r.shape = x.shape;
+  r.shape[axis] = size;
+  r.data.assign(outer * size * inner, 0.0);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t a = 0; a < (unslice ? from : size); ++a)
+      for (int64_t i = 0; i < inner; ++i) {
+        if (unslice)
+          r.data[(o * size + offset + a) * inner + i] =
+              x.data[(o * from + a) * inner + i];
+        else
+          r.data[(o * size + a) * inner + i] =
+              x.data[(o * from + offset + a) * inner + i];
+      }
+  return r;
+}
+
+bool evaluateBlock(Block &block, const std::vector<Tensor> &args,
                    std::vector<Tensor> &results, std::string &error,
-                   Precision precision) {
+                   ref::Precision precision);
+
+/// Runs a scan's body step by step: the carried values through, each
+/// per-step output into its stack.
+bool evaluateScan(nn::ScanOp scan, llvm::function_ref<const Tensor &(Value)> in,
+                  std::vector<Tensor> &results, std::string &error,
+                  ref::Precision precision) {
+  std::vector<Tensor> carried;
+  for (Value c : scan.getInit())
+    carried.push_back(in(c));
+  std::vector<Tensor> xs;
+  for (Value x : scan.getXs())
+    xs.push_back(in(x));
+  int64_t steps = xs[0].shape[1];
+  std::vector<Tensor> stacks;
+  for (int64_t t0 = 0; t0 < steps; ++t0) {
+    int64_t t = scan.getReverse() ? steps - 1 - t0 : t0;
+    std::vector<Tensor> args = carried;
+    for (const Tensor &x : xs)
+      args.push_back(stepOf(x, t));
+    for (Value k : scan.getConsts())
+      args.push_back(in(k));
+    std::vector<Tensor> out;
+    if (!evaluateBlock(scan.getBody().front(), args, out, error, precision))
+      return false;
+    carried.assign(out.begin(), out.begin() + carried.size());
+    for (size_t j = carried.size(); j < out.size(); ++j) {
+      size_t k = j - carried.size();
+      if (stacks.size() <= k) {
+        Tensor s;
+        s.shape = out[j].shape;
+        s.shape.insert(s.shape.begin() + 1, steps);
+        s.data.assign(numElements(s.shape), 0.0);
+        stacks.push_back(s);
+      }
+      setStep(stacks[k], out[j], t);
+    }
+  }
+  results = carried;
+  results.insert(results.end(), stacks.begin(), stacks.end());
+  return true;
+}
+
+bool evaluateBlock(Block &block, const std::vector<Tensor> &args,
+                   std::vector<Tensor> &results, std::string &error,
+                   ref::Precision precision) {
+  using ref::Precision;
   llvm::DenseMap<Value, Tensor> env;
-  for (auto [arg, t] : llvm::zip(func.getArguments(), args))
+  for (auto [arg, t] : llvm::zip(block.getArguments(), args))
     env[arg] = t;
   auto in = [&](Value v) -> const Tensor & { return env[v]; };
-  for (Operation &op : func.getBody().front()) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-      for (Value v : ret.getOperands())
+  for (Operation &op : block) {
+    if (isa<func::ReturnOp, nn::YieldOp>(op)) {
+      for (Value v : op.getOperands())
         results.push_back(in(v));
       return true;
     }
+    if (auto scan = dyn_cast<nn::ScanOp>(op)) {
+      std::vector<Tensor> out;
+      if (!evaluateScan(scan, in, out, error, precision))
+        return false;
+      for (auto [r, t] : llvm::zip(scan.getResults(), out))
+        env[r] = t;
+      continue;
+    }
     std::optional<Tensor> r =
         llvm::TypeSwitch<Operation *, std::optional<Tensor>>(&op)
+            .Case([&](nn::SliceOp o) {
+              return sliceAxis(in(o.getX()), o.getAxis(), o.getOffset(),
+                               o.getSize(), false);
+            })
+            .Case([&](nn::UnsliceOp o) {
+              return sliceAxis(in(o.getX()), o.getAxis(), o.getOffset(),
+                               o.getFull(), true);
+            })
+            .Case([&](nn::BatchZerosOp o) {
+              Tensor t;
+              t.shape.assign(o.getType().getShape().begin(),
+                             o.getType().getShape().end());
+              t.shape[0] = in(o.getX()).shape[0];
+              t.data.assign(numElements(t.shape), 0.0);
+              return t;
+            })
             .Case([&](nn::NegOp o) { return unary(in(o.getX()), [](double v) { return -v; }); })
             .Case([&](nn::ExpOp o) { return unary(in(o.getX()), [](double v) { return std::exp(v); }); })
             .Case([&](nn::LogOp o) { return unary(in(o.getX()), [](double v) { return std::log(v); }); })
@@ -318,6 +436,15 @@ bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
         v = static_cast<float>(v);
     env[op.getResult(0)] = *r;
   }
-  error = "function without return";
+  error = "block without terminator";
   return false;
+}
+
+} // namespace
+
+bool ref::evaluate(func::FuncOp func, const std::vector<Tensor> &args,
+                   std::vector<Tensor> &results, std::string &error,
+                   Precision precision) {
+  return evaluateBlock(func.getBody().front(), args, results, error,
+                       precision);
 }

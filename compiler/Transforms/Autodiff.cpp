@@ -46,8 +46,9 @@ LogicalResult expand(GradOp grad) {
                               : &grad->getBlock()->front();
        op != grad.getOperation(); op = op->getNextNode())
     forward.push_back(op);
-  Value output = map.lookupOrDefault(
-      cast<YieldOp>(body.getTerminator()).getValue());
+  SmallVector<Value> outputs;
+  for (Value y : cast<YieldOp>(body.getTerminator()).getValues())
+    outputs.push_back(map.lookupOrDefault(y));
 
   // Backward.
   DenseMap<Value, Value> adjoint;
@@ -55,7 +56,12 @@ LogicalResult expand(GradOp grad) {
     Value &slot = adjoint[v];
     slot = slot ? AddOp::create(b, loc, slot, g).getResult() : g;
   };
-  accumulate(output, ops.filled(output, 1.0));
+  // The seeds: ones (the gradient of sum(y)), or the given cotangents.
+  if (grad.getSeeds().empty())
+    accumulate(outputs[0], ops.filled(outputs[0], 1.0));
+  else
+    for (auto [y, seed] : llvm::zip(outputs, grad.getSeeds()))
+      accumulate(y, seed);
   for (Operation *op : llvm::reverse(forward)) {
     SmallVector<Value> resultGrads;
     bool any = false;
@@ -102,12 +108,18 @@ LogicalResult expand(GradOp grad) {
 struct AutodiffPass : nnc::impl::AutodiffBase<AutodiffPass> {
   void runOnOperation() override {
     // Post-order: an inner nn.grad is expanded (into its parent's body)
-    // before the outer one is differentiated.
-    SmallVector<GradOp> grads;
-    getOperation().walk([&](GradOp g) { grads.push_back(g); });
-    for (GradOp g : grads)
-      if (failed(expand(g)))
-        return signalPassFailure();
+    // before the outer one is differentiated. Expanding can create new
+    // nn.grads (the gradient of nn.scan differentiates its body with one,
+    // inside the reverse scan), so repeat until none is left.
+    while (true) {
+      SmallVector<GradOp> grads;
+      getOperation().walk([&](GradOp g) { grads.push_back(g); });
+      if (grads.empty())
+        return;
+      for (GradOp g : grads)
+        if (failed(expand(g)))
+          return signalPassFailure();
+    }
   }
 };
 

@@ -291,7 +291,7 @@ private:
       wrt.push_back(params[k]);
     if (wrt.empty())
       return {};
-    auto grad = GradOp::create(b, loc, ValueRange(wrt));
+    auto grad = GradOp::create(b, loc, ValueRange(wrt), ValueRange{});
     Block *body = b.createBlock(&grad.getBody());
     SmallVector<Value> ps(params);
     for (auto [j, k] : llvm::enumerate(which))

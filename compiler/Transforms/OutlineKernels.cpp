@@ -217,13 +217,15 @@ struct OutlineKernelsPass
   /// reduction stay a loop of the caller's, whose body's nests become
   /// kernels: each block is then one parallel kernel call (the tiles of the
   /// output), where outlining the whole loop would make one serial kernel.
+  /// The steps of a scan likewise: each step's kernels run in parallel.
   void outlineBlock(Block &block, func::FuncOp f, Operation *&last,
                     unsigned &index, SymbolTable &symbols) {
     for (Operation &op : llvm::make_early_inc_range(block)) {
       if (!isKernel(op))
         continue;
-      if (op.hasAttr(nnc::nn::kReductionBlocksAttr) && isa<scf::ForOp>(op) &&
-          splitsIntoKernels(cast<scf::ForOp>(op))) {
+      if ((op.hasAttr(nnc::nn::kReductionBlocksAttr) ||
+           op.hasAttr(nnc::nn::kSequenceStepsAttr)) &&
+          isa<scf::ForOp>(op) && splitsIntoKernels(cast<scf::ForOp>(op))) {
         outlineBlock(*cast<scf::ForOp>(op).getBody(), f, last, index,
                      symbols);
         continue;

@@ -8,6 +8,12 @@
 //   he_uniform      l = sqrt(6 / fan_in);   he_normal     s = sqrt(2 / fan_in)
 //   lecun_uniform   l = sqrt(3 / fan_in);   lecun_normal  s = sqrt(1 / fan_in)
 //   random_uniform  U(-0.05, 0.05);         random_normal N(0, 0.05)
+//   orthogonal      Keras' Orthogonal (gain 1): a (rows, cols) matrix, rows
+//                   the product of the leading dims, drawn N(0, 1) as
+//                   (max, min) and orthonormalised column by column (Gram-
+//                   Schmidt, which gives QR's Q with R's diagonal positive,
+//                   Keras' sign correction), transposed when rows < cols
+//   unit_forget_bias an LSTM bias (4 units): zeros, ones for the forget gate
 // Truncated normals redraw samples beyond two standard deviations, and the
 // 0.8796 factor is the standard deviation of N(0,1) truncated to [-2, 2].
 // The generator is splitmix64-seeded xoshiro256**: small, fast, documented.
@@ -16,6 +22,7 @@
 
 #include "Init.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace nnrt;
@@ -71,6 +78,43 @@ uint64_t hashName(const std::string &s) {
   return h;
 }
 
+/// Keras' Orthogonal initializer (gain 1) into `data`.
+void orthogonal(const std::vector<int64_t> &shape, Rng &rng,
+                std::vector<float> &data) {
+  size_t cols = shape.empty() ? 1 : static_cast<size_t>(shape.back());
+  size_t rows = cols ? data.size() / cols : 0;
+  size_t n = std::max(rows, cols), m = std::min(rows, cols);
+  // q: n x m, column-major (column j at q[j * n]).
+  std::vector<double> q(n * m);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < m; ++j)
+      q[j * n + i] = rng.normal();
+  for (size_t j = 0; j < m; ++j) {
+    double *col = &q[j * n];
+    // Twice, for orthogonality to rounding error.
+    for (int pass = 0; pass < 2; ++pass)
+      for (size_t k = 0; k < j; ++k) {
+        const double *prev = &q[k * n];
+        double dot = 0;
+        for (size_t i = 0; i < n; ++i)
+          dot += prev[i] * col[i];
+        for (size_t i = 0; i < n; ++i)
+          col[i] -= dot * prev[i];
+      }
+    double norm = 0;
+    for (size_t i = 0; i < n; ++i)
+      norm += col[i] * col[i];
+    norm = std::sqrt(norm);
+    for (size_t i = 0; i < n; ++i)
+      col[i] = norm > 0 ? col[i] / norm : 0.0;
+  }
+  // rows >= cols: element (r, c) is q(r, c); else the transpose.
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < cols; ++c)
+      data[r * cols + c] = static_cast<float>(
+          rows >= cols ? q[c * n + r] : q[r * n + c]);
+}
+
 } // namespace
 
 bool nnrt::initialize(const std::string &name,
@@ -113,6 +157,12 @@ bool nnrt::initialize(const std::string &name,
     truncated(1.0 / fanIn);
   } else if (name == "random_uniform") {
     uniform(0.05);
+  } else if (name == "orthogonal") {
+    orthogonal(shape, rng, data);
+  } else if (name == "unit_forget_bias") {
+    size_t units = data.size() / 4;
+    for (size_t i = 0; i < data.size(); ++i)
+      data[i] = i >= units && i < 2 * units ? 1.0f : 0.0f;
   } else if (name == "random_normal") {
     for (float &v : data)
       v = static_cast<float>(rng.normal() * 0.05);

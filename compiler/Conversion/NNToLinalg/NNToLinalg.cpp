@@ -30,14 +30,19 @@ struct ConvertNNToLinalgPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
-    // scf: the embedding gradient's serial scatter loop.
+    // scf: the embedding gradient's serial scatter loop, scans.
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
                            arith::ArithDialect, math::MathDialect,
                            func::FuncDialect, scf::SCFDialect>();
     // Losses and the train section are for the training passes (run
     // before this one in nnc's pipeline); they stay if present.
+    // A scan stays until its body is converted; lowerScans then makes it
+    // a loop.
     target.addDynamicallyLegalDialect<nnc::nn::NNDialect>([](Operation *op) {
-      return isa<nnc::nn::TrainConfigOp>(op) || nnc::nn::lossOf(op);
+      return isa<nnc::nn::TrainConfigOp, nnc::nn::ScanOp>(op) ||
+             nnc::nn::lossOf(op) ||
+             (isa<nnc::nn::YieldOp>(op) &&
+              isa<nnc::nn::ScanOp>(op->getParentOp()));
     });
     target.markOpRecursivelyLegal<nnc::nn::GradOp>();
 
@@ -51,8 +56,10 @@ struct ConvertNNToLinalgPass
     nnc::populateDropoutToLinalgPatterns(patterns);
     nnc::populateEmbeddingToLinalgPatterns(patterns);
     nnc::populateResampleToLinalgPatterns(patterns);
+    nnc::populateScanToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+                                      std::move(patterns))) ||
+        failed(nnc::lowerScans(getOperation())))
       signalPassFailure();
   }
 };

@@ -24,6 +24,11 @@ void populateResampleToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateEmbeddingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// dropout_mask (nn.dropout itself is gone: nnc-resolve-dropout).
 void populateDropoutToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateScanToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Replaces every nn.scan under `root` (bodies already converted) by an
+/// scf.for over its steps (Scan.cpp).
+mlir::LogicalResult lowerScans(mlir::Operation *root);
 
 } // namespace nnc
 

@@ -133,7 +133,8 @@ std::optional<Val> Generator::evalGrad(const CallExpr &c, FuncState &fs,
     return std::nullopt;
   }
   mlir::Location l = loc(c.loc);
-  auto op = nn::GradOp::create(builder, l, mlir::ValueRange{x->tensor});
+  auto op = nn::GradOp::create(builder, l, mlir::ValueRange{x->tensor},
+                                 mlir::ValueRange{});
   mlir::Block *body = builder.createBlock(&op.getBody());
   Value arg = body->addArgument(x->tensor.getType(), loc(var->loc));
   Env inner{{}, &env};

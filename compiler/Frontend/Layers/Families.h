@@ -26,6 +26,8 @@ std::vector<LayerSpec> poolingLayers();
 std::vector<LayerSpec> regularizationLayers();
 /// embedding, global 1-D pooling (Sequence.cpp)
 std::vector<LayerSpec> sequenceLayers();
+/// simple_rnn, lstm, gru (Recurrent.cpp)
+std::vector<LayerSpec> recurrentLayers();
 
 } // namespace nnc
 

@@ -178,7 +178,8 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
              << "'" << name << "' must be a string on a module";
     return success();
   }
-  if (name == kParallelAttr || name == kReductionBlocksAttr) {
+  if (name == kParallelAttr || name == kReductionBlocksAttr ||
+      name == kSequenceStepsAttr) {
     if (op->getName().getStringRef() != "scf.for" ||
         !isa<UnitAttr>(attr.getValue()))
       return op->emitError()

@@ -69,6 +69,11 @@ inline constexpr llvm::StringLiteral kParallelAttr = "nn.parallel";
 /// kernels of their own (nnc-outline-kernels), parallel ones included.
 inline constexpr llvm::StringLiteral kReductionBlocksAttr =
     "nn.reduction_blocks";
+/// On the scf.for that an nn.scan becomes: one iteration per step, in
+/// order; like a reduction-blocks loop, it stays in the caller and the loop
+/// nests of its body are kernels of their own (nnc-outline-kernels).
+inline constexpr llvm::StringLiteral kSequenceStepsAttr =
+    "nn.sequence_steps";
 /// On the call of a parallel kernel that is worth running on several
 /// threads: nnc-dispatch-parallel-kernels makes it a call of the
 /// runtime's nnc_parallel_for.

@@ -225,8 +225,15 @@ LogicalResult GradOp::verify() {
   if (body.getArgumentTypes() != getX().getTypes())
     return emitOpError() << "body must take one argument per operand, of "
                             "the operands' types";
-  if (!isa<YieldOp>(body.getTerminator()))
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
     return emitOpError() << "body must end in nn.yield";
+  if (getSeeds().empty()) {
+    if (yield.getValues().size() != 1)
+      return emitOpError() << "without seeds, the body must yield one value";
+  } else if (yield.getValues().getTypes() != getSeeds().getTypes()) {
+    return emitOpError() << "needs one seed per yielded value, of its type";
+  }
   return success();
 }
 

@@ -481,6 +481,161 @@ def NN_EmbeddingGradOp : NN_Op<"embedding_grad", [Pure, SameOperandsElementType,
 }
 
 //===----------------------------------------------------------------------===//
+// Slices along one axis (the gates of recurrent cells)
+//===----------------------------------------------------------------------===//
+
+def NN_SliceOp : NN_Op<"slice", [Pure, SameOperandsAndResultElementType,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "a contiguous range of one axis";
+  let description = [{
+    `result[..., i, ...] = x[..., offset + i, ...]` for `i` in `[0, size)`
+    along `axis` (static, counted from the front); other axes are kept. A
+    recurrent cell cuts its gate pre-activations, computed by one matrix
+    product, into one slice per gate. The gradient is `nn.unslice`.
+
+    Example:
+
+    ```mlir
+    %f = nn.slice %z axis = 1 offset = 8 size = 8 : tensor<?x32xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis, I64Attr:$offset,
+                       I64Attr:$size);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x `axis` `=` $axis `offset` `=` $offset `size` `=` $size attr-dict `:` type($x)
+  }];
+}
+
+def NN_UnsliceOp : NN_Op<"unslice", [Pure, SameOperandsAndResultElementType,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "the transpose of nn.slice: x placed into zeros";
+  let description = [{
+    A tensor like `x` whose `axis` (static) has `full` elements: `x` at
+    `[offset, offset + x's size)`, zero elsewhere. The gradient of
+    `nn.slice`, and its gradient is `nn.slice`.
+
+    Example:
+
+    ```mlir
+    %dz = nn.unslice %df axis = 1 offset = 8 full = 32 : tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis, I64Attr:$offset,
+                       I64Attr:$full);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x `axis` `=` $axis `offset` `=` $offset `full` `=` $full attr-dict `:` type($x)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrence
+//===----------------------------------------------------------------------===//
+
+def NN_BatchZerosOp : NN_Op<"batch_zeros", [Pure,
+    DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "zeros for each sample of a batch: a recurrent initial state";
+  let description = [{
+    A tensor of the result type filled with zeros, whose leading (batch)
+    axis has `x`'s leading size; `x`'s values are not read and get no
+    gradient. Recurrent layers start from it, as Keras' do.
+
+    Example:
+
+    ```mlir
+    %h0 = nn.batch_zeros %x : tensor<?x5x4xf32> -> tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_ScanOp : NN_Op<"scan", [RecursiveMemoryEffects, IsolatedFromAbove,
+    SingleBlock, AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "a loop over the steps of sequences, carrying state";
+  let description = [{
+    The recurrence of every recurrent layer. The sequences `xs` are
+    `[batch, steps, ...]` (Keras' layout; time is axis 1) with the same
+    number of steps. The body runs once per step `t` (`0, 1, ...`, or from
+    the last step down with `reverse`) on block arguments: the carried
+    values (`init` at the first step), each sequence's slice at `t` (axis 1
+    dropped) and the `consts` (weights, the same at every step). It yields
+    the carried values of the next step (same types) and then any number
+    of per-step outputs. The results are the carried values after the last
+    step, then each per-step output stacked along a new axis 1, at its
+    step's position (`[batch, steps, ...]` for an output `[batch, ...]`).
+    Carried values and outputs keep their shape from step to step.
+
+    The body is isolated from above, so everything a step reads is an
+    operand and its gradient is accounted for. The gradient is a reverse
+    scan (backpropagation through time) whose body differentiates this
+    body with its own rules (an `nn.grad` with seeds), after a forward
+    scan that also records each step's carried values.
+
+    Example (a SimpleRNN step, `h = tanh(x W + h U)`):
+
+    ```mlir
+    %h, %hs = nn.scan carry(%h0 : tensor<?x8xf32>)
+        over(%x : tensor<?x5x4xf32>)
+        with(%w, %u : tensor<4x8xf32>, tensor<8x8xf32>)
+        -> tensor<?x8xf32>, tensor<?x5x8xf32> {
+    ^bb0(%h1: tensor<?x8xf32>, %xt: tensor<?x4xf32>, %w1: tensor<4x8xf32>,
+         %u1: tensor<8x8xf32>):
+      %a = nn.matmul %xt, %w1 : tensor<?x4xf32>, tensor<4x8xf32>
+      %b = nn.matmul %h1, %u1 : tensor<?x8xf32>, tensor<8x8xf32>
+      %s = nn.add %a, %b : tensor<?x8xf32>, tensor<?x8xf32>
+      %h2 = nn.tanh %s : tensor<?x8xf32>
+      nn.yield %h2, %h2 : tensor<?x8xf32>, tensor<?x8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<NN_FloatTensor>:$init,
+                       Variadic<NN_FloatTensor>:$xs,
+                       Variadic<NN_FloatTensor>:$consts,
+                       UnitAttr:$reverse);
+  let results = (outs Variadic<NN_FloatTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    (`carry` `(` $init^ `:` type($init) `)`)?
+    `over` `(` $xs `:` type($xs) `)`
+    (`with` `(` $consts^ `:` type($consts) `)`)?
+    (`reverse` $reverse^)? attr-dict-with-keyword
+    `->` type($results) $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The carried values after the last step.
+    ::mlir::ValueRange getFinalCarries() {
+      return getResults().take_front(getInit().size());
+    }
+    /// The per-step outputs, stacked along axis 1.
+    ::mlir::ValueRange getStacked() {
+      return getResults().drop_front(getInit().size());
+    }
+    /// The body's arguments: carried values, step slices, consts.
+    ::mlir::Block::BlockArgListType getCarryArgs() {
+      return getBody().front().getArguments().take_front(getInit().size());
+    }
+    ::mlir::Block::BlockArgListType getSliceArgs() {
+      return getBody().front().getArguments().slice(getInit().size(),
+                                                    getXs().size());
+    }
+    ::mlir::Block::BlockArgListType getConstArgs() {
+      return getBody().front().getArguments().take_back(getConsts().size());
+    }
+    /// The type of one step's slice of a `[batch, steps, ...]` sequence.
+    static ::mlir::RankedTensorType stepType(::mlir::Type sequence);
+    /// The type of per-step values `[batch, ...]` stacked over `steps`.
+    static ::mlir::RankedTensorType stackedType(::mlir::Type step,
+                                                int64_t steps);
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Dropout
 //===----------------------------------------------------------------------===//
 
@@ -635,7 +790,7 @@ def NN_SparseCategoricalCrossentropyOp
 //===----------------------------------------------------------------------===//
 
 def NN_GradOp : NN_Op<"grad", [RecursiveMemoryEffects, SingleBlock,
-                                InferTypeOpAdaptor]> {
+                                AttrSizedOperandSegments, InferTypeOpAdaptor]> {
   let summary = "derivative of a computation with respect to its inputs";
   let description = [{
     The body computes `y = f(x0, x1, ...)` from its block arguments (bound to
@@ -647,6 +802,11 @@ def NN_GradOp : NN_Op<"grad", [RecursiveMemoryEffects, SingleBlock,
     values defined above it. The autodiff pass replaces the op by the
     reverse-mode derivative of its body.
 
+    With `seeds` (one per value the body yields, of its type), the op's
+    values are instead the vector-Jacobian product: the gradient of
+    `sum_k sum(seed_k * y_k)` for the yielded `y_k`. The gradient of
+    `nn.scan` differentiates its body this way, one step at a time.
+
     Example:
 
     ```mlir
@@ -657,17 +817,23 @@ def NN_GradOp : NN_Op<"grad", [RecursiveMemoryEffects, SingleBlock,
     }
     ```
   }];
-  let arguments = (ins Variadic<NN_FloatTensor>:$x);
+  let arguments = (ins Variadic<NN_FloatTensor>:$x,
+                       Variadic<NN_FloatTensor>:$seeds);
   let results = (outs Variadic<NN_FloatTensor>:$result);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "$x `:` type($x) attr-dict-with-keyword $body";
+  let assemblyFormat = [{
+    $x `:` type($x) (`seeds` `(` $seeds^ `:` type($seeds) `)`)?
+    attr-dict-with-keyword $body
+  }];
   let hasVerifier = 1;
 }
 
-def NN_YieldOp : NN_Op<"yield", [Pure, Terminator, HasParent<"GradOp">]> {
-  let summary = "returns the value computed by an enclosing region";
+def NN_YieldOp : NN_Op<"yield", [Pure, Terminator,
+                                 ParentOneOf<["GradOp", "ScanOp"]>]> {
+  let summary = "returns the values computed by an enclosing region";
   let description = [{
-    Terminates the body of `nn.grad` and names the value it differentiates.
+    Terminates the body of `nn.grad` (the values it differentiates) or of
+    `nn.scan` (the next step's carried values, then the step's outputs).
 
     Example:
 
@@ -675,8 +841,8 @@ def NN_YieldOp : NN_Op<"yield", [Pure, Terminator, HasParent<"GradOp">]> {
     nn.yield %y : tensor<?x1xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$value);
-  let assemblyFormat = "$value attr-dict `:` type($value)";
+  let arguments = (ins Variadic<NN_FloatTensor>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
 }
 
 //===----------------------------------------------------------------------===//

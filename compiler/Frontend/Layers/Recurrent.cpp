@@ -1,0 +1,315 @@
+//===- Recurrent.cpp - simple_rnn, lstm, gru: cells as nn.scan bodies -----===//
+//
+// Each recurrent layer is one nn.scan over the steps of a (batch, steps,
+// features) input, whose body is the layer's cell written in nn ops with
+// Keras' formulas, gate order and weight layout (`kernel`,
+// `recurrent_kernel`, `bias`), so weights interchange with Keras. The state
+// starts at zeros, as Keras' does. The gradient (backpropagation through
+// time) is nn.scan's own, built from the cell's ops' rules.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Frontend/Builtins.h"
+#include "compiler/Frontend/Layers/Families.h"
+
+#include "dialects/nn/IR/NNBuilder.h"
+#include "dialects/nn/IR/NNShapes.h"
+
+using namespace nnc;
+using mlir::Value;
+
+namespace {
+
+/// The cell's view of one step: the builder inside the scan body, the
+/// carried values (h first), the step's input and the weights.
+struct Step {
+  nn::NNBuilder ops;
+  mlir::ValueRange carried;
+  Value x;
+  mlir::ValueRange weights;
+
+  Value matmul(Value a, Value w) { return nn::MatmulOp::create(ops.b, ops.loc, a, w); }
+  /// Columns [k * units, (k + 1) * units) of `v`'s last axis.
+  Value gate(Value v, int64_t k, int64_t units) {
+    int64_t axis = mlir::cast<mlir::RankedTensorType>(v.getType()).getRank() - 1;
+    return nn::SliceOp::create(ops.b, ops.loc, v, axis, k * units, units);
+  }
+  Value act(llvm::StringRef name, Value v) {
+    return applyActivation(ops.b, ops.loc, name, v);
+  }
+  Value biasAdd(Value v, Value bias) {
+    return nn::BiasAddOp::create(ops.b, ops.loc, v.getType(), v, bias);
+  }
+};
+
+/// Computes the next carried values (h first) from a step.
+using CellFn = llvm::function_ref<llvm::SmallVector<Value>(Step &)>;
+
+/// Checks the input is (batch, steps, features) with known steps and
+/// features.
+bool checkSequence(LayerContext &ctx, Value x, llvm::StringRef layer) {
+  auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
+  if (type.getRank() != 3) {
+    ctx.error(layer + " expects a 3-D input (batch, steps, features), got " +
+              nn::formatShape(type.getShape()));
+    return false;
+  }
+  if (type.isDynamicDim(1) || type.isDynamicDim(2)) {
+    ctx.error(layer + " needs a known number of steps and features, got " +
+              nn::formatShape(type.getShape()));
+    return false;
+  }
+  return true;
+}
+
+/// The options every recurrent layer shares, refused where not supported.
+bool checkOptions(LayerContext &ctx, llvm::StringRef layer) {
+  const BoundArgs &args = ctx.args;
+  if (args.at("return_state").b) {
+    ctx.error(layer + ": return_state is not supported yet (a layer gives "
+                      "one output here)");
+    return false;
+  }
+  if (args.at("go_backwards").b && args.at("return_sequences").b) {
+    ctx.error(layer + ": go_backwards with return_sequences is not "
+                      "supported yet (Keras returns the outputs in reversed "
+                      "order)");
+    return false;
+  }
+  return true;
+}
+
+/// One nn.scan over `x` carrying `carries` zero states of `units` each,
+/// with `weights` as its consts and `cell` as its body. The layer's output:
+/// the last h, or every step's h with return_sequences.
+Value scanLayer(LayerContext &ctx, Value x, llvm::ArrayRef<Value> weights,
+                unsigned carries, int64_t units, CellFn cell) {
+  mlir::OpBuilder &b = ctx.b;
+  mlir::Location loc = ctx.loc;
+  auto xType = mlir::cast<mlir::RankedTensorType>(x.getType());
+  auto stateType = mlir::RankedTensorType::get({xType.getDimSize(0), units},
+                                               xType.getElementType());
+  bool sequences = ctx.args.at("return_sequences").b;
+  Value zeros = nn::BatchZerosOp::create(b, loc, stateType, x);
+  llvm::SmallVector<Value> init(carries, zeros);
+  llvm::SmallVector<mlir::Type> results(carries, stateType);
+  if (sequences)
+    results.push_back(nn::ScanOp::stackedType(stateType, xType.getDimSize(1)));
+  mlir::UnitAttr reverse =
+      ctx.args.at("go_backwards").b ? b.getUnitAttr() : mlir::UnitAttr();
+  auto scan = nn::ScanOp::create(b, loc, results, init, mlir::ValueRange{x},
+                                 weights, reverse);
+
+  mlir::OpBuilder::InsertionGuard guard(b);
+  llvm::SmallVector<mlir::Type> argTypes(carries, stateType);
+  argTypes.push_back(nn::ScanOp::stepType(xType));
+  for (Value w : weights)
+    argTypes.push_back(w.getType());
+  llvm::SmallVector<mlir::Location> locs(argTypes.size(), loc);
+  mlir::Block *body = b.createBlock(&scan.getBody(), {}, argTypes, locs);
+  Step step{{b, loc},
+            body->getArguments().take_front(carries),
+            body->getArgument(carries),
+            body->getArguments().drop_front(carries + 1)};
+  llvm::SmallVector<Value> next = cell(step);
+  if (sequences)
+    next.push_back(next.front());
+  nn::YieldOp::create(b, loc, next);
+  return sequences ? scan.getStacked()[0] : scan.getFinalCarries()[0];
+}
+
+/// kernel (features, gates * units), recurrent_kernel (units, gates *
+/// units) and, with use_bias, a bias of `biasShape`; null after an error.
+bool addWeights(LayerContext &ctx, Value x, int64_t gates,
+                llvm::ArrayRef<int64_t> biasShape, llvm::StringRef biasInit,
+                llvm::SmallVectorImpl<Value> &weights) {
+  const BoundArgs &args = ctx.args;
+  auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
+  int64_t units = args.at("units").i, features = type.getDimSize(2);
+  bool trainable = args.at("trainable").b;
+  mlir::Type elt = type.getElementType();
+  if (static_cast<double>(gates) * units * std::max(units, features) >
+      static_cast<double>(nn::kMaxElements)) {
+    ctx.error("recurrent weights of " + std::to_string(units) +
+              " units are larger than 2^32 elements");
+    return false;
+  }
+  Value kernel = ctx.addParam("kernel", {features, gates * units}, elt,
+                              args.at("kernel_initializer").s, trainable);
+  Value recurrent =
+      ctx.addParam("recurrent_kernel", {units, gates * units}, elt,
+                   args.at("recurrent_initializer").s, trainable);
+  if (!kernel || !recurrent)
+    return false;
+  weights.append({kernel, recurrent});
+  if (args.at("use_bias").b) {
+    Value bias = ctx.addParam("bias", biasShape, elt, biasInit, trainable);
+    if (!bias)
+      return false;
+    weights.push_back(bias);
+  }
+  return true;
+}
+
+// Keras: SimpleRNN(units, activation="tanh", use_bias=True,
+// kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+// bias_initializer="zeros", return_sequences=False, return_state=False,
+// go_backwards=False).
+//   h_t = activation(x_t kernel + h_{t-1} recurrent_kernel + bias)
+std::optional<Value> simpleRnn(LayerContext &ctx, Value x) {
+  if (!checkSequence(ctx, x, "simple_rnn") || !checkOptions(ctx, "simple_rnn"))
+    return std::nullopt;
+  int64_t units = ctx.args.at("units").i;
+  llvm::SmallVector<Value> weights;
+  if (!addWeights(ctx, x, 1, {units}, ctx.args.at("bias_initializer").s,
+                  weights))
+    return std::nullopt;
+  std::string activation = ctx.args.at("activation").s;
+  return scanLayer(ctx, x, weights, 1, units, [&](Step &s) {
+    Value z = s.ops.add(s.matmul(s.x, s.weights[0]),
+                        s.matmul(s.carried[0], s.weights[1]));
+    if (s.weights.size() > 2)
+      z = s.biasAdd(z, s.weights[2]);
+    return llvm::SmallVector<Value>{s.act(activation, z)};
+  });
+}
+
+// Keras: LSTM(units, activation="tanh", recurrent_activation="sigmoid",
+// unit_forget_bias=True, ...), gates in the order i, f, c, o:
+//   z = x_t kernel + h_{t-1} recurrent_kernel + bias
+//   i = ra(z_i), f = ra(z_f), o = ra(z_o), g = a(z_c)
+//   c_t = f c_{t-1} + i g,  h_t = o a(c_t)
+std::optional<Value> lstm(LayerContext &ctx, Value x) {
+  if (!checkSequence(ctx, x, "lstm") || !checkOptions(ctx, "lstm"))
+    return std::nullopt;
+  const BoundArgs &args = ctx.args;
+  int64_t units = args.at("units").i;
+  std::string biasInit = args.at("bias_initializer").s;
+  if (args.at("unit_forget_bias").b) {
+    if (biasInit != "zeros") {
+      ctx.error("lstm: unit_forget_bias needs bias_initializer: zeros (or "
+                "set unit_forget_bias: false)");
+      return std::nullopt;
+    }
+    biasInit = "unit_forget_bias";
+  }
+  llvm::SmallVector<Value> weights;
+  if (!addWeights(ctx, x, 4, {4 * units}, biasInit, weights))
+    return std::nullopt;
+  std::string a = args.at("activation").s;
+  std::string ra = args.at("recurrent_activation").s;
+  return scanLayer(ctx, x, weights, 2, units, [&](Step &s) {
+    Value z = s.ops.add(s.matmul(s.x, s.weights[0]),
+                        s.matmul(s.carried[0], s.weights[1]));
+    if (s.weights.size() > 2)
+      z = s.biasAdd(z, s.weights[2]);
+    Value i = s.act(ra, s.gate(z, 0, units));
+    Value f = s.act(ra, s.gate(z, 1, units));
+    Value g = s.act(a, s.gate(z, 2, units));
+    Value o = s.act(ra, s.gate(z, 3, units));
+    Value c = s.ops.add(s.ops.mul(f, s.carried[1]), s.ops.mul(i, g));
+    Value h = s.ops.mul(o, s.act(a, c));
+    return llvm::SmallVector<Value>{h, c};
+  });
+}
+
+// Keras: GRU(units, activation="tanh", recurrent_activation="sigmoid",
+// reset_after=True, ...), gates in the order z, r, h. With reset_after the
+// bias is (2, 3 units): input bias, recurrent bias.
+//   x_* = x_t kernel_* + b_in_*,  r_* = h_{t-1} recurrent_kernel_* + b_rec_*
+//   z = ra(x_z + r_z), r = ra(x_r + r_r), hh = a(x_h + r * r_h)
+//   h_t = z h_{t-1} + (1 - z) hh
+// Without reset_after (bias (3 units), added to the input side only):
+//   hh = a(x_h + (r h_{t-1}) recurrent_kernel_h).
+std::optional<Value> gru(LayerContext &ctx, Value x) {
+  if (!checkSequence(ctx, x, "gru") || !checkOptions(ctx, "gru"))
+    return std::nullopt;
+  const BoundArgs &args = ctx.args;
+  int64_t units = args.at("units").i;
+  bool after = args.at("reset_after").b;
+  llvm::SmallVector<int64_t> biasShape = {3 * units};
+  if (after)
+    biasShape.insert(biasShape.begin(), 2);
+  llvm::SmallVector<Value> weights;
+  if (!addWeights(ctx, x, 3, biasShape, args.at("bias_initializer").s,
+                  weights))
+    return std::nullopt;
+  std::string a = args.at("activation").s;
+  std::string ra = args.at("recurrent_activation").s;
+  return scanLayer(ctx, x, weights, 1, units, [&](Step &s) {
+    Value h = s.carried[0];
+    bool bias = s.weights.size() > 2;
+    auto biasRow = [&](int64_t k) {
+      auto type = mlir::RankedTensorType::get(
+          {3 * units}, nn::NNBuilder::elementType(s.weights[2]));
+      Value row = nn::SliceOp::create(s.ops.b, s.ops.loc, s.weights[2], 0, k, 1);
+      return Value(nn::ReshapeOp::create(s.ops.b, s.ops.loc, type, row));
+    };
+    Value xz = s.matmul(s.x, s.weights[0]);
+    if (bias)
+      xz = s.biasAdd(xz, after ? biasRow(0) : s.weights[2]);
+    Value rz, rh;
+    if (after) {
+      rz = s.matmul(h, s.weights[1]);
+      if (bias)
+        rz = s.biasAdd(rz, biasRow(1));
+    } else {
+      rz = s.matmul(h, s.gate(s.weights[1], 0, 2 * units));
+    }
+    Value z = s.act(ra, s.ops.add(s.gate(xz, 0, units), s.gate(rz, 0, units)));
+    Value r = s.act(ra, s.ops.add(s.gate(xz, 1, units), s.gate(rz, 1, units)));
+    if (after)
+      rh = s.ops.mul(r, s.gate(rz, 2, units));
+    else
+      rh = s.matmul(s.ops.mul(r, h), s.gate(s.weights[1], 2, units));
+    Value hh = s.act(a, s.ops.add(s.gate(xz, 2, units), rh));
+    Value one = s.ops.cst(h, 1.0);
+    Value next = s.ops.add(s.ops.mul(z, h), s.ops.mul(s.ops.sub(one, z), hh));
+    return llvm::SmallVector<Value>{next};
+  });
+}
+
+/// Arguments every recurrent layer has, after its own.
+std::vector<ArgSpec> recurrentArgs(std::vector<ArgSpec> own) {
+  std::vector<ArgSpec> args = {
+      {"units", ArgKind::PositiveInt, std::nullopt},
+      {"activation", ArgKind::Activation, wordValue("tanh")}};
+  args.insert(args.end(), own.begin(), own.end());
+  std::vector<ArgSpec> common = {
+      {"use_bias", ArgKind::Bool, boolValue(true)},
+      {"kernel_initializer", ArgKind::Initializer, wordValue("glorot_uniform")},
+      {"recurrent_initializer", ArgKind::Initializer, wordValue("orthogonal")},
+      {"bias_initializer", ArgKind::Initializer, wordValue("zeros")},
+      {"return_sequences", ArgKind::Bool, boolValue(false)},
+      {"return_state", ArgKind::Bool, boolValue(false)},
+      {"go_backwards", ArgKind::Bool, boolValue(false)},
+      {"trainable", ArgKind::Bool, boolValue(true), true},
+      {"name", ArgKind::String, wordValue(""), true}};
+  args.insert(args.end(), common.begin(), common.end());
+  return args;
+}
+
+} // namespace
+
+std::vector<LayerSpec> nnc::recurrentLayers() {
+  return {
+      {"simple_rnn", recurrentArgs({}),
+       "a fully connected recurrent layer over (batch, steps, features): "
+       "h = activation(x kernel + h recurrent_kernel + bias)",
+       simpleRnn},
+      {"lstm",
+       recurrentArgs(
+           {{"recurrent_activation", ArgKind::Activation, wordValue("sigmoid")},
+            {"unit_forget_bias", ArgKind::Bool, boolValue(true)}}),
+       "long short-term memory over (batch, steps, features), Keras' gates "
+       "i, f, c, o",
+       lstm},
+      {"gru",
+       recurrentArgs(
+           {{"recurrent_activation", ArgKind::Activation, wordValue("sigmoid")},
+            {"reset_after", ArgKind::Bool, boolValue(true)}}),
+       "gated recurrent unit over (batch, steps, features), Keras' gates z, "
+       "r, h",
+       gru},
+  };
+}

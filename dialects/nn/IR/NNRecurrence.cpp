@@ -1,0 +1,311 @@
+//===- NNRecurrence.cpp - nn.scan and the slices recurrent cells use ------===//
+//
+// nn.scan is the one loop of the dialect. Its gradient is backpropagation
+// through time built from nn ops only: a forward scan that also records
+// the carried values each step starts from, then a reverse scan whose body
+// is an `nn.grad` (with seeds) of the forward body. The autodiff pass
+// expands that inner nn.grad with the body's own rules, so every cell
+// differentiates through the rules its ops already have, and a gradient of
+// a scan is again a scan (second derivatives work the same way).
+//
+// The reverse body recomputes the forward step from the recorded carried
+// values instead of storing every intermediate of every step: memory is
+// one carried state per step, the price one more forward step each.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/nn/IR/NNBuilder.h"
+#include "dialects/nn/IR/NNShapes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace nnc::nn;
+
+//===----------------------------------------------------------------------===//
+// nn.slice / nn.unslice
+//===----------------------------------------------------------------------===//
+
+/// Checks `axis` of `type` is static and holds [offset, offset + size).
+static LogicalResult checkRange(std::optional<Location> loc, StringRef op,
+                                RankedTensorType type, int64_t axis,
+                                int64_t offset, int64_t size, int64_t full) {
+  if (axis < 0 || axis >= type.getRank())
+    return emitOptionalError(loc, "'nn.", op, "' axis ", axis,
+                             " is outside a tensor of rank ", type.getRank());
+  if (ShapedType::isDynamic(full))
+    return emitOptionalError(loc, "'nn.", op, "' needs a static size along "
+                             "axis ", axis);
+  if (offset < 0 || size < 1 || offset > full - size)
+    return emitOptionalError(loc, "'nn.", op, "' range [", offset, ", ",
+                             offset + size, ") is outside [0, ", full, ")");
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &out) {
+  auto x = cast<RankedTensorType>(adaptor.getX().getType());
+  int64_t axis = adaptor.getAxis(), size = adaptor.getSize();
+  int64_t full = axis >= 0 && axis < x.getRank() ? x.getDimSize(axis) : 0;
+  if (failed(checkRange(loc, "slice", x, axis, adaptor.getOffset(), size,
+                        full)))
+    return failure();
+  SmallVector<int64_t> shape(x.getShape());
+  shape[axis] = size;
+  out.push_back(RankedTensorType::get(shape, x.getElementType()));
+  return success();
+}
+
+LogicalResult UnsliceOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &out) {
+  auto x = cast<RankedTensorType>(adaptor.getX().getType());
+  int64_t axis = adaptor.getAxis(), full = adaptor.getFull();
+  int64_t size = axis >= 0 && axis < x.getRank() ? x.getDimSize(axis) : 0;
+  if (ShapedType::isDynamic(size))
+    return emitOptionalError(loc, "'nn.unslice' needs a static size along "
+                             "axis ", axis);
+  if (failed(checkRange(loc, "unslice", x, axis, adaptor.getOffset(), size,
+                        full)))
+    return failure();
+  SmallVector<int64_t> shape(x.getShape());
+  shape[axis] = full;
+  out.push_back(RankedTensorType::get(shape, x.getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::buildGradients(OpBuilder &b,
+                                      ArrayRef<Value> resultGrads,
+                                      SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(UnsliceOp::create(
+      b, getLoc(), resultGrads[0], getAxis(), getOffset(),
+      getX().getType().getDimSize(getAxis())));
+  return success();
+}
+
+LogicalResult UnsliceOp::buildGradients(OpBuilder &b,
+                                        ArrayRef<Value> resultGrads,
+                                        SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(SliceOp::create(
+      b, getLoc(), resultGrads[0], getAxis(), getOffset(),
+      getX().getType().getDimSize(getAxis())));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// nn.batch_zeros
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchZerosOp::verify() {
+  RankedTensorType x = getX().getType(), y = getType();
+  if (x.getRank() < 1 || y.getRank() < 1 ||
+      x.getDimSize(0) != y.getDimSize(0))
+    return emitOpError() << "result must have the operand's batch size, got "
+                         << formatShape(x.getShape()) << " and "
+                         << formatShape(y.getShape());
+  if (llvm::any_of(y.getShape().drop_front(), ShapedType::isDynamic))
+    return emitOpError() << "only the batch axis of the result may be "
+                            "dynamic";
+  return success();
+}
+
+LogicalResult BatchZerosOp::buildGradients(OpBuilder &,
+                                           ArrayRef<Value>,
+                                           SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// nn.scan
+//===----------------------------------------------------------------------===//
+
+RankedTensorType ScanOp::stepType(Type sequence) {
+  auto t = cast<RankedTensorType>(sequence);
+  SmallVector<int64_t> shape(t.getShape());
+  shape.erase(shape.begin() + 1);
+  return RankedTensorType::get(shape, t.getElementType());
+}
+
+RankedTensorType ScanOp::stackedType(Type step, int64_t steps) {
+  auto t = cast<RankedTensorType>(step);
+  SmallVector<int64_t> shape(t.getShape());
+  shape.insert(shape.begin() + 1, steps);
+  return RankedTensorType::get(shape, t.getElementType());
+}
+
+/// The number of steps of the sequences (dynamic when none is static).
+static int64_t stepsOf(ValueRange xs) {
+  for (Value x : xs) {
+    int64_t n = cast<RankedTensorType>(x.getType()).getDimSize(1);
+    if (!ShapedType::isDynamic(n))
+      return n;
+  }
+  return ShapedType::kDynamic;
+}
+
+LogicalResult ScanOp::verify() {
+  if (getXs().empty())
+    return emitOpError() << "needs at least one sequence to scan over";
+  int64_t steps = ShapedType::kDynamic;
+  for (Value x : getXs()) {
+    auto t = cast<RankedTensorType>(x.getType());
+    if (t.getRank() < 2)
+      return emitOpError() << "sequences must be [batch, steps, ...], got "
+                           << formatShape(t.getShape());
+    int64_t n = t.getDimSize(1);
+    if (ShapedType::isDynamic(steps))
+      steps = n;
+    else if (!ShapedType::isDynamic(n) && n != steps)
+      return emitOpError() << "sequences have " << steps << " and " << n
+                           << " steps";
+  }
+  for (Value c : getInit())
+    if (cast<RankedTensorType>(c.getType()).getRank() < 1)
+      return emitOpError() << "carried values need a batch axis (rank >= 1)";
+
+  Block &body = getBody().front();
+  SmallVector<Type> expected(getInit().getTypes());
+  for (Value x : getXs())
+    expected.push_back(stepType(x.getType()));
+  llvm::append_range(expected, getConsts().getTypes());
+  if (TypeRange(body.getArgumentTypes()) != TypeRange(expected))
+    return emitOpError() << "body must take the carried values, one step of "
+                            "each sequence and the consts, of their types";
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError() << "body must end in nn.yield";
+  size_t carries = getInit().size();
+  if (yield.getValues().size() < carries ||
+      TypeRange(yield.getValues().take_front(carries)) !=
+          TypeRange(getInit()))
+    return emitOpError() << "body must yield the next carried values first, "
+                            "of the carried values' types";
+  SmallVector<Type> results(getInit().getTypes());
+  for (Value y : yield.getValues().drop_front(carries)) {
+    if (cast<RankedTensorType>(y.getType()).getRank() < 1)
+      return emitOpError() << "per-step outputs need a batch axis (rank >= 1)";
+    results.push_back(stackedType(y.getType(), steps));
+  }
+  if (TypeRange(getResultTypes()) != TypeRange(results))
+    return emitOpError() << "results must be the carried values and each "
+                            "per-step output stacked along axis 1";
+  return success();
+}
+
+/// A new scan with `op`'s operands and body whose body also yields, as
+/// extra per-step outputs, the carried values each step starts from.
+static ScanOp recordingCarries(OpBuilder &b, ScanOp op) {
+  int64_t steps = stepsOf(op.getXs());
+  SmallVector<Type> types(op.getResultTypes());
+  for (Value c : op.getInit())
+    types.push_back(ScanOp::stackedType(c.getType(), steps));
+  auto scan = ScanOp::create(b, op.getLoc(), types, op.getInit(), op.getXs(),
+                             op.getConsts(), op.getReverseAttr());
+  IRMapping map;
+  op.getBody().cloneInto(&scan.getBody(), map);
+  Block &body = scan.getBody().front();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  SmallVector<Value> values(yield.getValues());
+  llvm::append_range(values, scan.getCarryArgs());
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(yield);
+  YieldOp::create(b, yield.getLoc(), values);
+  yield.erase();
+  return scan;
+}
+
+LogicalResult ScanOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
+                                     SmallVectorImpl<Value> &operandGrads) {
+  Location loc = getLoc();
+  NNBuilder ops{b, loc};
+  // Everything below goes where the caller's builder points (the blocks
+  // created on the way move it).
+  OpBuilder::InsertionGuard outer(b);
+  size_t nc = getInit().size(), nx = getXs().size(), nk = getConsts().size();
+  Block &body = getBody().front();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  size_t ny = yield.getValues().size() - nc;
+
+  // The forward pass again, recording carried values; it replaces this op
+  // (which is dead afterwards), so the steps run once.
+  ScanOp forward;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(*this);
+    forward = recordingCarries(b, *this);
+  }
+  getOperation()->replaceAllUsesWith(
+      forward.getResults().take_front(getNumResults()));
+  ValueRange history = forward.getResults().take_back(nc);
+
+  // The reverse scan. Carried: the gradient of the carried values (from
+  // the final ones' back to init's) and one accumulator per const. Over:
+  // the recorded carried values, the sequences, the outputs' gradients.
+  SmallVector<Value> init(resultGrads.take_front(nc));
+  for (Value k : getConsts())
+    init.push_back(ops.filled(k, 0.0));
+  SmallVector<Value> xs(history);
+  llvm::append_range(xs, getXs());
+  llvm::append_range(xs, resultGrads.slice(nc, ny));
+  SmallVector<Type> types(getInit().getTypes());
+  llvm::append_range(types, getConsts().getTypes());
+  llvm::append_range(types, getXs().getTypes());
+  UnitAttr reverse = getReverse() ? UnitAttr() : b.getUnitAttr();
+  auto scan = ScanOp::create(b, loc, types, init, xs, getConsts(), reverse);
+
+  SmallVector<Type> argTypes(types.begin(), types.begin() + nc + nk);
+  SmallVector<Location> argLocs;
+  for (Value x : xs)
+    argTypes.push_back(stepType(x.getType()));
+  llvm::append_range(argTypes, getConsts().getTypes());
+  argLocs.assign(argTypes.size(), loc);
+  Block *rev = b.createBlock(&scan.getBody(), {}, argTypes, argLocs);
+  ValueRange dCarry = rev->getArguments().take_front(nc);
+  ValueRange dAcc = rev->getArguments().slice(nc, nk);
+  ValueRange carried = rev->getArguments().slice(nc + nk, nc);
+  ValueRange step = rev->getArguments().slice(nc + nk + nc, nx);
+  ValueRange dY = rev->getArguments().slice(nc + nk + nc + nx, ny);
+  ValueRange consts = rev->getArguments().take_back(nk);
+
+  // One step's vector-Jacobian product: the forward body differentiated
+  // with respect to everything it reads, seeded with the gradients of
+  // what it yields.
+  SmallVector<Value> wrt(carried);
+  llvm::append_range(wrt, step);
+  llvm::append_range(wrt, consts);
+  SmallVector<Value> seeds(dCarry);
+  llvm::append_range(seeds, dY);
+  auto grad = GradOp::create(b, loc, wrt, seeds);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    SmallVector<Location> locs(wrt.size(), loc);
+    Block *g = b.createBlock(&grad.getBody(), {}, ValueRange(wrt).getTypes(),
+                             locs);
+    IRMapping map;
+    map.map(body.getArguments(), g->getArguments());
+    for (Operation &op : body.without_terminator())
+      b.clone(op, map);
+    SmallVector<Value> ys;
+    for (Value y : yield.getValues())
+      ys.push_back(map.lookupOrDefault(y));
+    YieldOp::create(b, loc, ys);
+  }
+  SmallVector<Value> next(grad.getResults().take_front(nc));
+  for (auto [acc, g] : llvm::zip(dAcc, grad.getResults().take_back(nk)))
+    next.push_back(ops.add(acc, g));
+  llvm::append_range(next, grad.getResults().slice(nc, nx));
+  YieldOp::create(b, loc, next);
+
+  for (size_t i = 0; i < nc; ++i)
+    operandGrads.push_back(scan.getResult(i));
+  for (size_t i = 0; i < nx; ++i)
+    operandGrads.push_back(scan.getResult(nc + nk + i));
+  for (size_t i = 0; i < nk; ++i)
+    operandGrads.push_back(scan.getResult(nc + i));
+  return success();
+}
