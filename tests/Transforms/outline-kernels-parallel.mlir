@@ -274,3 +274,33 @@ func.func @reduction_blocks_vectors(%x: memref<?x16xf32>, %c: memref<1x16xf32>) 
   } {nn.reduction_blocks}
   return
 }
+
+// -----
+
+// The steps of a scan (nn.sequence_steps) stay a loop of the caller's,
+// with their carried buffers and temporaries: each step's loop nests are
+// kernels called from it.
+// CHECK-LABEL: func.func @sequence_steps(
+// CHECK:         %[[R:.*]] = scf.for %{{.*}} = %c0 to %c5 step %c1 iter_args(%[[H:.*]] = %{{.*}}) -> (memref<8xf32>) {
+// CHECK:           %[[N:.*]] = memref.alloc() : memref<8xf32>
+// CHECK:           call @sequence_steps.kernel0(%[[H]], %[[N]])
+// CHECK:           scf.yield %[[N]] : memref<8xf32>
+// CHECK:         } {nn.sequence_steps}
+// CHECK:       func.func private @sequence_steps.kernel0(
+// CHECK:         math.tanh
+func.func @sequence_steps(%h0: memref<8xf32>) -> memref<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %c8 = arith.constant 8 : index
+  %r = scf.for %t = %c0 to %c5 step %c1 iter_args(%h = %h0) -> (memref<8xf32>) {
+    %next = memref.alloc() : memref<8xf32>
+    scf.for %i = %c0 to %c8 step %c1 {
+      %v = memref.load %h[%i] : memref<8xf32>
+      %y = math.tanh %v : f32
+      memref.store %y, %next[%i] : memref<8xf32>
+    }
+    scf.yield %next : memref<8xf32>
+  } {nn.sequence_steps}
+  return %r : memref<8xf32>
+}

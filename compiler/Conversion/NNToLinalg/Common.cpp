@@ -212,7 +212,15 @@ Value padImage(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> before,
 
 Value zeroedMatmul(OpBuilder &b, Location loc, RankedTensorType resultType,
                    Value lhs, Value rhs) {
-  Value init = emptyTensor(b, loc, resultType, {lhs});
+  // Rows from lhs, columns from rhs (both may be dynamic in gradients:
+  // x^T dy has the batch as its reduction, d(x^T) = W dy^T its columns).
+  SmallVector<Value> dynamic;
+  if (resultType.isDynamicDim(0))
+    dynamic.push_back(tensor::DimOp::create(b, loc, lhs, 0));
+  if (resultType.isDynamicDim(1))
+    dynamic.push_back(tensor::DimOp::create(b, loc, rhs, 1));
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType(), dynamic);
   Value zero = floatConst(b, loc, resultType.getElementType(), 0.0);
   Value acc = linalg::FillOp::create(b, loc, zero, init).getResult(0);
   return linalg::MatmulOp::create(b, loc, TypeRange{resultType},

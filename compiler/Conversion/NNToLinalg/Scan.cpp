@@ -218,6 +218,24 @@ private:
       }
       if (auto empty = dyn_cast<tensor::EmptyOp>(def))
         return indexBefore(empty.getDynamicSize(d));
+      if (auto slice = dyn_cast<tensor::ExtractSliceOp>(def)) {
+        // Size d of the result is a size of the slice (skipping the
+        // dropped unit axes of a rank-reducing one).
+        llvm::SmallBitVector dropped = slice.getDroppedDims();
+        int64_t axis = -1;
+        for (int64_t i = 0, kept = -1; i < (int64_t)dropped.size(); ++i)
+          if (!dropped.test(i) && ++kept == d) {
+            axis = i;
+            break;
+          }
+        if (axis < 0)
+          return {};
+        OpFoldResult size = slice.getMixedSizes()[axis];
+        if (auto attr = dyn_cast<Attribute>(size))
+          return arith::ConstantIndexOp::create(
+              b, loc, cast<IntegerAttr>(attr).getInt());
+        return indexBefore(cast<Value>(size));
+      }
       if (auto insert = dyn_cast<tensor::InsertSliceOp>(def)) {
         v = insert.getDest();
         continue;

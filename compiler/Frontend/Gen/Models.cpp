@@ -279,6 +279,11 @@ std::optional<Val> Generator::applyCallee(const CallExpr &call,
 /// "dense" -> "Dense", "max_pooling2d" -> "MaxPooling2D": Keras' names
 /// (a digit's "d" suffix is upper case, as in Conv2D).
 std::string Generator::kerasClassName(llvm::StringRef layer) {
+  // Keras spells these acronyms in capitals.
+  if (layer == "lstm" || layer == "gru")
+    return layer.upper();
+  if (layer == "simple_rnn")
+    return "SimpleRNN";
   std::string out;
   bool upper = true;
   for (char c : layer) {

@@ -110,7 +110,7 @@ func.func @grad_arg(%x: tensor<?x1xf32>) {
 // -----
 
 func.func @yield_outside(%x: tensor<?x1xf32>) {
-  // expected-error @+1 {{'nn.yield' op expects parent op 'nn.grad'}}
+  // expected-error @+1 {{'nn.yield' op expects parent op to be one of 'nn.grad, nn.scan'}}
   nn.yield %x : tensor<?x1xf32>
 }
 
@@ -488,5 +488,157 @@ func.func @embedding_grad_vocabulary(%ids: tensor<?x3xf32>, %dy: tensor<?x3x4xf3
 func.func @embedding_dynamic_table(%ids: tensor<?x3xf32>, %t: tensor<?x4xf32>) {
   // expected-error @+1 {{'nn.embedding' needs a table of known size, got (None, 4)}}
   %0 = nn.embedding %ids, %t : tensor<?x3xf32>, tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_range(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{'nn.slice' range [6, 10) is outside [0, 8)}}
+  %0 = nn.slice %x axis = 1 offset = 6 size = 4 : tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @slice_dynamic_axis(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{'nn.slice' needs a static size along axis 0}}
+  %0 = nn.slice %x axis = 0 offset = 0 size = 1 : tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @slice_axis(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{'nn.slice' axis 2 is outside a tensor of rank 2}}
+  %0 = nn.slice %x axis = 2 offset = 0 size = 1 : tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @unslice_range(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'nn.unslice' range [6, 10) is outside [0, 8)}}
+  %0 = nn.unslice %x axis = 1 offset = 6 full = 8 : tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_zeros_batch(%x: tensor<3x5xf32>) {
+  // expected-error @+1 {{'nn.batch_zeros' op result must have the operand's batch size, got (3, 5) and (None, 2)}}
+  %0 = nn.batch_zeros %x : tensor<3x5xf32> -> tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @scan_no_sequence(%h: tensor<?x2xf32>) {
+  // expected-error @+1 {{'nn.scan' op needs at least one sequence to scan over}}
+  %0 = "nn.scan"(%h) <{operandSegmentSizes = array<i32: 1, 0, 0>}> ({
+  ^bb0(%a: tensor<?x2xf32>):
+    nn.yield %a : tensor<?x2xf32>
+  }) : (tensor<?x2xf32>) -> tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @scan_steps(%x: tensor<?x5x2xf32>, %y: tensor<?x4x2xf32>) {
+  // expected-error @+1 {{'nn.scan' op sequences have 5 and 4 steps}}
+  %0 = nn.scan over(%x, %y : tensor<?x5x2xf32>, tensor<?x4x2xf32>) -> tensor<?x5x2xf32> {
+  ^bb0(%a: tensor<?x2xf32>, %b: tensor<?x2xf32>):
+    nn.yield %a : tensor<?x2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @scan_rank(%x: tensor<?xf32>) {
+  // expected-error @+1 {{'nn.scan' op sequences must be [batch, steps, ...], got (None,)}}
+  %0 = nn.scan over(%x : tensor<?xf32>) -> tensor<?x1xf32> {
+  ^bb0(%a: tensor<f32>):
+    nn.yield %a : tensor<f32>
+  }
+  return
+}
+
+// -----
+
+func.func @scan_body_arguments(%h: tensor<?x2xf32>, %x: tensor<?x5x3xf32>) {
+  // expected-error @+1 {{'nn.scan' op body must take the carried values, one step of each sequence and the consts, of their types}}
+  %0 = nn.scan carry(%h : tensor<?x2xf32>) over(%x : tensor<?x5x3xf32>) -> tensor<?x2xf32> {
+  ^bb0(%a: tensor<?x2xf32>, %b: tensor<?x5x3xf32>):
+    nn.yield %a : tensor<?x2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @scan_carry_type(%h: tensor<?x2xf32>, %x: tensor<?x5x3xf32>) {
+  // expected-error @+1 {{'nn.scan' op body must yield the next carried values first, of the carried values' types}}
+  %0 = nn.scan carry(%h : tensor<?x2xf32>) over(%x : tensor<?x5x3xf32>) -> tensor<?x2xf32> {
+  ^bb0(%a: tensor<?x2xf32>, %b: tensor<?x3xf32>):
+    nn.yield %b : tensor<?x3xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @scan_results(%h: tensor<?x2xf32>, %x: tensor<?x5x3xf32>) {
+  // expected-error @+1 {{'nn.scan' op results must be the carried values and each per-step output stacked along axis 1}}
+  %0:2 = nn.scan carry(%h : tensor<?x2xf32>) over(%x : tensor<?x5x3xf32>) -> tensor<?x2xf32>, tensor<?x3xf32> {
+  ^bb0(%a: tensor<?x2xf32>, %b: tensor<?x3xf32>):
+    nn.yield %a, %b : tensor<?x2xf32>, tensor<?x3xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @scan_rank0_carry(%h: tensor<f32>, %x: tensor<?x5x3xf32>) {
+  // expected-error @+1 {{'nn.scan' op carried values need a batch axis (rank >= 1)}}
+  %0 = nn.scan carry(%h : tensor<f32>) over(%x : tensor<?x5x3xf32>) -> tensor<f32> {
+  ^bb0(%a: tensor<f32>, %b: tensor<?x3xf32>):
+    nn.yield %a : tensor<f32>
+  }
+  return
+}
+
+// -----
+
+func.func @scan_captures(%h: tensor<?x2xf32>, %x: tensor<?x5x2xf32>) {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %0 = nn.scan carry(%h : tensor<?x2xf32>) over(%x : tensor<?x5x2xf32>) -> tensor<?x2xf32> {
+  ^bb0(%a: tensor<?x2xf32>, %b: tensor<?x2xf32>):
+    // expected-error @+1 {{using value defined outside the region}}
+    %s = nn.add %a, %h : tensor<?x2xf32>, tensor<?x2xf32>
+    nn.yield %s : tensor<?x2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @grad_seeds(%x: tensor<?x2xf32>, %s: tensor<?x3xf32>) {
+  // expected-error @+1 {{'nn.grad' op needs one seed per yielded value, of its type}}
+  %0 = nn.grad %x : tensor<?x2xf32> seeds(%s : tensor<?x3xf32>) {
+  ^bb0(%a: tensor<?x2xf32>):
+    nn.yield %a : tensor<?x2xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @grad_two_values(%x: tensor<?x2xf32>) {
+  // expected-error @+1 {{'nn.grad' op without seeds, the body must yield one value}}
+  %0 = nn.grad %x : tensor<?x2xf32> {
+  ^bb0(%a: tensor<?x2xf32>):
+    nn.yield %a, %a : tensor<?x2xf32>, tensor<?x2xf32>
+  }
   return
 }

@@ -1,0 +1,79 @@
+// RUN: nnc-opt %s --convert-nn-to-linalg -cse --split-input-file | FileCheck %s
+
+// A scan is one serial scf.for over the steps (marked nn.sequence_steps)
+// on tensors: the carried value is an iter_arg, the step's input a
+// rank-reducing extract_slice at axis 1, the per-step output an
+// insert_slice into a stacked iter_arg allocated before the loop with its
+// batch size traced to the input's. The body's ops are converted as
+// anywhere else.
+// CHECK-LABEL: func.func @forward
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: %[[T:.*]] = tensor.dim %arg0, %[[C1]] : tensor<?x5x4xf32>
+// CHECK: %[[B:.*]] = tensor.dim %arg0, %[[C0]] : tensor<?x5x4xf32>
+// CHECK: %[[STACK:.*]] = tensor.empty(%[[B]]) : tensor<?x5x8xf32>
+// CHECK: %[[L:.*]]:2 = scf.for %[[I:.*]] = %[[C0]] to %[[T]] step %[[C1]] iter_args(%[[H:.*]] = %arg1, %[[S:.*]] = %[[STACK]]) -> (tensor<?x8xf32>, tensor<?x5x8xf32>) {
+// CHECK: %[[XT:.*]] = tensor.extract_slice %arg0[0, %[[I]], 0] [%{{.*}}, 1, 4] [1, 1, 1] : tensor<?x5x4xf32> to tensor<?x4xf32>
+// CHECK: linalg.matmul ins(%[[XT]], %arg2
+// CHECK: linalg.matmul ins(%[[H]], %arg3
+// CHECK: linalg.generic
+// CHECK: %[[N:.*]] = linalg.generic
+// CHECK: math.tanh
+// CHECK: %[[INS:.*]] = tensor.insert_slice %[[N]] into %[[S]][0, %[[I]], 0] [%{{.*}}, 1, 8] [1, 1, 1] : tensor<?x8xf32> into tensor<?x5x8xf32>
+// CHECK: scf.yield %[[N]], %[[INS]]
+// CHECK: } {nn.sequence_steps}
+// CHECK: return %[[L]]#0, %[[L]]#1
+func.func @forward(%x: tensor<?x5x4xf32>, %h0: tensor<?x8xf32>, %w: tensor<4x8xf32>, %u: tensor<8x8xf32>) -> (tensor<?x8xf32>, tensor<?x5x8xf32>) {
+  %h, %hs = nn.scan carry(%h0 : tensor<?x8xf32>) over(%x : tensor<?x5x4xf32>) with(%w, %u : tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<?x8xf32>, tensor<?x5x8xf32> {
+  ^bb0(%h1: tensor<?x8xf32>, %xt: tensor<?x4xf32>, %w1: tensor<4x8xf32>, %u1: tensor<8x8xf32>):
+    %a = nn.matmul %xt, %w1 : tensor<?x4xf32>, tensor<4x8xf32>
+    %b = nn.matmul %h1, %u1 : tensor<?x8xf32>, tensor<8x8xf32>
+    %s = nn.add %a, %b : tensor<?x8xf32>, tensor<?x8xf32>
+    %h2 = nn.tanh %s : tensor<?x8xf32>
+    nn.yield %h2, %h2 : tensor<?x8xf32>, tensor<?x8xf32>
+  }
+  return %h, %hs : tensor<?x8xf32>, tensor<?x5x8xf32>
+}
+
+// -----
+
+// reverse: step t of the loop reads and writes position T - 1 - t. The
+// stacked output's batch size comes through a slice of a gate (the slice's
+// size) back to the step's input.
+// CHECK-LABEL: func.func @reverse
+// CHECK: %[[T:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[B:.*]] = tensor.dim %arg0, %c0
+// CHECK: tensor.empty(%[[B]]) : tensor<?x3x2xf32>
+// CHECK: scf.for %[[I:.*]] = %c0 to %[[T]]
+// CHECK: %[[LAST:.*]] = arith.subi %[[T]], %c1
+// CHECK: %[[P:.*]] = arith.subi %[[LAST]], %[[I]]
+// CHECK: tensor.extract_slice %arg0[0, %[[P]], 0]
+// CHECK: %[[G:.*]] = tensor.extract_slice %{{.*}}[0, 2] [%{{.*}}, 2] [1, 1] : tensor<?x4xf32> to tensor<?x2xf32>
+// CHECK: tensor.insert_slice %[[G]] into %{{.*}}[0, %[[P]], 0]
+// CHECK: } {nn.sequence_steps}
+func.func @reverse(%x: tensor<?x3x4xf32>) -> tensor<?x3x2xf32> {
+  %hs = nn.scan over(%x : tensor<?x3x4xf32>) reverse -> tensor<?x3x2xf32> {
+  ^bb0(%xt: tensor<?x4xf32>):
+    %g = nn.slice %xt axis = 1 offset = 2 size = 2 : tensor<?x4xf32>
+    nn.yield %g : tensor<?x2xf32>
+  }
+  return %hs : tensor<?x3x2xf32>
+}
+
+// -----
+
+// nn.unslice places its operand into zeros; nn.batch_zeros is a fill of
+// the operand's batch size.
+// CHECK-LABEL: func.func @unslice_and_zeros
+// CHECK: %[[B:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[E:.*]] = tensor.empty(%[[B]]) : tensor<?x8xf32>
+// CHECK: %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?x8xf32>)
+// CHECK: tensor.insert_slice %arg0 into %[[Z]][0, 2] [%{{.*}}, 4] [1, 1] : tensor<?x4xf32> into tensor<?x8xf32>
+// CHECK: %[[B2:.*]] = tensor.dim %arg1, %c0
+// CHECK: %[[E2:.*]] = tensor.empty(%[[B2]]) : tensor<?x3xf32>
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[E2]] : tensor<?x3xf32>)
+func.func @unslice_and_zeros(%x: tensor<?x4xf32>, %y: tensor<?x5x2xf32>) -> (tensor<?x8xf32>, tensor<?x3xf32>) {
+  %u = nn.unslice %x axis = 1 offset = 2 full = 8 : tensor<?x4xf32>
+  %z = nn.batch_zeros %y : tensor<?x5x2xf32> -> tensor<?x3xf32>
+  return %u, %z : tensor<?x8xf32>, tensor<?x3xf32>
+}
