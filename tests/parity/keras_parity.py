@@ -335,6 +335,103 @@ def keras_text_model(keras, spec):
     return keras.Model(x, h)
 
 
+RNN_KINDS = ["simple_rnn", "lstm", "gru", "gru_before"]
+
+
+def random_rnn_spec(rng, index):
+    """A recurrent network over sequences of 2-5 steps: float features, or
+    token ids through an embedding (every third); one or two recurrent
+    layers (the cell by index, so that every cell comes up in a few
+    networks; gru_before is GRU with reset_after false), the first
+    returning sequences when two are stacked, the last maybe scanning
+    backwards; a dense head."""
+    loss = rng.choice(CNN_LOSSES)
+    _, _, out_act, (lo, hi) = LOSSES[loss]
+    if out_act is None:
+        out_act = rng.choice(["linear", "tanh"])
+    layers = []
+    count = rng.randint(1, 2)
+    for k in range(count):
+        kind = RNN_KINDS[(index + k) % len(RNN_KINDS)]
+        last = k == count - 1
+        layers.append({
+            "kind": kind, "units": rng.randint(1, 5),
+            "sequences": not last,
+            "backwards": last and rng.random() < 0.4,
+            "bias": rng.random() < 0.8,
+            "act": rng.choice(["tanh", "tanh", "relu", "sigmoid"])
+                   if kind == "simple_rnn" else "tanh",
+            "name": "r%d" % k})
+    ids = index % 3 == 2
+    return {"index": index, "style": "rnn", "loss": loss,
+            "length": rng.randint(2, 5), "features": rng.randint(1, 4),
+            "vocabulary": rng.randint(3, 9) if ids else None,
+            "layers": layers,
+            "units": [{"kind": "dense", "units": rng.randint(lo, hi),
+                       "act": out_act, "name": "out", "trainable": True}],
+            "batch": rng.randint(1, 8)}
+
+
+def rnn_nn_text(spec, name, optimizer_text):
+    if spec["vocabulary"]:
+        lines = ["model %s(x: f32[%d]) {" % (name, spec["length"]),
+                 '    embedding(%d, %d, name: "emb")' % (
+                     spec["vocabulary"], spec["features"])]
+    else:
+        lines = ["model %s(x: f32[%d, %d]) {" % (name, spec["length"],
+                                                spec["features"])]
+    for l in spec["layers"]:
+        kind = "gru" if l["kind"] == "gru_before" else l["kind"]
+        args = ["%d" % l["units"]]
+        if l["kind"] == "simple_rnn":
+            args.append("activation: %s" % l["act"])
+        if l["kind"] == "gru_before":
+            args.append("reset_after: false")
+        if l["sequences"]:
+            args.append("return_sequences: true")
+        if l["backwards"]:
+            args.append("go_backwards: true")
+        if not l["bias"]:
+            args.append("use_bias: false")
+        args.append('name: "%s"' % l["name"])
+        lines.append("    %s(%s)" % (kind, ", ".join(args)))
+    lines.append("    " + dense_nn(None, spec["units"][0]))
+    lines.append("}")
+    lines += train_lines(spec, name, optimizer_text)
+    return "\n".join(lines) + "\n"
+
+
+def keras_rnn_model(keras, spec):
+    L = keras.layers
+    if spec["vocabulary"]:
+        x = keras.Input((spec["length"],))
+        h = L.Embedding(spec["vocabulary"], spec["features"], name="emb")(x)
+    else:
+        x = keras.Input((spec["length"], spec["features"]))
+        h = x
+    for l in spec["layers"]:
+        kw = dict(return_sequences=l["sequences"], go_backwards=l["backwards"],
+                  use_bias=l["bias"], kernel_initializer="zeros",
+                  recurrent_initializer="zeros", name=l["name"])
+        if l["kind"] == "simple_rnn":
+            h = L.SimpleRNN(l["units"], activation=l["act"], **kw)(h)
+        elif l["kind"] == "lstm":
+            h = L.LSTM(l["units"], **kw)(h)
+        else:
+            h = L.GRU(l["units"], reset_after=l["kind"] == "gru", **kw)(h)
+    u = spec["units"][0]
+    h = L.Dense(u["units"], activation=u["act"], kernel_initializer="zeros",
+                name=u["name"])(h)
+    return keras.Model(x, h)
+
+
+def weight_of(layer, which):
+    """A layer's variable by attribute path ('kernel', 'cell.bias')."""
+    for part in which.split("."):
+        layer = getattr(layer, part)
+    return layer
+
+
 def _nn_value(v):
     return str(v).replace(" ", "")
 
@@ -476,6 +573,8 @@ def nn_text(spec, name, optimizer_text):
         return cnn_nn_text(spec, name, optimizer_text)
     if spec["style"] == "text":
         return text_nn_text(spec, name, optimizer_text)
+    if spec["style"] == "rnn":
+        return rnn_nn_text(spec, name, optimizer_text)
     lines, pre = [], []
     block = "res_" + name
     if spec["style"] == "block":
@@ -520,6 +619,15 @@ def param_names(spec):
                   if l["kind"] in ("conv", "convt")] + ["out"]
         return {"%s.%s" % (l, p): (l, p) for l in layers
                 for p in ("kernel", "bias")}
+    if spec["style"] == "rnn":
+        out = {"out.kernel": ("out", "kernel"), "out.bias": ("out", "bias")}
+        if spec["vocabulary"]:
+            out["emb.embeddings"] = ("emb", "embeddings")
+        for l in spec["layers"]:
+            for p in ("kernel", "recurrent_kernel") + (
+                    ("bias",) if l["bias"] else ()):
+                out["%s.%s" % (l["name"], p)] = (l["name"], "cell." + p)
+        return out
     if spec["style"] == "text":
         layers = (["hid"] if spec["hidden"] else []) + ["out"]
         out = {"emb.embeddings": ("emb", "embeddings")}
@@ -553,6 +661,8 @@ def keras_model(keras, spec):
         return keras_cnn_model(keras, spec)
     if spec["style"] == "text":
         return keras_text_model(keras, spec)
+    if spec["style"] == "rnn":
+        return keras_rnn_model(keras, spec)
     if spec["style"] == "multi":
         a, b = (keras.Input((d,)) for d in spec["dims"])
         h = keras.layers.Add()([
@@ -588,9 +698,15 @@ def random_data(rng, spec, steps):
         x = rng.standard_normal([n] + spec["input"]).astype(np.float32)
         return x, random_targets(rng, spec["loss"],
                                  spec["units"][-1]["units"], n)
-    if spec["style"] == "text":
+    if spec["style"] == "text" or (spec["style"] == "rnn" and
+                                   spec["vocabulary"]):
         x = rng.integers(0, spec["vocabulary"],
                          (n, spec["length"])).astype(np.float32)
+        return x, random_targets(rng, spec["loss"],
+                                 spec["units"][-1]["units"], n)
+    if spec["style"] == "rnn":
+        x = rng.standard_normal(
+            (n, spec["length"], spec["features"])).astype(np.float32)
         return x, random_targets(rng, spec["loss"],
                                  spec["units"][-1]["units"], n)
     x = rng.standard_normal((n, spec["in_dim"])).astype(np.float32)
@@ -681,7 +797,7 @@ class KerasRun:
                                metrics=METRICS[spec["loss"]])
         layers = {l.name: l for l in self.model.layers}
         for nn_name, (layer, which) in nn_names.items():
-            var = getattr(layers[layer], which)
+            var = weight_of(layers[layer], which)
             if tuple(var.shape) != weights[nn_name].shape:
                 raise SystemExit("shape mismatch for %s" % nn_name)
             var.assign(weights[nn_name])
@@ -710,7 +826,7 @@ class KerasRun:
         elif getattr(opt, "momentums", None):
             lists = [("momentum", opt.momentums)]
         by_var = {id(v): n for n, (l, w) in self.nn_names.items()
-                  for v in [getattr(self.layers[l], w)]}
+                  for v in [weight_of(self.layers[l], w)]}
         for slot, values in lists:
             for var, s in zip(trainable, values):
                 out["optimizer/%s/%s" % (by_var[id(var)], slot)] = np.asarray(
@@ -723,7 +839,7 @@ class KerasRun:
                                                        trainable_values)}
         values.update({id(v): np.asarray(t) for v, t in zip(
             m.non_trainable_variables, non_trainable_values)})
-        return {n: values[id(getattr(self.layers[l], w))]
+        return {n: values[id(weight_of(self.layers[l], w))]
                 for n, (l, w) in self.nn_names.items()}
 
 
@@ -885,6 +1001,8 @@ def main():
                     help="convolutional networks, after --multi")
     ap.add_argument("--text", type=int, default=6,
                     help="embedding networks on token ids, after --cnn")
+    ap.add_argument("--rnn", type=int, default=12,
+                    help="recurrent networks, after --text")
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--group", type=int, default=10,
@@ -919,6 +1037,10 @@ def main():
     specs += [random_text_spec(text_rng,
                                args.models + args.multi + args.cnn + i)
               for i in range(args.text)]
+    rnn_rng = random.Random(args.seed + 32452843)
+    specs += [random_rnn_spec(
+        rnn_rng, args.models + args.multi + args.cnn + args.text + i)
+        for i in range(args.rnn)]
 
     # 1. Sources and data of every group; nnc compiles them, --jobs at once.
     groups = []
@@ -1001,9 +1123,10 @@ def main():
     t_end = time.time()
 
     print("Keras parity: %d random networks (%d with two inputs and two "
-          "outputs, %d convolutional, %d on token ids) x %d optimizers, %d "
-          "steps, %d tensors compared (tolerance %.0e)" % (
-              len(specs), args.multi, args.cnn, args.text, len(OPTIMIZERS),
+          "outputs, %d convolutional, %d on token ids, %d recurrent) x %d "
+          "optimizers, %d steps, %d tensors compared (tolerance %.0e)" % (
+              len(specs), args.multi, args.cnn, args.text, args.rnn,
+              len(OPTIMIZERS),
               args.steps, compared, args.tolerance))
     print("%-14s %12s  %s" % ("optimizer", "worst diff", "where"))
     for opt, (d, where) in worst.items():
