@@ -14,6 +14,8 @@ on a softmax output):
   fashion-train  the Fashion-MNIST CNN, batch 64, one Adam step
   cifar-train    the CIFAR-10 CNN, batch 64, one Adam step
                  (benchmarks/cnn_peers.py)
+  lstm-train     embedding(10000, 32), LSTM(64) over 200 tokens, dense
+                 sigmoid, batch 32, one Adam step (benchmarks/rnn_peers.py)
 Frameworks: jax (jit, the step written out), keras (Keras 3 on JAX,
 train_on_batch / predict_on_batch), torch (eager), torch-compile
 (torch.compile of the step).
@@ -170,6 +172,18 @@ def run_torch(sizes, batch, train, blocks, compiled):
 
 def main():
     framework, workload, blocks = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if workload == "lstm-train":
+        import rnn_peers
+        if framework == "jax":
+            rnn_peers.run_jax(blocks, time_blocks, jax_adam_call)
+        elif framework == "keras":
+            rnn_peers.run_keras(blocks, time_blocks)
+        elif framework in ("torch", "torch-compile"):
+            rnn_peers.run_torch(blocks, time_blocks,
+                                framework == "torch-compile")
+        else:
+            sys.exit("unknown framework " + framework)
+        return
     if workload not in WORKLOADS:
         import cnn_peers
         spec = cnn_peers.CNNS[workload]

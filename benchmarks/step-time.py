@@ -35,7 +35,8 @@ args = ap.parse_args()
 MODELS = {"mlp-train": ("mlp", 64, "train"), "big-train": ("big", 256, "train"),
           "mlp-predict": ("mlp", 1024, "predict"),
           "fashion-train": ("fashion_cnn", 64, "train"),
-          "cifar-train": ("cifar_cnn", 64, "train")}
+          "cifar-train": ("cifar_cnn", 64, "train"),
+          "lstm-train": ("lstm_text", 32, "train")}
 
 
 def peer_python():

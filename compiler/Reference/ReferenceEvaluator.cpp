@@ -118,8 +118,11 @@ template <typename ReduceOp> std::vector<int64_t> axesOf(ReduceOp op) {
 }
 
 Tensor matmul(const Tensor &a, const Tensor &b) {
-  int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];
-  Tensor r{{m, n}, std::vector<double>(m * n, 0.0)};
+  // Rows of any rank: every axis of `a` but the last.
+  int64_t k = a.shape.back(), n = b.shape[1], m = numElements(a.shape) / k;
+  std::vector<int64_t> shape = a.shape;
+  shape.back() = n;
+  Tensor r{shape, std::vector<double>(m * n, 0.0)};
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j)
       for (int64_t p = 0; p < k; ++p)

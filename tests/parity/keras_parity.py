@@ -363,7 +363,14 @@ def random_rnn_spec(rng, index):
                    if kind == "simple_rnn" else "tanh",
             "name": "r%d" % k})
     ids = index % 3 == 2
-    return {"index": index, "style": "rnn", "loss": loss,
+    # Every fourth: the last layer returns every step, a dense layer maps
+    # each step (Keras' Dense on the last axis), flatten joins them.
+    td = None
+    if index % 4 == 1:
+        layers[-1]["sequences"], layers[-1]["backwards"] = True, False
+        td = {"units": rng.randint(1, 3),
+              "act": rng.choice(["linear", "tanh", "relu"])}
+    return {"index": index, "style": "rnn", "loss": loss, "td": td,
             "length": rng.randint(2, 5), "features": rng.randint(1, 4),
             "vocabulary": rng.randint(3, 9) if ids else None,
             "layers": layers,
@@ -395,6 +402,10 @@ def rnn_nn_text(spec, name, optimizer_text):
             args.append("use_bias: false")
         args.append('name: "%s"' % l["name"])
         lines.append("    %s(%s)" % (kind, ", ".join(args)))
+    if spec["td"]:
+        lines.append('    dense(%d, activation: %s, name: "td")' % (
+            spec["td"]["units"], spec["td"]["act"]))
+        lines.append("    flatten()")
     lines.append("    " + dense_nn(None, spec["units"][0]))
     lines.append("}")
     lines += train_lines(spec, name, optimizer_text)
@@ -419,6 +430,10 @@ def keras_rnn_model(keras, spec):
             h = L.LSTM(l["units"], **kw)(h)
         else:
             h = L.GRU(l["units"], reset_after=l["kind"] == "gru", **kw)(h)
+    if spec["td"]:
+        h = L.Dense(spec["td"]["units"], activation=spec["td"]["act"],
+                    kernel_initializer="zeros", name="td")(h)
+        h = L.Flatten()(h)
     u = spec["units"][0]
     h = L.Dense(u["units"], activation=u["act"], kernel_initializer="zeros",
                 name=u["name"])(h)
@@ -621,6 +636,8 @@ def param_names(spec):
                 for p in ("kernel", "bias")}
     if spec["style"] == "rnn":
         out = {"out.kernel": ("out", "kernel"), "out.bias": ("out", "bias")}
+        if spec["td"]:
+            out.update({"td.kernel": ("td", "kernel"), "td.bias": ("td", "bias")})
         if spec["vocabulary"]:
             out["emb.embeddings"] = ("emb", "embeddings")
         for l in spec["layers"]:

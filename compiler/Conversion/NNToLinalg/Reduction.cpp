@@ -75,6 +75,37 @@ struct ReshapeToTensor : OpConversionPattern<nn::ReshapeOp> {
     Value x = adaptor.getX();
     auto from = cast<RankedTensorType>(x.getType());
     auto to = cast<RankedTensorType>(op.getType());
+    // A batch merge ([?, a, rest] <-> [?, rest]): the batch groups with the
+    // axes after it.
+    if (nn::isBatchMerge(from.getShape(), to.getShape())) {
+      bool merge = from.getRank() > to.getRank();
+      int64_t extra = std::abs(from.getRank() - to.getRank());
+      int64_t wide = std::max(from.getRank(), to.getRank());
+      SmallVector<ReassociationIndices> groups(1);
+      for (int64_t i = 0; i <= extra; ++i)
+        groups[0].push_back(i);
+      for (int64_t i = extra + 1; i < wide; ++i)
+        groups.push_back({i});
+      if (merge) {
+        rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, to, x,
+                                                             groups);
+        return success();
+      }
+      // The new batch is the old one divided by the split axes' product.
+      int64_t split = 1;
+      for (int64_t i = 1; i <= extra; ++i)
+        split *= to.getDimSize(i);
+      Value batch = tensor::DimOp::create(rewriter, loc, x, 0);
+      Value outer = arith::DivUIOp::create(
+          rewriter, loc, batch,
+          arith::ConstantIndexOp::create(rewriter, loc, split));
+      SmallVector<OpFoldResult> sizes = {outer};
+      for (int64_t i = 1; i < wide; ++i)
+        sizes.push_back(rewriter.getIndexAttr(to.getDimSize(i)));
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, to, x, groups,
+                                                         sizes);
+      return success();
+    }
     if (from.getRank() > to.getRank()) {
       if (auto re = getReassociationIndicesForReshape(from, to)) {
         rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, to, x, *re);

@@ -20,13 +20,14 @@ std::string shapeOf(Value v) {
 std::optional<Value> dense(LayerContext &ctx, Value x) {
   auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
   llvm::ArrayRef<int64_t> shape = type.getShape();
-  if (shape.size() != 2) {
-    ctx.error("dense expects a 2-D input (batch, features), got " +
-              shapeOf(x) +
-              (shape.size() > 2 ? "; add flatten() before it" : ""));
+  // Keras' Dense: the kernel applies to the last axis, so a sequence's
+  // every step (batch, steps, features) goes through the same layer.
+  if (shape.size() < 2) {
+    ctx.error("dense expects an input of rank 2 or more (batch, ..., "
+              "features), got " + shapeOf(x));
     return std::nullopt;
   }
-  if (mlir::ShapedType::isDynamic(shape[1])) {
+  if (mlir::ShapedType::isDynamic(shape.back())) {
     ctx.error("dense needs a known number of input features, got " +
               shapeOf(x));
     return std::nullopt;
@@ -34,7 +35,7 @@ std::optional<Value> dense(LayerContext &ctx, Value x) {
   const BoundArgs &args = ctx.args;
   int64_t units = args.at("units").i;
   bool trainable = args.at("trainable").b;
-  Value kernel = ctx.addParam("kernel", {shape[1], units},
+  Value kernel = ctx.addParam("kernel", {shape.back(), units},
                               type.getElementType(),
                               args.at("kernel_initializer").s, trainable);
   if (!kernel)

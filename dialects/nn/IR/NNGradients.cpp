@@ -249,8 +249,25 @@ NN_GRADIENT(MinimumOp) {
 NN_GRADIENT(MatmulOp) { // dx = dy w^T, dw = x^T dy
   G g = at(builder, *this);
   Value dy = resultGrads[0];
+  Value x = getX();
   operandGrads.push_back(g.matmul(dy, g.transpose(getW())));
-  operandGrads.push_back(g.matmul(g.transpose(getX()), dy));
+  // Rows of higher rank: dw sums over all of them, as one matrix of rows.
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (xt.getRank() > 2) {
+    auto rows = [&](Value v) {
+      auto t = cast<RankedTensorType>(v.getType());
+      int64_t n = 1;
+      for (int64_t d : t.getShape().drop_front().drop_back())
+        n *= d;
+      int64_t lead = t.isDynamicDim(0) ? ShapedType::kDynamic
+                                       : t.getDimSize(0) * n;
+      return g.reshape(v, RankedTensorType::get({lead, t.getShape().back()},
+                                                t.getElementType()));
+    };
+    x = rows(x);
+    dy = rows(dy);
+  }
+  operandGrads.push_back(g.matmul(g.transpose(x), dy));
   return success();
 }
 NN_GRADIENT(BiasAddOp) {

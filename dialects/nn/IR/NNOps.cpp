@@ -91,7 +91,7 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
     return emitOptionalError(loc, "cannot multiply shapes ",
                              formatShape(x.getShape()), " and ",
                              formatShape(w.getShape()),
-                             ": need [batch, k] and [k, n]");
+                             ": need [..., k] and [k, n]");
   out.push_back(tensorOf(*shape, x.getElementType()));
   return success();
 }
@@ -145,7 +145,7 @@ NN_REDUCE_INFER(ReduceMaxOp)
 LogicalResult ReshapeOp::verify() {
   ArrayRef<int64_t> from = getX().getType().getShape();
   ArrayRef<int64_t> to = getType().getShape();
-  if (!isValidReshape(from, to))
+  if (!isValidReshape(from, to) && !isBatchMerge(from, to))
     return emitOpError() << "cannot reshape " << formatShape(from) << " into "
                          << formatShape(to);
   return success();
@@ -154,8 +154,14 @@ LogicalResult ReshapeOp::verify() {
 OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   if (getX().getType() == getType())
     return getX();
-  // reshape(reshape(x)) -> reshape(x): only the final shape matters.
-  if (auto inner = getX().getDefiningOp<ReshapeOp>()) {
+  // reshape(reshape(x)) -> reshape(x): only the final shape matters, as
+  // long as one reshape can go there (a batch merge after a per-sample
+  // reshape may not: [?, 5] -> [?, 5, 1] -> [?, 1]).
+  auto inner = getX().getDefiningOp<ReshapeOp>();
+  ArrayRef<int64_t> from =
+      inner ? inner.getX().getType().getShape() : ArrayRef<int64_t>();
+  if (inner && (isValidReshape(from, getType().getShape()) ||
+                isBatchMerge(from, getType().getShape()))) {
     getXMutable().assign(inner.getX());
     return getResult();
   }

@@ -36,12 +36,14 @@ std::optional<Shape> broadcastShapes(llvm::ArrayRef<int64_t> lhs,
 
 std::optional<Shape> matmulShape(llvm::ArrayRef<int64_t> x,
                                  llvm::ArrayRef<int64_t> w) {
-  if (x.size() != 2 || w.size() != 2)
+  if (x.size() < 2 || w.size() != 2)
     return std::nullopt;
-  if (!ShapedType::isDynamic(x[1]) && !ShapedType::isDynamic(w[0]) &&
-      x[1] != w[0])
+  if (!ShapedType::isDynamic(x.back()) && !ShapedType::isDynamic(w[0]) &&
+      x.back() != w[0])
     return std::nullopt;
-  return Shape{x[0], w[1]};
+  Shape out(x.drop_back());
+  out.push_back(w[1]);
+  return out;
 }
 
 std::optional<llvm::SmallVector<int64_t>>
@@ -93,6 +95,19 @@ bool isValidReshape(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to) {
   if (!product(from, a) || !product(to, b))
     return false;
   return a == b;
+}
+
+bool isBatchMerge(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to) {
+  if (from.size() < to.size())
+    std::swap(from, to);
+  if (to.empty() || from.size() == to.size() ||
+      !ShapedType::isDynamic(from[0]) || !ShapedType::isDynamic(to[0]))
+    return false;
+  size_t merged = from.size() - to.size();
+  for (size_t i = 1; i <= merged; ++i)
+    if (ShapedType::isDynamic(from[i]))
+      return false;
+  return from.drop_front(merged + 1) == to.drop_front(1);
 }
 
 std::pair<int64_t, int64_t> samePadding(int64_t in, int64_t window,

@@ -29,8 +29,9 @@ using Shape = llvm::SmallVector<int64_t, 4>;
 std::optional<Shape> broadcastShapes(llvm::ArrayRef<int64_t> lhs,
                                      llvm::ArrayRef<int64_t> rhs);
 
-/// [b, k] x [k, n] -> [b, n]. std::nullopt when ranks are not 2 or the
-/// static contracting sizes differ.
+/// [..., k] x [k, n] -> [..., n] (rows of any rank: a sequence's steps
+/// multiply like a batch's rows). std::nullopt when x's rank is below 2,
+/// w's is not 2, or the static contracting sizes differ.
 std::optional<Shape> matmulShape(llvm::ArrayRef<int64_t> x,
                                  llvm::ArrayRef<int64_t> w);
 
@@ -46,6 +47,12 @@ Shape reducedShape(llvm::ArrayRef<int64_t> shape,
 /// Whether a reshape between the two shapes keeps the element count. A
 /// dynamic leading dimension on both sides is the same batch.
 bool isValidReshape(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to);
+
+/// Whether `to` is `from` with the static axes right after a dynamic batch
+/// merged into it ([?, a, ..., rest] -> [?, rest]), or the reverse split
+/// (the batch's size then a multiple of their product). A sequence's steps
+/// become rows of one matrix product this way.
+bool isBatchMerge(llvm::ArrayRef<int64_t> from, llvm::ArrayRef<int64_t> to);
 
 /// Keras' `same` padding of one spatial dimension of size `in` for a window
 /// of `window` taps `dilation` apart moved by `stride`: the output has

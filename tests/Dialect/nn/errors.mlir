@@ -35,7 +35,7 @@ func.func @wrong_result_type(%a: tensor<?x3xf32>, %b: tensor<3xf32>) {
 // -----
 
 func.func @matmul(%x: tensor<?x4xf32>, %w: tensor<5x8xf32>) {
-  // expected-error @+1 {{cannot multiply shapes (None, 4) and (5, 8): need [batch, k] and [k, n]}}
+  // expected-error @+1 {{cannot multiply shapes (None, 4) and (5, 8): need [..., k] and [k, n]}}
   %0 = nn.matmul %x, %w : tensor<?x4xf32>, tensor<5x8xf32>
   return
 }
