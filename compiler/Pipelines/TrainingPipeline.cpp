@@ -28,6 +28,12 @@ void nnc::buildTrainingPipeline(OpPassManager &pm) {
   // forward values the gradient does not need disappear.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Recurrences: what a step computes from its inputs alone, and the sums
+  // of a reverse scan, as whole-sequence products; then the products of
+  // the forward pass and of its copy in the gradient merge.
+  pm.addPass(nnc::createHoistScanWork());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 }
 
 void nnc::registerTrainingPipeline() {

@@ -61,6 +61,37 @@ def Autodiff : Pass<"nnc-autodiff", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def HoistScanWork : Pass<"nnc-hoist-scan-work", "::mlir::ModuleOp"> {
+  let summary = "A scan's work that does not depend on its state, for all steps at once";
+  let description = [{
+    Runs after autodiff. In each `nn.scan`, values computed from the step's
+    inputs and the consts only (an input projection `x_t W + b`) are
+    computed for the whole sequence before the loop (when a matrix product
+    moves out) and scanned over instead; a carried accumulator that adds
+    `a_t^T b_t` or the batch sum of `v_t` each step (a weight's or bias's
+    gradient in a reverse scan) becomes per-step outputs and one product
+    (or sum) over all steps after the loop; a per-step output `v_t K` with
+    `K` the same at every step becomes `v_t` and one product after the
+    loop. Small per-step products become large ones on the contraction
+    path.
+
+    ```mlir
+    %h, %hs = nn.scan carry(%h0 : ...) over(%x : tensor<?x5x4xf32>)
+        with(%w, %u : ...) -> ... {
+    ^bb0(%h1: ..., %xt: tensor<?x4xf32>, %w1: ..., %u1: ...):
+      %a = nn.matmul %xt, %w1 ...
+      ...
+    }
+    =>
+    %xw = nn.matmul %x, %w : tensor<?x5x4xf32>, tensor<4x8xf32>
+    %h, %hs = nn.scan carry(%h0 : ...) over(%x, %xw : ...) ... {
+    ^bb0(%h1: ..., %xt: ..., %a: tensor<?x8xf32>, ...):
+      ...
+    }
+    ```
+  }];
+}
+
 def ResolveDropout : Pass<"nnc-resolve-dropout", "::mlir::ModuleOp"> {
   let summary = "Dropout masks in train steps, the identity in prediction";
   let description = [{

@@ -607,6 +607,7 @@ def NN_ScanOp : NN_Op<"scan", [RecursiveMemoryEffects, IsolatedFromAbove,
     `->` type($results) $body
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
   let extraClassDeclaration = [{
     /// The carried values after the last step.
     ::mlir::ValueRange getFinalCarries() {

@@ -19,6 +19,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace nnc::nn;
@@ -308,4 +309,66 @@ LogicalResult ScanOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
   for (size_t i = 0; i < nk; ++i)
     operandGrads.push_back(scan.getResult(nc + i));
   return success();
+}
+
+namespace {
+
+/// Per-step outputs nobody reads, or that repeat an earlier one, are not
+/// stacked: each costs a copy per step and a [batch, steps, ...] buffer.
+struct DropStackedOutputs : OpRewritePattern<ScanOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScanOp scan,
+                                PatternRewriter &rewriter) const override {
+    size_t nc = scan.getInit().size();
+    auto yield = cast<YieldOp>(scan.getBody().front().getTerminator());
+    ValueRange outs = yield.getValues().drop_front(nc);
+    // For each output: the index of the output it becomes (-1: dropped).
+    SmallVector<int64_t> target(outs.size(), -1);
+    SmallVector<Value> kept;
+    for (auto [j, v] : llvm::enumerate(outs)) {
+      auto same = llvm::find(kept, v);
+      if (same != kept.end()) {
+        target[j] = same - kept.begin();
+        continue;
+      }
+      if (scan.getStacked()[j].use_empty())
+        continue;
+      target[j] = kept.size();
+      kept.push_back(v);
+    }
+    if (kept.size() == outs.size())
+      return failure();
+    SmallVector<Value> values(yield.getValues().take_front(nc));
+    llvm::append_range(values, kept);
+    SmallVector<Type> types(scan.getInit().getTypes());
+    for (auto [j, v] : llvm::enumerate(outs))
+      if (target[j] >= 0 && kept[target[j]] == v &&
+          types.size() == nc + target[j])
+        types.push_back(scan.getStacked()[j].getType());
+    rewriter.setInsertionPoint(yield);
+    YieldOp::create(rewriter, yield.getLoc(), values);
+    rewriter.eraseOp(yield);
+    rewriter.setInsertionPoint(scan);
+    auto next = ScanOp::create(rewriter, scan.getLoc(), types, scan.getInit(),
+                               scan.getXs(), scan.getConsts(),
+                               scan.getReverseAttr());
+    rewriter.inlineRegionBefore(scan.getBody(), next.getBody(),
+                                next.getBody().end());
+    SmallVector<Value> results(next.getFinalCarries());
+    for (size_t j = 0; j < outs.size(); ++j)
+      results.push_back(target[j] >= 0 ? next.getStacked()[target[j]]
+                                       : Value());
+    for (auto [old, now] : llvm::zip(scan.getResults(), results))
+      if (now)
+        rewriter.replaceAllUsesWith(old, now);
+    rewriter.eraseOp(scan);
+    return success();
+  }
+};
+
+} // namespace
+
+void ScanOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                         MLIRContext *context) {
+  results.add<DropStackedOutputs>(context);
 }

@@ -44,3 +44,18 @@ func.func @dead(%x: tensor<?x3xf32>) {
   %0 = nn.tanh %x : tensor<?x3xf32>
   return
 }
+
+// A scan's per-step outputs: one nobody reads is not stacked, one that
+// repeats an earlier one shares its stack.
+// CHECK-LABEL: func.func @scan_outputs
+// CHECK: %[[S:.*]]:2 = nn.scan carry(%arg0 : tensor<?x2xf32>) over(%arg1 : tensor<?x3x2xf32>) -> tensor<?x2xf32>, tensor<?x3x2xf32> {
+// CHECK: nn.yield %[[T:.*]], %[[T]] : tensor<?x2xf32>, tensor<?x2xf32>
+// CHECK: return %[[S]]#1, %[[S]]#1
+func.func @scan_outputs(%h0: tensor<?x2xf32>, %x: tensor<?x3x2xf32>) -> (tensor<?x3x2xf32>, tensor<?x3x2xf32>) {
+  %s:4 = nn.scan carry(%h0 : tensor<?x2xf32>) over(%x : tensor<?x3x2xf32>) -> tensor<?x2xf32>, tensor<?x3x2xf32>, tensor<?x3x2xf32>, tensor<?x3x2xf32> {
+  ^bb0(%h: tensor<?x2xf32>, %xt: tensor<?x2xf32>):
+    %t = nn.add %h, %xt : tensor<?x2xf32>, tensor<?x2xf32>
+    nn.yield %t, %h, %t, %t : tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>
+  }
+  return %s#2, %s#3 : tensor<?x3x2xf32>, tensor<?x3x2xf32>
+}
