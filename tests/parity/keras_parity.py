@@ -362,6 +362,11 @@ def random_rnn_spec(rng, index):
             "act": rng.choice(["tanh", "tanh", "relu", "sigmoid"])
                    if kind == "simple_rnn" else "tanh",
             "name": "r%d" % k})
+        # Every third layer runs both ways (Keras' Bidirectional), with a
+        # merge mode drawn after the layer's own draws.
+        if (index + 2 * k) % 3 == 0:
+            layers[-1]["bi"] = rng.choice(["concat", "sum", "mul", "ave"])
+            layers[-1]["backwards"] = False
     ids = index % 3 == 2
     # Every fourth: the last layer returns every step, a dense layer maps
     # each step (Keras' Dense on the last axis), flatten joins them.
@@ -400,6 +405,10 @@ def rnn_nn_text(spec, name, optimizer_text):
             args.append("go_backwards: true")
         if not l["bias"]:
             args.append("use_bias: false")
+        if l.get("bi"):
+            lines.append('    bidirectional(%s(%s), merge_mode: %s, name: "%s")'
+                         % (kind, ", ".join(args), l["bi"], l["name"]))
+            continue
         args.append('name: "%s"' % l["name"])
         lines.append("    %s(%s)" % (kind, ", ".join(args)))
     if spec["td"]:
@@ -423,13 +432,18 @@ def keras_rnn_model(keras, spec):
     for l in spec["layers"]:
         kw = dict(return_sequences=l["sequences"], go_backwards=l["backwards"],
                   use_bias=l["bias"], kernel_initializer="zeros",
-                  recurrent_initializer="zeros", name=l["name"])
+                  recurrent_initializer="zeros")
+        if not l.get("bi"):
+            kw["name"] = l["name"]
         if l["kind"] == "simple_rnn":
-            h = L.SimpleRNN(l["units"], activation=l["act"], **kw)(h)
+            layer = L.SimpleRNN(l["units"], activation=l["act"], **kw)
         elif l["kind"] == "lstm":
-            h = L.LSTM(l["units"], **kw)(h)
+            layer = L.LSTM(l["units"], **kw)
         else:
-            h = L.GRU(l["units"], reset_after=l["kind"] == "gru", **kw)(h)
+            layer = L.GRU(l["units"], reset_after=l["kind"] == "gru", **kw)
+        if l.get("bi"):
+            layer = L.Bidirectional(layer, merge_mode=l["bi"], name=l["name"])
+        h = layer(h)
     if spec["td"]:
         h = L.Dense(spec["td"]["units"], activation=spec["td"]["act"],
                     kernel_initializer="zeros", name="td")(h)
@@ -643,7 +657,12 @@ def param_names(spec):
         for l in spec["layers"]:
             for p in ("kernel", "recurrent_kernel") + (
                     ("bias",) if l["bias"] else ()):
-                out["%s.%s" % (l["name"], p)] = (l["name"], "cell." + p)
+                if l.get("bi"):
+                    for half in ("forward", "backward"):
+                        out["%s.%s.%s" % (l["name"], half, p)] = (
+                            l["name"], "%s_layer.cell.%s" % (half, p))
+                else:
+                    out["%s.%s" % (l["name"], p)] = (l["name"], "cell." + p)
         return out
     if spec["style"] == "text":
         layers = (["hid"] if spec["hidden"] else []) + ["out"]

@@ -247,6 +247,11 @@ private:
   std::optional<Val> applyLayer(const LayerSpec &spec, const CallExpr &call,
                                 Val input, const BoundArgs &args,
                                 FuncState &fs);
+  /// bidirectional(layer(...), merge_mode): the wrapped recurrent layer
+  /// twice, forward and backward, its outputs merged (Models.cpp).
+  std::optional<Val> applyBidirectional(const CallExpr &call, Val input,
+                                        size_t firstHyper, FuncState &fs,
+                                        Env &env);
 
   std::optional<Val> applyBlock(const ModelDecl &block, const CallExpr &call,
                                 std::vector<Val> tensorArgs,

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Frontend/Gen/Generator.h"
+#include "compiler/Frontend/Layers/Families.h"
+#include "dialects/nn/IR/NNBuilder.h"
 #include "dialects/nn/IR/NNShapes.h"
 
 #include "llvm/ADT/ScopeExit.h"
@@ -243,6 +245,19 @@ std::optional<std::vector<Val>> Generator::runBody(const ModelDecl &m, FuncState
 std::optional<Val> Generator::applyCallee(const CallExpr &call,
                                           std::vector<Val> tensorArgs,
                                           size_t firstHyper, FuncState &fs, Env &env) {
+  if (call.callee == "bidirectional") {
+    bool topLevel = fs.prefix.empty();
+    int64_t scalarsBefore = fs.paramScalars;
+    fs.firstInstanceName.clear();
+    std::optional<Val> result =
+        applyBidirectional(call, tensorArgs[0], firstHyper, fs, env);
+    if (result && topLevel && result->tensor)
+      fs.layers.push_back(
+          {fs.firstInstanceName, "Bidirectional",
+           llvm::SmallVector<int64_t>(tensorType(result->tensor).getShape()),
+           fs.paramScalars - scalarsBefore});
+    return result;
+  }
   std::vector<ArgValue> hyper;
   for (size_t i = firstHyper; i < call.args.size(); ++i) {
     const Argument &a = call.args[i];
@@ -324,6 +339,87 @@ std::optional<Val> Generator::applyLayer(const LayerSpec &spec, const CallExpr &
   if (!y)
     return std::nullopt;
   return Val::ofTensor(*y);
+}
+
+std::optional<Val> Generator::applyBidirectional(const CallExpr &call,
+                                                Val input, size_t firstHyper,
+                                                FuncState &fs, Env &env) {
+  // The wrapped layer: the first argument, a call of a recurrent layer.
+  const CallExpr *inner = nullptr;
+  std::vector<ArgValue> hyper;
+  for (size_t i = firstHyper; i < call.args.size(); ++i) {
+    const Argument &a = call.args[i];
+    bool isLayer = a.name.empty() || a.name == "layer";
+    if (isLayer && !inner) {
+      inner = llvm::dyn_cast<CallExpr>(a.value.get());
+      if (!inner || !isRecurrentLayer(inner->callee)) {
+        error(a.value->loc, "bidirectional wraps a recurrent layer: "
+                            "simple_rnn(...), lstm(...) or gru(...)");
+        return std::nullopt;
+      }
+      continue;
+    }
+    std::optional<ConstValue> v = constantOf(*a.value, env);
+    if (!v)
+      return std::nullopt;
+    hyper.push_back({a.name, a.nameLoc, *v});
+  }
+  if (!inner) {
+    error(call.loc, "bidirectional needs the layer it wraps: "
+                    "bidirectional(lstm(64))");
+    return std::nullopt;
+  }
+  // Its own arguments (without `layer`, consumed above).
+  LayerSpec own = *lookupLayer("bidirectional");
+  own.args.erase(own.args.begin());
+  std::optional<BoundArgs> args = bindArguments(own, hyper, call.loc, diags);
+  if (!args)
+    return std::nullopt;
+  const LayerSpec &spec = *lookupLayer(inner->callee);
+  std::vector<ArgValue> innerHyper;
+  for (const Argument &a : inner->args) {
+    std::optional<ConstValue> v = constantOf(*a.value, env);
+    if (!v)
+      return std::nullopt;
+    innerHyper.push_back({a.name, a.nameLoc, *v});
+  }
+  std::optional<BoundArgs> innerArgs =
+      bindArguments(spec, innerHyper, inner->loc, diags);
+  if (!innerArgs)
+    return std::nullopt;
+
+  std::optional<std::string> name =
+      instanceName(fs, "bidirectional", args->at("name").s, call.loc);
+  if (!name)
+    return std::nullopt;
+  // Keras' forward_layer and backward_layer: parameters
+  // <name>.forward.kernel, <name>.backward.kernel, ...
+  BoundArgs backward = *innerArgs;
+  backward["go_backwards"].b = !innerArgs->at("go_backwards").b;
+  backward[kBidirectionalBackward] = boolValue(true);
+  Context fwd(*this, fs, *inner, *name + ".forward", *innerArgs);
+  std::optional<Value> a = spec.elaborate(fwd, input.tensor);
+  if (!a)
+    return std::nullopt;
+  Context bwd(*this, fs, *inner, *name + ".backward", backward);
+  std::optional<Value> b = spec.elaborate(bwd, input.tensor);
+  if (!b)
+    return std::nullopt;
+
+  nn::NNBuilder ops{builder, loc(call.loc)};
+  std::string mode = args->at("merge_mode").s;
+  if (mode == "sum")
+    return Val::ofTensor(ops.add(*a, *b));
+  if (mode == "mul")
+    return Val::ofTensor(ops.mul(*a, *b));
+  if (mode == "ave")
+    return Val::ofTensor(ops.mul(ops.add(*a, *b), ops.cst(*a, 0.5)));
+  // concat along the features: each half placed into zeros, summed.
+  auto type = tensorType(*a);
+  int64_t axis = type.getRank() - 1, n = type.getShape().back();
+  Value left = nn::UnsliceOp::create(builder, loc(call.loc), *a, axis, 0, 2 * n);
+  Value right = nn::UnsliceOp::create(builder, loc(call.loc), *b, axis, n, 2 * n);
+  return Val::ofTensor(ops.add(left, right));
 }
 
 std::optional<Val> Generator::applyBlock(const ModelDecl &block, const CallExpr &call,

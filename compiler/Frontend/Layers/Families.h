@@ -26,8 +26,15 @@ std::vector<LayerSpec> poolingLayers();
 std::vector<LayerSpec> regularizationLayers();
 /// embedding, global 1-D pooling (Sequence.cpp)
 std::vector<LayerSpec> sequenceLayers();
-/// simple_rnn, lstm, gru (Recurrent.cpp)
+/// simple_rnn, lstm, gru, bidirectional (Recurrent.cpp)
 std::vector<LayerSpec> recurrentLayers();
+/// Whether `name` is a recurrent layer bidirectional can wrap.
+bool isRecurrentLayer(llvm::StringRef name);
+/// Set in the bound arguments of the backward half of a bidirectional
+/// layer: the layer scans in reverse (go_backwards toggled) and returns its
+/// outputs in the input's order, as Keras' Bidirectional does after
+/// flipping them back.
+inline constexpr const char *kBidirectionalBackward = "__backward_half";
 
 } // namespace nnc
 

@@ -70,6 +70,10 @@ bool checkOptions(LayerContext &ctx, llvm::StringRef layer) {
                       "one output here)");
     return false;
   }
+  // The backward half of a bidirectional layer: Keras flips its outputs
+  // back to the input's order, which is where the reverse scan puts them.
+  if (args.count(kBidirectionalBackward))
+    return true;
   if (args.at("go_backwards").b && args.at("return_sequences").b) {
     ctx.error(layer + ": go_backwards with return_sequences is not "
                       "supported yet (Keras returns the outputs in reversed "
@@ -289,7 +293,18 @@ std::vector<ArgSpec> recurrentArgs(std::vector<ArgSpec> own) {
   return args;
 }
 
+/// Never called: MLIRGen elaborates bidirectional itself (its `layer`
+/// argument is a layer call, bound with that layer's own arguments).
+std::optional<Value> bidirectionalPlaceholder(LayerContext &ctx, Value) {
+  ctx.error("internal: bidirectional elaborated as a plain layer");
+  return std::nullopt;
+}
+
 } // namespace
+
+bool nnc::isRecurrentLayer(llvm::StringRef name) {
+  return name == "simple_rnn" || name == "lstm" || name == "gru";
+}
 
 std::vector<LayerSpec> nnc::recurrentLayers() {
   return {
@@ -311,5 +326,14 @@ std::vector<LayerSpec> nnc::recurrentLayers() {
        "gated recurrent unit over (batch, steps, features), Keras' gates z, "
        "r, h",
        gru},
+      // Keras: Bidirectional(layer, merge_mode="concat").
+      {"bidirectional",
+       {{"layer", ArgKind::String, std::nullopt},
+        {"merge_mode", ArgKind::Choice, wordValue("concat"), false,
+         {"concat", "sum", "mul", "ave"}},
+        {"name", ArgKind::String, wordValue(""), true}},
+       "a recurrent layer run forward and backward over the steps, the two "
+       "outputs merged (concat, sum, mul or ave)",
+       bidirectionalPlaceholder},
   };
 }
