@@ -325,6 +325,22 @@ bool evaluateBlock(Block &block, const std::vector<Tensor> &args,
               return sliceAxis(in(o.getX()), o.getAxis(), o.getOffset(),
                                o.getFull(), true);
             })
+            .Case([&](nn::ReverseOp o) {
+              const Tensor &x = in(o.getX());
+              int64_t axis = o.getAxis(), n = x.shape[axis], inner = 1,
+                      outer = 1;
+              for (int64_t d = 0; d < axis; ++d)
+                outer *= x.shape[d];
+              for (size_t d = axis + 1; d < x.shape.size(); ++d)
+                inner *= x.shape[d];
+              Tensor r = x;
+              for (int64_t o2 = 0; o2 < outer; ++o2)
+                for (int64_t a = 0; a < n; ++a)
+                  for (int64_t i = 0; i < inner; ++i)
+                    r.data[(o2 * n + a) * inner + i] =
+                        x.data[(o2 * n + n - 1 - a) * inner + i];
+              return r;
+            })
             .Case([&](nn::BatchZerosOp o) {
               Tensor t;
               t.shape.assign(o.getType().getShape().begin(),

@@ -343,8 +343,8 @@ def random_rnn_spec(rng, index):
     token ids through an embedding (every third); one or two recurrent
     layers (the cell by index, so that every cell comes up in a few
     networks; gru_before is GRU with reset_after false), the first
-    returning sequences when two are stacked, the last maybe scanning
-    backwards; a dense head."""
+    returning sequences when two are stacked, any of them maybe scanning
+    backwards (Keras then returns the steps in reverse); a dense head."""
     loss = rng.choice(CNN_LOSSES)
     _, _, out_act, (lo, hi) = LOSSES[loss]
     if out_act is None:
@@ -357,7 +357,7 @@ def random_rnn_spec(rng, index):
         layers.append({
             "kind": kind, "units": rng.randint(1, 5),
             "sequences": not last,
-            "backwards": last and rng.random() < 0.4,
+            "backwards": rng.random() < 0.35,
             "bias": rng.random() < 0.8,
             "act": rng.choice(["tanh", "tanh", "relu", "sigmoid"])
                    if kind == "simple_rnn" else "tanh",
@@ -372,7 +372,7 @@ def random_rnn_spec(rng, index):
     # each step (Keras' Dense on the last axis), flatten joins them.
     td = None
     if index % 4 == 1:
-        layers[-1]["sequences"], layers[-1]["backwards"] = True, False
+        layers[-1]["sequences"] = True
         td = {"units": rng.randint(1, 3),
               "act": rng.choice(["linear", "tanh", "relu"])}
     return {"index": index, "style": "rnn", "loss": loss, "td": td,

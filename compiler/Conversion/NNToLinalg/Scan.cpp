@@ -107,6 +107,33 @@ struct BatchZerosToLinalg : OpConversionPattern<nn::BatchZerosOp> {
   }
 };
 
+/// A parallel generic reading x at n - 1 - i along the axis.
+struct ReverseToLinalg : OpConversionPattern<nn::ReverseOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::ReverseOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d)
+      exprs.push_back(d == axis ? type.getDimSize(axis) - 1 -
+                                      rewriter.getAffineDimExpr(d)
+                                : rewriter.getAffineDimExpr(d));
+    AffineMap read = AffineMap::get(rank, 0, exprs, getContext());
+    Value init = emptyTensor(rewriter, loc, type, {adaptor.getX()});
+    rewriter.replaceOpWithNewOp<linalg::GenericOp>(
+        op, type, ValueRange{adaptor.getX()}, init,
+        ArrayRef<AffineMap>{read, rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, args[0]);
+        });
+    return success();
+  }
+};
+
 /// Lowers one scan whose body holds no nn op but its nn.yield.
 class ScanLowering {
 public:
@@ -266,7 +293,8 @@ private:
 } // namespace
 
 void nnc::populateScanToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<SliceToTensor, UnsliceToTensor, BatchZerosToLinalg>(patterns.getContext());
+  patterns.add<SliceToTensor, UnsliceToTensor, BatchZerosToLinalg,
+               ReverseToLinalg>(patterns.getContext());
 }
 
 LogicalResult nnc::lowerScans(Operation *root) {

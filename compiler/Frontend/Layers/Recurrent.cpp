@@ -70,16 +70,6 @@ bool checkOptions(LayerContext &ctx, llvm::StringRef layer) {
                       "one output here)");
     return false;
   }
-  // The backward half of a bidirectional layer: Keras flips its outputs
-  // back to the input's order, which is where the reverse scan puts them.
-  if (args.count(kBidirectionalBackward))
-    return true;
-  if (args.at("go_backwards").b && args.at("return_sequences").b) {
-    ctx.error(layer + ": go_backwards with return_sequences is not "
-                      "supported yet (Keras returns the outputs in reversed "
-                      "order)");
-    return false;
-  }
   return true;
 }
 
@@ -119,7 +109,16 @@ Value scanLayer(LayerContext &ctx, Value x, llvm::ArrayRef<Value> weights,
   if (sequences)
     next.push_back(next.front());
   nn::YieldOp::create(b, loc, next);
-  return sequences ? scan.getStacked()[0] : scan.getFinalCarries()[0];
+  if (!sequences)
+    return scan.getFinalCarries()[0];
+  // A reverse scan stacks each step's h at the step's own position; Keras'
+  // go_backwards returns them in the order they were computed (a
+  // bidirectional layer's backward half flips them back).
+  b.setInsertionPointAfter(scan);
+  Value hs = scan.getStacked()[0];
+  if (reverse && !ctx.args.count(kBidirectionalBackward))
+    hs = nn::ReverseOp::create(b, loc, hs, 1);
+  return hs;
 }
 
 /// kernel (features, gates * units), recurrent_kernel (units, gates *

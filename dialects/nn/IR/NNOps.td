@@ -529,6 +529,27 @@ def NN_UnsliceOp : NN_Op<"unslice", [Pure, SameOperandsAndResultElementType,
   }];
 }
 
+def NN_ReverseOp : NN_Op<"reverse", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "the elements of one axis in reverse order";
+  let description = [{
+    `result[..., i, ...] = x[..., n - 1 - i, ...]` along `axis` (static,
+    counted from the front, of static size n). A recurrent layer that
+    scans backwards returns its steps in the order it ran them, as Keras'
+    go_backwards does. Its own gradient.
+
+    Example:
+
+    ```mlir
+    %r = nn.reverse %x axis = 1 : tensor<?x5x8xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x `axis` `=` $axis attr-dict `:` type($x)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Recurrence
 //===----------------------------------------------------------------------===//

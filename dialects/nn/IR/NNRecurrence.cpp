@@ -98,6 +98,27 @@ LogicalResult UnsliceOp::buildGradients(OpBuilder &b,
 }
 
 //===----------------------------------------------------------------------===//
+// nn.reverse
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReverseOp::verify() {
+  RankedTensorType t = getX().getType();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= t.getRank() || t.isDynamicDim(axis))
+    return emitOpError() << "axis " << axis << " must be a static axis of "
+                         << formatShape(t.getShape());
+  return success();
+}
+
+LogicalResult ReverseOp::buildGradients(OpBuilder &b,
+                                        ArrayRef<Value> resultGrads,
+                                        SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(
+      ReverseOp::create(b, getLoc(), resultGrads[0], getAxis()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // nn.batch_zeros
 //===----------------------------------------------------------------------===//
 

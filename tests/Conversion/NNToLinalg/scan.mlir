@@ -77,3 +77,14 @@ func.func @unslice_and_zeros(%x: tensor<?x4xf32>, %y: tensor<?x5x2xf32>) -> (ten
   %z = nn.batch_zeros %y : tensor<?x5x2xf32> -> tensor<?x3xf32>
   return %u, %z : tensor<?x8xf32>, tensor<?x3xf32>
 }
+
+// -----
+
+// nn.reverse reads step n - 1 - i.
+// CHECK: #[[FLIP:.*]] = affine_map<(d0, d1, d2) -> (d0, -d1 + 4, d2)>
+// CHECK-LABEL: func.func @reverse_steps
+// CHECK: linalg.generic {indexing_maps = [#[[FLIP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%arg0 : tensor<?x5x3xf32>)
+func.func @reverse_steps(%x: tensor<?x5x3xf32>) -> tensor<?x5x3xf32> {
+  %r = nn.reverse %x axis = 1 : tensor<?x5x3xf32>
+  return %r : tensor<?x5x3xf32>
+}

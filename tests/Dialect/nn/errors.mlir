@@ -642,3 +642,11 @@ func.func @grad_two_values(%x: tensor<?x2xf32>) {
   }
   return
 }
+
+// -----
+
+func.func @reverse_dynamic_axis(%x: tensor<?x5xf32>) {
+  // expected-error @+1 {{'nn.reverse' op axis 0 must be a static axis of (None, 5)}}
+  %0 = nn.reverse %x axis = 0 : tensor<?x5xf32>
+  return
+}
