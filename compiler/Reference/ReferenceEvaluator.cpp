@@ -325,6 +325,39 @@ bool evaluateBlock(Block &block, const std::vector<Tensor> &args,
               return sliceAxis(in(o.getX()), o.getAxis(), o.getOffset(),
                                o.getFull(), true);
             })
+            .Case([&](nn::SparseMatmulOp o) {
+              const Tensor &x = in(o.getX()), &c = in(o.getColumns()),
+                           &v = in(o.getValues());
+              int64_t rows = x.shape[0], n = x.shape[1], m = c.shape[0],
+                      k = c.shape[1];
+              Tensor r{{rows, m}, std::vector<double>(rows * m, 0.0)};
+              for (int64_t b = 0; b < rows; ++b)
+                for (int64_t i = 0; i < m; ++i)
+                  for (int64_t j = 0; j < k; ++j) {
+                    double col = c.data[i * k + j];
+                    r.data[b * m + i] +=
+                        col >= 0 && col < n
+                            ? v.data[i * k + j] * x.data[b * n + (int64_t)col]
+                            : std::nan("");
+                  }
+              return r;
+            })
+            .Case([&](nn::SparseMatmulTOp o) {
+              const Tensor &dy = in(o.getDy()), &c = in(o.getColumns()),
+                           &v = in(o.getValues());
+              int64_t rows = dy.shape[0], n = (int64_t)o.getInputs(),
+                      m = c.shape[0], k = c.shape[1];
+              Tensor r{{rows, n}, std::vector<double>(rows * n, 0.0)};
+              for (int64_t b = 0; b < rows; ++b)
+                for (int64_t i = 0; i < m; ++i)
+                  for (int64_t j = 0; j < k; ++j) {
+                    double col = c.data[i * k + j];
+                    if (col >= 0 && col < n)
+                      r.data[b * n + (int64_t)col] +=
+                          v.data[i * k + j] * dy.data[b * m + i];
+                  }
+              return r;
+            })
             .Case([&](nn::ReverseOp o) {
               const Tensor &x = in(o.getX());
               int64_t axis = o.getAxis(), n = x.shape[axis], inner = 1,

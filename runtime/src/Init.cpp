@@ -14,6 +14,17 @@
 //                   Schmidt, which gives QR's Q with R's diagonal positive,
 //                   Keras' sign correction), transposed when rows < cols
 //   unit_forget_bias an LSTM bias (4 units): zeros, ones for the forget gate
+//   reservoir_input  U(-1, 1) (a reservoir's input weights; the layer
+//                   multiplies by its input_scaling)
+//   reservoir_columns a reservoir's (units, k) connections: each unit's k
+//                   inputs drawn without repetition, ascending, as floats
+//   reservoir_values  their weights: U(-1, 1), then divided by the spectral
+//                   radius of the (units, units) matrix they form with the
+//                   columns (drawn again from the columns' name and seed), so
+//                   that its spectral radius is 1 (the layer multiplies by
+//                   spectral_radius). The radius is Gelfand's limit
+//                   ||W^t v||^(1/t), a geometric mean of power-iteration
+//                   growth factors over iterations 100-300.
 // Truncated normals redraw samples beyond two standard deviations, and the
 // 0.8796 factor is the standard deviation of N(0,1) truncated to [-2, 2].
 // The generator is splitmix64-seeded xoshiro256**: small, fast, documented.
@@ -76,6 +87,54 @@ uint64_t hashName(const std::string &s) {
   for (unsigned char c : s)
     h = (h ^ c) * 1099511628211ull;
   return h;
+}
+
+/// A reservoir's connections: `units` rows of `k` distinct ascending
+/// columns of [0, units).
+std::vector<int64_t> reservoirColumns(int64_t units, int64_t k, Rng &rng) {
+  std::vector<int64_t> cols(units * k), pool(units);
+  for (int64_t i = 0; i < units; ++i) {
+    for (int64_t c = 0; c < units; ++c)
+      pool[c] = c;
+    for (int64_t j = 0; j < k; ++j) {
+      int64_t pick = j + static_cast<int64_t>(rng.uniform() * (units - j));
+      std::swap(pool[j], pool[std::min(pick, units - 1)]);
+    }
+    std::sort(pool.begin(), pool.begin() + k);
+    std::copy(pool.begin(), pool.begin() + k, cols.begin() + i * k);
+  }
+  return cols;
+}
+
+/// The spectral radius of the sparse matrix (cols, vals), [units, k].
+double spectralRadius(const std::vector<int64_t> &cols,
+                      const std::vector<float> &vals, int64_t units,
+                      int64_t k, Rng &rng) {
+  std::vector<double> v(units), w(units);
+  for (double &x : v)
+    x = rng.normal();
+  double logSum = 0;
+  int counted = 0;
+  for (int it = 0; it < 300; ++it) {
+    double norm = 0;
+    for (int64_t i = 0; i < units; ++i) {
+      double s = 0;
+      for (int64_t j = 0; j < k; ++j)
+        s += vals[i * k + j] * v[cols[i * k + j]];
+      w[i] = s;
+      norm += s * s;
+    }
+    norm = std::sqrt(norm);
+    if (norm == 0)
+      return 0;
+    for (int64_t i = 0; i < units; ++i)
+      v[i] = w[i] / norm;
+    if (it >= 100) {
+      logSum += std::log(norm);
+      ++counted;
+    }
+  }
+  return std::exp(logSum / counted);
 }
 
 /// Keras' Orthogonal initializer (gain 1) into `data`.
@@ -159,6 +218,31 @@ bool nnrt::initialize(const std::string &name,
     uniform(0.05);
   } else if (name == "orthogonal") {
     orthogonal(shape, rng, data);
+  } else if (name == "reservoir_input") {
+    uniform(1.0);
+  } else if (name == "reservoir_columns" || name == "reservoir_values") {
+    if (shape.size() != 2 || shape[1] > shape[0])
+      return false;
+    int64_t units = shape[0], k = shape[1];
+    std::string columnsName = paramName;
+    const std::string values = "recurrent_values";
+    if (name == "reservoir_values" && columnsName.size() >= values.size() &&
+        columnsName.compare(columnsName.size() - values.size(), values.size(),
+                            values) == 0)
+      columnsName.replace(columnsName.size() - values.size(), values.size(),
+                          "recurrent_columns");
+    Rng columnRng(seed ^ hashName(columnsName));
+    std::vector<int64_t> cols = reservoirColumns(units, k, columnRng);
+    if (name == "reservoir_columns") {
+      for (size_t i = 0; i < data.size(); ++i)
+        data[i] = static_cast<float>(cols[i]);
+    } else {
+      uniform(1.0);
+      double radius = spectralRadius(cols, data, units, k, rng);
+      if (radius > 0)
+        for (float &v : data)
+          v = static_cast<float>(v / radius);
+    }
   } else if (name == "unit_forget_bias") {
     size_t units = data.size() / 4;
     for (size_t i = 0; i < data.size(); ++i)

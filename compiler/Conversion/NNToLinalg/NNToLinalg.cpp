@@ -57,6 +57,7 @@ struct ConvertNNToLinalgPass
     nnc::populateEmbeddingToLinalgPatterns(patterns);
     nnc::populateResampleToLinalgPatterns(patterns);
     nnc::populateScanToLinalgPatterns(patterns);
+    nnc::populateSparseToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))) ||
         failed(nnc::lowerScans(getOperation())))

@@ -25,6 +25,7 @@ void populateEmbeddingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// dropout_mask (nn.dropout itself is gone: nnc-resolve-dropout).
 void populateDropoutToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateScanToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateSparseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Replaces every nn.scan under `root` (bodies already converted) by an
 /// scf.for over its steps (Scan.cpp).

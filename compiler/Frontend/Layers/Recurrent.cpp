@@ -292,6 +292,71 @@ std::vector<ArgSpec> recurrentArgs(std::vector<ArgSpec> own) {
   return args;
 }
 
+// reservoir(units, density, spectral_radius, leak_rate, input_scaling, ...):
+// an echo-state network's reservoir. With a the leak rate and f the
+// activation,
+//   x_t = (1 - a) x_{t-1} + a f(input_scaling u_t W_in
+//                              + spectral_radius x_{t-1} W (+ b))
+// W is fixed and sparse: each unit reads k = round(density * units) others
+// (`recurrent_columns`, drawn at initialisation), with weights
+// (`recurrent_values`) scaled at initialisation to spectral radius 1; both
+// are non-trainable parameters (no gradient, no optimizer state, kept in
+// checkpoints). W_in (`kernel`, U(-1, 1)) and the bias train only with
+// train_input: true. The readout is the ordinary layer after it.
+std::optional<Value> reservoir(LayerContext &ctx, Value x) {
+  if (!checkSequence(ctx, x, "reservoir"))
+    return std::nullopt;
+  const BoundArgs &args = ctx.args;
+  int64_t units = args.at("units").i;
+  double density = args.at("density").f, radius = args.at("spectral_radius").f,
+         leak = args.at("leak_rate").f, scaling = args.at("input_scaling").f;
+  auto refuse = [&](llvm::StringRef what) {
+    ctx.error("reservoir: " + what);
+    return std::nullopt;
+  };
+  if (!(density > 0 && density <= 1))
+    return refuse("density must be in (0, 1], got " + std::to_string(density));
+  if (!(leak > 0 && leak <= 1))
+    return refuse("leak_rate must be in (0, 1], got " + std::to_string(leak));
+  if (!(radius > 0))
+    return refuse("spectral_radius must be positive, got " +
+                  std::to_string(radius));
+  if (static_cast<double>(units) * units > static_cast<double>(nn::kMaxElements))
+    return refuse("units^2 must stay below 2^32");
+  int64_t k = std::max<int64_t>(
+      1, static_cast<int64_t>(std::llround(density * units)));
+  auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
+  mlir::Type elt = type.getElementType();
+  bool train = args.at("train_input").b;
+  llvm::SmallVector<Value> weights = {
+      ctx.addParam("kernel", {type.getDimSize(2), units}, elt,
+                   "reservoir_input", train),
+      ctx.addParam("recurrent_columns", {units, k}, elt, "reservoir_columns",
+                   false),
+      ctx.addParam("recurrent_values", {units, k}, elt, "reservoir_values",
+                   false)};
+  if (args.at("use_bias").b)
+    weights.push_back(ctx.addParam("bias", {units}, elt, "zeros", train));
+  if (llvm::any_of(weights, [](Value w) { return !w; }))
+    return std::nullopt;
+  std::string activation = args.at("activation").s;
+  return scanLayer(ctx, x, weights, 1, units, [&](Step &s) {
+    Value h = s.carried[0];
+    Value in = s.ops.mul(s.matmul(s.x, s.weights[0]), s.ops.cst(h, scaling));
+    Value rec = nn::SparseMatmulOp::create(s.ops.b, s.ops.loc, h, s.weights[1],
+                                           s.weights[2]);
+    Value z = s.ops.add(in, s.ops.mul(rec, s.ops.cst(h, radius)));
+    if (s.weights.size() > 3)
+      z = s.biasAdd(z, s.weights[3]);
+    Value f = s.act(activation, z);
+    if (leak == 1.0)
+      return llvm::SmallVector<Value>{f};
+    Value next = s.ops.add(s.ops.mul(h, s.ops.cst(h, 1.0 - leak)),
+                           s.ops.mul(f, s.ops.cst(h, leak)));
+    return llvm::SmallVector<Value>{next};
+  });
+}
+
 /// Never called: MLIRGen elaborates bidirectional itself (its `layer`
 /// argument is a layer call, bound with that layer's own arguments).
 std::optional<Value> bidirectionalPlaceholder(LayerContext &ctx, Value) {
@@ -325,6 +390,22 @@ std::vector<LayerSpec> nnc::recurrentLayers() {
        "gated recurrent unit over (batch, steps, features), Keras' gates z, "
        "r, h",
        gru},
+      {"reservoir",
+       {{"units", ArgKind::PositiveInt, std::nullopt},
+        {"density", ArgKind::Float, ConstValue::ofFloat(0.1, {})},
+        {"spectral_radius", ArgKind::Float, ConstValue::ofFloat(0.9, {})},
+        {"leak_rate", ArgKind::Float, ConstValue::ofFloat(1.0, {})},
+        {"input_scaling", ArgKind::Float, ConstValue::ofFloat(1.0, {})},
+        {"activation", ArgKind::Activation, wordValue("tanh")},
+        {"use_bias", ArgKind::Bool, boolValue(false)},
+        {"train_input", ArgKind::Bool, boolValue(false)},
+        {"return_sequences", ArgKind::Bool, boolValue(false)},
+        {"go_backwards", ArgKind::Bool, boolValue(false)},
+        {"name", ArgKind::String, wordValue(""), true}},
+       "an echo-state reservoir over (batch, steps, features): a fixed sparse "
+       "random recurrence (density, spectral_radius), leaky units, input "
+       "weights trained only with train_input",
+       reservoir},
       // Keras: Bidirectional(layer, merge_mode="concat").
       {"bidirectional",
        {{"layer", ArgKind::String, std::nullopt},

@@ -57,8 +57,33 @@ int64_t vocabularyOf(BlockArgument arg) {
   return vocabulary;
 }
 
+/// The number of inputs of the sparse products that read `v` as their
+/// columns (through scans' consts too); 0 when none does.
+int64_t sparseInputsOf(Value v) {
+  int64_t inputs = 0;
+  auto take = [&](int64_t n) { inputs = inputs ? std::min(inputs, n) : n; };
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto m = dyn_cast<nn::SparseMatmulOp>(user)) {
+      if (m.getColumns() == v)
+        take(m.getX().getType().getDimSize(1));
+    } else if (auto t = dyn_cast<nn::SparseMatmulTOp>(user)) {
+      if (t.getColumns() == v)
+        take(static_cast<int64_t>(t.getInputs()));
+    } else if (auto scan = dyn_cast<nn::ScanOp>(user)) {
+      unsigned first = scan.getInit().size() + scan.getXs().size();
+      unsigned i = use.getOperandNumber();
+      if (i >= first)
+        if (int64_t n = sparseInputsOf(scan.getConstArgs()[i - first]))
+          take(n);
+    }
+  }
+  return inputs;
+}
+
 /// Random arguments: normal inputs and parameters, token ids in the table
-/// for inputs an embedding reads; targets that every loss accepts (one-hot
+/// for inputs an embedding reads, column indices for a sparse matrix's
+/// connections; targets that every loss accepts (one-hot
 /// rows for several outputs, values in (0, 1) for one).
 std::vector<ref::Tensor> randomArgs(func::FuncOp f, std::mt19937_64 &rng) {
   std::normal_distribution<double> normal(0.0, 1.0);
@@ -70,6 +95,10 @@ std::vector<ref::Tensor> randomArgs(func::FuncOp f, std::mt19937_64 &rng) {
     if (int64_t vocabulary = vocabularyOf(f.getArgument(i))) {
       for (int64_t k = 0; k < n; ++k)
         t.data.push_back(static_cast<double>(rng() % vocabulary));
+    } else if (int64_t inputs = sparseInputsOf(f.getArgument(i))) {
+      // A sparse matrix's connections: column indices it can read.
+      for (int64_t k = 0; k < n; ++k)
+        t.data.push_back(static_cast<double>(rng() % inputs));
     } else if (f.getArgAttr(i, nn::kTargetAttr)) {
       int64_t width = t.shape.empty() ? 1 : t.shape.back();
       t.data.assign(n, 0.0);

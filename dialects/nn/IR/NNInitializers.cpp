@@ -8,7 +8,8 @@ llvm::ArrayRef<llvm::StringRef> builtinInitializers() {
   static const llvm::StringRef kInits[] = {
       "zeros",       "ones",          "glorot_uniform", "glorot_normal",
       "he_uniform",  "he_normal",     "lecun_uniform",  "lecun_normal",
-      "random_uniform", "random_normal", "orthogonal", "unit_forget_bias"};
+      "random_uniform", "random_normal", "orthogonal", "unit_forget_bias",
+      "reservoir_input", "reservoir_columns", "reservoir_values"};
   return kInits;
 }
 

@@ -574,6 +574,56 @@ def NN_BatchZerosOp : NN_Op<"batch_zeros", [Pure,
   let hasVerifier = 1;
 }
 
+def NN_SparseMatmulOp : NN_Op<"sparse_matmul", [Pure, SameOperandsElementType,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "rows times a sparse matrix with a fixed number of entries per output";
+  let description = [{
+    `result[b, i] = sum_j values[i, j] * x[b, columns[i, j]]`: output unit
+    `i` reads `k` inputs, `columns[i, :]` (indices held as floats), with
+    weights `values[i, :]`; `columns` and `values` are `[units, k]`. A
+    reservoir's fixed recurrent matrix is stored this way (k = density *
+    units connections into each unit) and applied in `k` multiply-adds per
+    output instead of `units`. The gradient reaches `x` only
+    (`nn.sparse_matmul_t`): the matrix is never trained.
+
+    Example:
+
+    ```mlir
+    %y = nn.sparse_matmul %h, %cols, %vals
+        : tensor<?x100xf32>, tensor<100x10xf32>, tensor<100x10xf32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[F32, F64]>:$x, 2DTensorOf<[F32, F64]>:$columns,
+                       2DTensorOf<[F32, F64]>:$values);
+  let results = (outs 2DTensorOf<[F32, F64]>:$result);
+  let assemblyFormat = [{
+    $x `,` $columns `,` $values attr-dict `:` type($x) `,` type($columns) `,` type($values)
+  }];
+}
+
+def NN_SparseMatmulTOp : NN_Op<"sparse_matmul_t", [Pure, SameOperandsElementType,
+    InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "the transpose of nn.sparse_matmul: rows scattered back";
+  let description = [{
+    `result[b, columns[i, j]] += values[i, j] * dy[b, i]` over all `i, j`,
+    a `[batch, inputs]` tensor: the gradient of `nn.sparse_matmul` with
+    respect to its rows. Its gradient is `nn.sparse_matmul`.
+
+    Example:
+
+    ```mlir
+    %dx = nn.sparse_matmul_t %dy, %cols, %vals inputs = 100
+        : tensor<?x100xf32>, tensor<100x10xf32>, tensor<100x10xf32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[F32, F64]>:$dy, 2DTensorOf<[F32, F64]>:$columns,
+                       2DTensorOf<[F32, F64]>:$values, I64Attr:$inputs);
+  let results = (outs 2DTensorOf<[F32, F64]>:$result);
+  let assemblyFormat = [{
+    $dy `,` $columns `,` $values `inputs` `=` $inputs attr-dict `:` type($dy) `,` type($columns) `,` type($values)
+  }];
+}
+
 def NN_ScanOp : NN_Op<"scan", [RecursiveMemoryEffects, IsolatedFromAbove,
     SingleBlock, AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {

@@ -119,6 +119,74 @@ LogicalResult ReverseOp::buildGradients(OpBuilder &b,
 }
 
 //===----------------------------------------------------------------------===//
+// nn.sparse_matmul / nn.sparse_matmul_t
+//===----------------------------------------------------------------------===//
+
+/// columns and values: the same static [units, k] shape.
+static LogicalResult checkSparse(std::optional<Location> loc, StringRef op,
+                                 Type columns, Type values) {
+  auto c = cast<RankedTensorType>(columns), v = cast<RankedTensorType>(values);
+  if (c.getShape() != v.getShape() || !c.hasStaticShape())
+    return emitOptionalError(loc, "'nn.", op, "' needs columns and values "
+                             "of one static shape, got ",
+                             formatShape(c.getShape()), " and ",
+                             formatShape(v.getShape()));
+  return success();
+}
+
+LogicalResult SparseMatmulOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> loc,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &out) {
+  if (failed(checkSparse(loc, "sparse_matmul", adaptor.getColumns().getType(),
+                         adaptor.getValues().getType())))
+    return failure();
+  auto x = cast<RankedTensorType>(adaptor.getX().getType());
+  auto c = cast<RankedTensorType>(adaptor.getColumns().getType());
+  out.push_back(RankedTensorType::get({x.getDimSize(0), c.getDimSize(0)},
+                                      x.getElementType()));
+  return success();
+}
+
+LogicalResult SparseMatmulTOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &out) {
+  if (failed(checkSparse(loc, "sparse_matmul_t",
+                         adaptor.getColumns().getType(),
+                         adaptor.getValues().getType())))
+    return failure();
+  auto dy = cast<RankedTensorType>(adaptor.getDy().getType());
+  auto c = cast<RankedTensorType>(adaptor.getColumns().getType());
+  if (dy.getDimSize(1) != c.getDimSize(0) || adaptor.getInputs() < 1)
+    return emitOptionalError(loc, "'nn.sparse_matmul_t' needs dy of ",
+                             c.getDimSize(0), " units and inputs >= 1");
+  out.push_back(RankedTensorType::get(
+      {dy.getDimSize(0), static_cast<int64_t>(adaptor.getInputs())},
+      dy.getElementType()));
+  return success();
+}
+
+LogicalResult SparseMatmulOp::buildGradients(
+    OpBuilder &b, ArrayRef<Value> resultGrads,
+    SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(SparseMatmulTOp::create(
+      b, getLoc(), resultGrads[0], getColumns(), getValues(),
+      getX().getType().getDimSize(1)));
+  operandGrads.append({Value(), Value()});
+  return success();
+}
+
+LogicalResult SparseMatmulTOp::buildGradients(
+    OpBuilder &b, ArrayRef<Value> resultGrads,
+    SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(SparseMatmulOp::create(b, getLoc(), resultGrads[0],
+                                                getColumns(), getValues()));
+  operandGrads.append({Value(), Value()});
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // nn.batch_zeros
 //===----------------------------------------------------------------------===//
 
