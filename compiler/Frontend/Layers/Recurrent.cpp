@@ -15,6 +15,8 @@
 #include "dialects/nn/IR/NNBuilder.h"
 #include "dialects/nn/IR/NNShapes.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 using namespace nnc;
 using mlir::Value;
 
@@ -310,17 +312,18 @@ std::optional<Value> reservoir(LayerContext &ctx, Value x) {
   int64_t units = args.at("units").i;
   double density = args.at("density").f, radius = args.at("spectral_radius").f,
          leak = args.at("leak_rate").f, scaling = args.at("input_scaling").f;
+  auto num = [](double v) { return llvm::formatv("{0}", v).str(); };
   auto refuse = [&](llvm::StringRef what) {
     ctx.error("reservoir: " + what);
     return std::nullopt;
   };
   if (!(density > 0 && density <= 1))
-    return refuse("density must be in (0, 1], got " + std::to_string(density));
+    return refuse("density must be in (0, 1], got " + num(density));
   if (!(leak > 0 && leak <= 1))
-    return refuse("leak_rate must be in (0, 1], got " + std::to_string(leak));
+    return refuse("leak_rate must be in (0, 1], got " + num(leak));
   if (!(radius > 0))
     return refuse("spectral_radius must be positive, got " +
-                  std::to_string(radius));
+                  num(radius));
   if (static_cast<double>(units) * units > static_cast<double>(nn::kMaxElements))
     return refuse("units^2 must stay below 2^32");
   int64_t k = std::max<int64_t>(

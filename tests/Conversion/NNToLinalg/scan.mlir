@@ -88,3 +88,27 @@ func.func @reverse_steps(%x: tensor<?x5x3xf32>) -> tensor<?x5x3xf32> {
   %r = nn.reverse %x axis = 1 : tensor<?x5x3xf32>
   return %r : tensor<?x5x3xf32>
 }
+
+// -----
+
+// nn.sparse_matmul: a generic over (row, unit, entry), the entries its
+// reduction; each reads x at its column (tensor.extract), NaN for a column
+// outside the inputs. Its transpose scatters in a serial loop nest on
+// tensors (tensor.insert into the iter_arg).
+// CHECK-DAG: #[[E:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @sparse
+// CHECK: linalg.generic {indexing_maps = [#[[E]], #[[E]], #[[O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg1, %arg2 : tensor<6x2xf32>, tensor<6x2xf32>)
+// CHECK: %[[IN:.*]] = arith.andi
+// CHECK: %[[ROW:.*]] = linalg.index 0
+// CHECK: %[[X:.*]] = tensor.extract %arg0[%[[ROW]], %{{.*}}] : tensor<?x4xf32>
+// CHECK: arith.select %[[IN]]
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: tensor.insert %{{.*}} into %{{.*}} : tensor<?x4xf32>
+func.func @sparse(%x: tensor<?x4xf32>, %c: tensor<6x2xf32>, %v: tensor<6x2xf32>, %dy: tensor<?x6xf32>) -> (tensor<?x6xf32>, tensor<?x4xf32>) {
+  %y = nn.sparse_matmul %x, %c, %v : tensor<?x4xf32>, tensor<6x2xf32>, tensor<6x2xf32>
+  %dx = nn.sparse_matmul_t %dy, %c, %v inputs = 4 : tensor<?x6xf32>, tensor<6x2xf32>, tensor<6x2xf32>
+  return %y, %dx : tensor<?x6xf32>, tensor<?x4xf32>
+}

@@ -650,3 +650,19 @@ func.func @reverse_dynamic_axis(%x: tensor<?x5xf32>) {
   %0 = nn.reverse %x axis = 0 : tensor<?x5xf32>
   return
 }
+
+// -----
+
+func.func @sparse_shapes(%h: tensor<?x8xf32>, %c: tensor<8x2xf32>, %v: tensor<8x3xf32>) {
+  // expected-error @+1 {{'nn.sparse_matmul' needs columns and values of one static shape, got (8, 2) and (8, 3)}}
+  %0 = nn.sparse_matmul %h, %c, %v : tensor<?x8xf32>, tensor<8x2xf32>, tensor<8x3xf32>
+  return
+}
+
+// -----
+
+func.func @sparse_t_units(%dy: tensor<?x5xf32>, %c: tensor<8x2xf32>, %v: tensor<8x2xf32>) {
+  // expected-error @+1 {{'nn.sparse_matmul_t' needs dy of 8 units and inputs >= 1}}
+  %0 = nn.sparse_matmul_t %dy, %c, %v inputs = 8 : tensor<?x5xf32>, tensor<8x2xf32>, tensor<8x2xf32>
+  return
+}
