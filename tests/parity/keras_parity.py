@@ -282,6 +282,13 @@ def train_lines(spec, name, optimizer_text):
             "}"]
 
 
+def closed(lines, spec, name, optimizer_text):
+    """A single-output network's source: its body `lines`, the dense head,
+    the closing brace and the train section."""
+    lines = lines + ["    " + dense_nn(None, spec["units"][0]), "}"]
+    return "\n".join(lines + train_lines(spec, name, optimizer_text)) + "\n"
+
+
 def random_text_spec(rng, index):
     """A token-sequence network: embedding(vocabulary, features) of ids of
     length 2-6, flatten or global average / max pooling over the steps, an
@@ -314,10 +321,7 @@ def text_nn_text(spec, name, optimizer_text):
     if spec["hidden"]:
         lines.append('    dense(%d, activation: %s, name: "hid")' % (
             spec["hidden"]["units"], spec["hidden"]["act"]))
-    lines.append("    " + dense_nn(None, spec["units"][0]))
-    lines.append("}")
-    lines += train_lines(spec, name, optimizer_text)
-    return "\n".join(lines) + "\n"
+    return closed(lines, spec, name, optimizer_text)
 
 
 def keras_text_model(keras, spec):
@@ -415,10 +419,7 @@ def rnn_nn_text(spec, name, optimizer_text):
         lines.append('    dense(%d, activation: %s, name: "td")' % (
             spec["td"]["units"], spec["td"]["act"]))
         lines.append("    flatten()")
-    lines.append("    " + dense_nn(None, spec["units"][0]))
-    lines.append("}")
-    lines += train_lines(spec, name, optimizer_text)
-    return "\n".join(lines) + "\n"
+    return closed(lines, spec, name, optimizer_text)
 
 
 def keras_rnn_model(keras, spec):
@@ -497,10 +498,7 @@ def cnn_nn_text(spec, name, optimizer_text):
     lines.append("    " + {"flatten": "flatten()",
                            "gap": "global_average_pooling2d()",
                            "gmp": "global_max_pooling2d()"}[spec["head"]])
-    lines.append("    " + dense_nn(None, spec["units"][0]))
-    lines.append("}")
-    lines += train_lines(spec, name, optimizer_text)
-    return "\n".join(lines) + "\n"
+    return closed(lines, spec, name, optimizer_text)
 
 
 def keras_cnn_model(keras, spec):
