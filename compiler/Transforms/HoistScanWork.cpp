@@ -72,13 +72,11 @@ class ScanWork {
 public:
   explicit ScanWork(ScanOp scan) : scan(scan) {}
 
-  /// Applies the three rewrites; returns the scan that replaces `scan`
-  /// (itself when nothing changed).
-  ScanOp run() {
+  /// Applies the rewrites (each rebuilds the scan when it changes it).
+  void run() {
     classify();
     hoist();
     sink();
-    return scan;
   }
 
 private:
@@ -227,7 +225,7 @@ private:
       v.replaceUsesWithIf(arg, [&](OpOperand &use) {
         return stays(use.getOwner());
       });
-    replace(next, {});
+    replace(next);
     classify();
   }
 
@@ -444,7 +442,7 @@ private:
   }
 
   /// Replaces `scan` by `next` built with the same carries and outputs.
-  void replace(ScanOp next, ArrayRef<Value>) {
+  void replace(ScanOp next) {
     scan->replaceAllUsesWith(next.getResults());
     scan->erase();
     scan = next;

@@ -430,10 +430,8 @@ struct DropStackedOutputs : OpRewritePattern<ScanOp> {
     SmallVector<Value> values(yield.getValues().take_front(nc));
     llvm::append_range(values, kept);
     SmallVector<Type> types(scan.getInit().getTypes());
-    for (auto [j, v] : llvm::enumerate(outs))
-      if (target[j] >= 0 && kept[target[j]] == v &&
-          types.size() == nc + target[j])
-        types.push_back(scan.getStacked()[j].getType());
+    for (Value v : kept)
+      types.push_back(ScanOp::stackedType(v.getType(), stepsOf(scan.getXs())));
     rewriter.setInsertionPoint(yield);
     YieldOp::create(rewriter, yield.getLoc(), values);
     rewriter.eraseOp(yield);
