@@ -1,11 +1,13 @@
-//===- Recurrent.cpp - simple_rnn, lstm, gru: cells as nn.scan bodies -----===//
+//===- Recurrent.cpp - recurrent layers: cells as nn.scan bodies ----------===//
 //
 // Each recurrent layer is one nn.scan over the steps of a (batch, steps,
 // features) input, whose body is the layer's cell written in nn ops with
 // Keras' formulas, gate order and weight layout (`kernel`,
 // `recurrent_kernel`, `bias`), so weights interchange with Keras. The state
 // starts at zeros, as Keras' does. The gradient (backpropagation through
-// time) is nn.scan's own, built from the cell's ops' rules.
+// time) is nn.scan's own, built from the cell's ops' rules. simple_rnn,
+// lstm, gru, the echo-state reservoir (a fixed sparse recurrence), and
+// bidirectional's spec (MLIRGen applies it: its argument is a layer call).
 //
 //===----------------------------------------------------------------------===//
 
