@@ -36,7 +36,10 @@ MODELS = {"mlp-train": ("mlp", 64, "train"), "big-train": ("big", 256, "train"),
           "mlp-predict": ("mlp", 1024, "predict"),
           "fashion-train": ("fashion_cnn", 64, "train"),
           "cifar-train": ("cifar_cnn", 64, "train"),
-          "lstm-train": ("lstm_text", 32, "train")}
+          "lstm-train": ("lstm_text", 32, "train"),
+          # nnc only (--peers ""): a reservoir against a dense recurrence.
+          "reservoir-train": ("reservoir_ts", 32, "train"),
+          "dense-rnn-train": ("rnn_ts", 32, "train")}
 
 
 def peer_python():

@@ -29,8 +29,21 @@ TEST(Broadcast, RejectsDisagreeingSizes) {
 TEST(Matmul, ContractsTheInnerDimension) {
   EXPECT_EQ(matmulShape({kDyn, 4}, {4, 8}), Shape({kDyn, 8}));
   EXPECT_FALSE(matmulShape({kDyn, 4}, {5, 8}));
-  EXPECT_FALSE(matmulShape({kDyn, 2, 4}, {4, 8}));
+  // Rows of any rank: a sequence's steps multiply like a batch's rows.
+  EXPECT_EQ(matmulShape({kDyn, 2, 4}, {4, 8}), Shape({kDyn, 2, 8}));
+  EXPECT_FALSE(matmulShape({kDyn, 2, 4}, {5, 8}));
   EXPECT_FALSE(matmulShape({4}, {4, 8}));
+  EXPECT_FALSE(matmulShape({kDyn, 4}, {4, 8, 2}));
+}
+
+TEST(Reshape, MergesTheAxesAfterABatch) {
+  EXPECT_TRUE(isBatchMerge({kDyn, 5, 4}, {kDyn, 4}));
+  EXPECT_TRUE(isBatchMerge({kDyn, 4}, {kDyn, 5, 4}));
+  EXPECT_TRUE(isBatchMerge({kDyn, 3, 5, 4}, {kDyn, 4}));
+  EXPECT_FALSE(isBatchMerge({kDyn, 5, 4}, {kDyn, 5}));   // not a suffix
+  EXPECT_FALSE(isBatchMerge({kDyn, 5, 4}, {kDyn, 5, 4})); // the same rank
+  EXPECT_FALSE(isBatchMerge({3, 5, 4}, {kDyn, 4}));      // no dynamic batch
+  EXPECT_FALSE(isBatchMerge({kDyn, kDyn, 4}, {kDyn, 4})); // a dynamic merge
 }
 
 TEST(Axes, NormalisesNegativeAndSorts) {

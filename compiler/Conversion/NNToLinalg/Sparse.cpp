@@ -1,8 +1,12 @@
 //===- Sparse.cpp - products with a fixed-in-degree sparse matrix ---------===//
 //
-// nn.sparse_matmul is a generic over (row, unit, entry) with the entries as
-// its reduction: each output unit reads its k inputs by index
-// (tensor.extract), k multiply-adds instead of one per input. Its transpose
+// nn.sparse_matmul is a parallel generic over (row, unit) whose body sums
+// the unit's k entries in a loop with the sum in a register: each reads
+// its input by index (tensor.extract), k multiply-adds instead of one per
+// input. (As a generic with the entries as a reduction iterator the sum
+// went through memory every entry, the output and the input not provably
+// distinct: 0.7 ms per step of a 500-unit reservoir at batch 32, three
+// times its arithmetic.) Its transpose
 // scatters: dy's units add into the inputs they read, in a serial loop nest
 // on tensors that bufferization updates in place (columns repeat across
 // units, so the order of each input's sum is fixed: results do not depend
@@ -59,33 +63,40 @@ struct SparseMatmulToLinalg : OpConversionPattern<nn::SparseMatmulOp> {
     SmallVector<Value> dynamic;
     if (type.isDynamicDim(0))
       dynamic.push_back(tensor::DimOp::create(rewriter, loc, x, 0));
-    Value acc = linalg::FillOp::create(
-                    rewriter, loc, floatConst(rewriter, loc, elt, 0.0),
-                    tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                            elt, dynamic)
-                        .getResult())
-                    .getResult(0);
-    AffineExpr r = getAffineDimExpr(0, ctx), u = getAffineDimExpr(1, ctx),
-               e = getAffineDimExpr(2, ctx);
-    auto entry = AffineMap::get(3, 0, {u, e}, ctx);
-    auto out = AffineMap::get(3, 0, {r, u}, ctx);
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), elt,
+                                         dynamic);
+    Value cols = adaptor.getColumns(), vals = adaptor.getValues();
+    int64_t entries = op.getColumns().getType().getDimSize(1);
+    (void)ctx;
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, type,
-        ValueRange{adaptor.getColumns(), adaptor.getValues()}, acc,
-        {entry, entry, out},
-        {utils::IteratorType::parallel, utils::IteratorType::parallel,
-         utils::IteratorType::reduction},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          auto [in, column] = columnOf(b, l, args[0], inputs);
+        rewriter, loc, type, ValueRange{}, init,
+        {rewriter.getMultiDimIdentityMap(2)},
+        {utils::IteratorType::parallel, utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange) {
           Value row = linalg::IndexOp::create(b, l, 0);
-          Value xv = tensor::ExtractOp::create(b, l, x, ValueRange{row, column});
-          Value term = arith::MulFOp::create(b, l, args[1], xv);
-          Value nan = floatConst(b, l, elt,
-                                 std::numeric_limits<double>::quiet_NaN());
-          term = arith::SelectOp::create(b, l, in, term, nan);
-          linalg::YieldOp::create(b, l,
-                                  arith::AddFOp::create(b, l, args[2], term)
-                                      .getResult());
+          Value unit = linalg::IndexOp::create(b, l, 1);
+          Value c0 = arith::ConstantIndexOp::create(b, l, 0);
+          Value c1 = arith::ConstantIndexOp::create(b, l, 1);
+          Value ck = arith::ConstantIndexOp::create(b, l, entries);
+          auto sum = scf::ForOp::create(
+              b, l, c0, ck, c1, ValueRange{floatConst(b, l, elt, 0.0)},
+              [&](OpBuilder &fb, Location fl, Value e, ValueRange acc) {
+                Value c = tensor::ExtractOp::create(fb, fl, cols,
+                                                    ValueRange{unit, e});
+                Value v = tensor::ExtractOp::create(fb, fl, vals,
+                                                    ValueRange{unit, e});
+                auto [in, column] = columnOf(fb, fl, c, inputs);
+                Value xv = tensor::ExtractOp::create(fb, fl, x,
+                                                     ValueRange{row, column});
+                Value term = arith::MulFOp::create(fb, fl, v, xv);
+                Value nan = floatConst(
+                    fb, fl, elt, std::numeric_limits<double>::quiet_NaN());
+                term = arith::SelectOp::create(fb, fl, in, term, nan);
+                scf::YieldOp::create(
+                    fb, fl, arith::AddFOp::create(fb, fl, acc[0], term)
+                                .getResult());
+              });
+          linalg::YieldOp::create(b, l, sum.getResult(0));
         });
     rewriter.replaceOp(op, generic.getResult(0));
     return success();

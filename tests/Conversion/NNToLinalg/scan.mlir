@@ -91,18 +91,22 @@ func.func @reverse_steps(%x: tensor<?x5x3xf32>) -> tensor<?x5x3xf32> {
 
 // -----
 
-// nn.sparse_matmul: a generic over (row, unit, entry), the entries its
-// reduction; each reads x at its column (tensor.extract), NaN for a column
-// outside the inputs. Its transpose scatters in a serial loop nest on
-// tensors (tensor.insert into the iter_arg).
-// CHECK-DAG: #[[E:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
-// CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// nn.sparse_matmul: a parallel generic over (row, unit) whose body sums the
+// unit's entries in a loop (the sum an iter_arg, in a register), each
+// reading x at its column (tensor.extract), NaN for a column outside the
+// inputs. Its transpose scatters in a serial loop nest on tensors
+// (tensor.insert into the iter_arg).
 // CHECK-LABEL: func.func @sparse
-// CHECK: linalg.generic {indexing_maps = [#[[E]], #[[E]], #[[O]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg1, %arg2 : tensor<6x2xf32>, tensor<6x2xf32>)
-// CHECK: %[[IN:.*]] = arith.andi
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}], iterator_types = ["parallel", "parallel"]} outs(%{{.*}} : tensor<?x6xf32>)
 // CHECK: %[[ROW:.*]] = linalg.index 0
+// CHECK: %[[UNIT:.*]] = linalg.index 1
+// CHECK: %[[SUM:.*]] = scf.for %[[E:.*]] = %{{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (f32) {
+// CHECK: tensor.extract %arg1[%[[UNIT]], %[[E]]] : tensor<6x2xf32>
+// CHECK: tensor.extract %arg2[%[[UNIT]], %[[E]]] : tensor<6x2xf32>
+// CHECK: %[[IN:.*]] = arith.andi
 // CHECK: %[[X:.*]] = tensor.extract %arg0[%[[ROW]], %{{.*}}] : tensor<?x4xf32>
 // CHECK: arith.select %[[IN]]
+// CHECK: linalg.yield %[[SUM]]
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: scf.for
