@@ -55,7 +55,6 @@ struct SparseMatmulToLinalg : OpConversionPattern<nn::SparseMatmulOp> {
   matchAndRewrite(nn::SparseMatmulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = getContext();
     auto type = cast<RankedTensorType>(op.getType());
     Type elt = type.getElementType();
     Value x = adaptor.getX();
@@ -67,7 +66,6 @@ struct SparseMatmulToLinalg : OpConversionPattern<nn::SparseMatmulOp> {
                                          dynamic);
     Value cols = adaptor.getColumns(), vals = adaptor.getValues();
     int64_t entries = op.getColumns().getType().getDimSize(1);
-    (void)ctx;
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, ValueRange{}, init,
         {rewriter.getMultiDimIdentityMap(2)},
