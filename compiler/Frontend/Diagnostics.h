@@ -27,6 +27,9 @@ public:
     ++numErrors;
     sourceMgr.PrintMessage(os, loc, llvm::SourceMgr::DK_Error, message);
   }
+  void warning(llvm::SMLoc loc, const llvm::Twine &message) {
+    sourceMgr.PrintMessage(os, loc, llvm::SourceMgr::DK_Warning, message);
+  }
   void note(llvm::SMLoc loc, const llvm::Twine &message) {
     sourceMgr.PrintMessage(os, loc, llvm::SourceMgr::DK_Note, message);
   }

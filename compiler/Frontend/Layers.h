@@ -61,6 +61,18 @@ std::array<int64_t, 4> bordersOf(const ConstValue &v);
 /// Hyper-parameter name -> value, defaults filled in.
 using BoundArgs = std::map<std::string, ConstValue>;
 
+/// Which half of a bidirectional layer a recurrent layer elaborates as.
+enum class BidirectionalHalf {
+  None,
+  /// The forward half: masked steps output zeros (Keras' Bidirectional sets
+  /// zero_output_for_mask = return_sequences on both halves).
+  Forward,
+  /// The backward half: also scans in reverse (go_backwards toggled) and
+  /// returns its outputs in the input's order, as Keras' Bidirectional does
+  /// after flipping them back.
+  Backward,
+};
+
 /// What a layer's elaboration works with: the builder at the call, the
 /// bound arguments and the instance's unique name (`dense_1`). It creates
 /// parameters and reports errors (at the call's .nn location) through it;
@@ -77,6 +89,15 @@ public:
   const std::string name;
   const BoundArgs &args;
 
+  /// The input's step mask (Keras' `_keras_mask`): a (batch, steps) tensor
+  /// of 1 for a real step and 0 for padding, or null. Set for layers whose
+  /// spec says MaskUse::Uses.
+  mlir::Value mask;
+  /// The output's step mask, set by a MaskUse::Uses layer (null: none).
+  mlir::Value outputMask;
+  /// Set when a recurrent layer elaborates inside bidirectional.
+  BidirectionalHalf half = BidirectionalHalf::None;
+
   /// A new parameter `<name>.<suffix>` of the model being built; null
   /// (after reporting) when its shape is too large.
   virtual mlir::Value addParam(llvm::StringRef suffix,
@@ -91,11 +112,25 @@ public:
 using LayerElaboration = std::optional<mlir::Value> (*)(LayerContext &ctx,
                                                         mlir::Value input);
 
+/// What a layer does with a step mask on its input (Keras' masking; the
+/// mask comes from embedding(mask_zero: true)).
+enum class MaskUse {
+  /// The layer ignores the mask and its output has none; MLIRGen warns, as
+  /// Keras does, that the padded steps count from there on.
+  Drops,
+  /// Applied step by step (dense, activation, dropout): the output keeps
+  /// the input's mask.
+  Keeps,
+  /// The elaboration reads LayerContext::mask and sets outputMask.
+  Uses,
+};
+
 struct LayerSpec {
   std::string name;
   std::vector<ArgSpec> args;
   std::string summary;
   LayerElaboration elaborate = nullptr; // null for a user block's spec
+  MaskUse maskUse = MaskUse::Drops;
 };
 
 /// Every built-in layer, family by family.

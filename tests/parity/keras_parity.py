@@ -303,18 +303,34 @@ def random_text_spec(rng, index):
     # The sequence's reduction: decided without a draw (the earlier
     # networks of a seed stay what they were).
     head = ["flatten", "gap1d", "gmp1d"][index % 3]
-    return {"index": index, "style": "text", "loss": loss, "head": head,
+    spec = {"index": index, "style": "text", "loss": loss, "head": head,
             "length": rng.randint(2, 6), "vocabulary": rng.randint(3, 12),
             "features": rng.randint(1, 4), "hidden": hidden,
             "units": [{"kind": "dense", "units": rng.randint(lo, hi),
                        "act": out_act, "name": "out", "trainable": True}],
             "batch": rng.randint(1, 8)}
+    # Id 0 as padding (mask_zero) for two of three average-pooled networks:
+    # the mean over the real steps only. Drawn last, so the rest of a
+    # seed's networks stay what they were.
+    spec["mask"] = head == "gap1d" and rng.random() < 0.67
+    return spec
+
+
+def embedding_nn(spec):
+    return '    embedding(%d, %d, %sname: "emb")' % (
+        spec["vocabulary"], spec["features"],
+        "mask_zero: true, " if spec.get("mask") else "")
+
+
+def keras_embedding(keras, spec, x):
+    return keras.layers.Embedding(spec["vocabulary"], spec["features"],
+                                  mask_zero=bool(spec.get("mask")),
+                                  name="emb")(x)
 
 
 def text_nn_text(spec, name, optimizer_text):
     lines = ["model %s(x: f32[%d]) {" % (name, spec["length"])]
-    lines.append('    embedding(%d, %d, name: "emb")' % (
-        spec["vocabulary"], spec["features"]))
+    lines.append(embedding_nn(spec))
     lines.append("    " + {"flatten": "flatten()",
                            "gap1d": "global_average_pooling1d()",
                            "gmp1d": "global_max_pooling1d()"}[spec["head"]])
@@ -327,7 +343,7 @@ def text_nn_text(spec, name, optimizer_text):
 def keras_text_model(keras, spec):
     L = keras.layers
     x = keras.Input((spec["length"],))
-    h = L.Embedding(spec["vocabulary"], spec["features"], name="emb")(x)
+    h = keras_embedding(keras, spec, x)
     h = {"flatten": L.Flatten(), "gap1d": L.GlobalAveragePooling1D(),
          "gmp1d": L.GlobalMaxPooling1D()}[spec["head"]](h)
     if spec["hidden"]:
@@ -379,20 +395,24 @@ def random_rnn_spec(rng, index):
         layers[-1]["sequences"] = True
         td = {"units": rng.randint(1, 3),
               "act": rng.choice(["linear", "tanh", "relu"])}
-    return {"index": index, "style": "rnn", "loss": loss, "td": td,
+    spec = {"index": index, "style": "rnn", "loss": loss, "td": td,
             "length": rng.randint(2, 5), "features": rng.randint(1, 4),
             "vocabulary": rng.randint(3, 9) if ids else None,
             "layers": layers,
             "units": [{"kind": "dense", "units": rng.randint(lo, hi),
                        "act": out_act, "name": "out", "trainable": True}],
             "batch": rng.randint(1, 8)}
+    # Most token networks mask id 0 (Keras' mask_zero): padded steps carry
+    # the state through every recurrent layer (zeros out of a
+    # bidirectional one). Drawn last: the other networks stay as they were.
+    spec["mask"] = ids and rng.random() < 0.75
+    return spec
 
 
 def rnn_nn_text(spec, name, optimizer_text):
     if spec["vocabulary"]:
         lines = ["model %s(x: f32[%d]) {" % (name, spec["length"]),
-                 '    embedding(%d, %d, name: "emb")' % (
-                     spec["vocabulary"], spec["features"])]
+                 embedding_nn(spec)]
     else:
         lines = ["model %s(x: f32[%d, %d]) {" % (name, spec["length"],
                                                 spec["features"])]
@@ -426,7 +446,7 @@ def keras_rnn_model(keras, spec):
     L = keras.layers
     if spec["vocabulary"]:
         x = keras.Input((spec["length"],))
-        h = L.Embedding(spec["vocabulary"], spec["features"], name="emb")(x)
+        h = keras_embedding(keras, spec, x)
     else:
         x = keras.Input((spec["length"], spec["features"]))
         h = x
@@ -736,6 +756,14 @@ def random_data(rng, spec, steps):
                                    spec["vocabulary"]):
         x = rng.integers(0, spec["vocabulary"],
                          (n, spec["length"])).astype(np.float32)
+        if spec.get("mask"):
+            # Padded at the end to a random length (some rows not at all),
+            # zeros inside a row too; for pooling the first id of a row is
+            # real, so that no masked mean divides by zero.
+            if spec["style"] == "text":
+                x[:, 0] = rng.integers(1, spec["vocabulary"], n)
+            lengths = rng.integers(1, spec["length"] + 1, n)
+            x[np.arange(spec["length"])[None, :] >= lengths[:, None]] = 0
         return x, random_targets(rng, spec["loss"],
                                  spec["units"][-1]["units"], n)
     if spec["style"] == "rnn":

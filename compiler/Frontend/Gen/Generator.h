@@ -55,9 +55,12 @@ struct Val {
   // it is recomputed from the differentiated x (and d y_pred / dx is the
   // model's derivative, not zero).
   bool modelOutput = false;
-  static Val ofTensor(Value v) {
+  /// The step mask travelling with a sequence (Layers/Masks.h), or null.
+  Value mask;
+  static Val ofTensor(Value v, Value mask = {}) {
     Val r;
     r.tensor = v;
+    r.mask = mask;
     return r;
   }
   static Val ofConst(ConstValue c) {
@@ -197,6 +200,7 @@ private:
                        llvm::function_ref<std::string(unsigned)> inputName);
 
   bool checkDeclaredResults(const ModelDecl &m, const std::vector<Val> &outs);
+  bool checkUnmaskedResults(const ModelDecl &m, const std::vector<Val> &outs);
 
   /// Runs a model or block body on `inputs` (one per tensor parameter) with
   /// hyper-parameters already in `env`.

@@ -37,7 +37,8 @@ void Generator::genModel(const ModelDecl &m) {
   }
   std::optional<std::vector<Val>> results =
       runBody(m, fs, env, inputVals, m.loc);
-  if (!results || !checkDeclaredResults(m, *results)) {
+  if (!results || !checkDeclaredResults(m, *results) ||
+      !checkUnmaskedResults(m, *results)) {
     func.erase();
     return;
   }
@@ -178,6 +179,22 @@ bool Generator::checkDeclaredResults(const ModelDecl &m, const std::vector<Val> 
                               " but its body computes " +
                               nn::formatShape(got.getShape()));
   }
+  return true;
+}
+
+/// Keras weighs a loss by a mask that reaches the model's output (padded
+/// steps count zero); nnc's losses take no weights, so such a model is
+/// refused rather than trained on its padding.
+bool Generator::checkUnmaskedResults(const ModelDecl &m,
+                                     const std::vector<Val> &outs) {
+  for (const Val &v : outs)
+    if (v.mask)
+      return error(m.loc, "model '" + m.name + "' returns a sequence that "
+                          "carries the step mask of embedding(mask_zero: "
+                          "true), and a loss over masked steps is not "
+                          "supported: end the masked part with a recurrent "
+                          "layer without return_sequences, or with "
+                          "global_average_pooling1d");
   return true;
 }
 
@@ -335,10 +352,24 @@ std::optional<Val> Generator::applyLayer(const LayerSpec &spec, const CallExpr &
   if (!name)
     return std::nullopt;
   Context ctx(*this, fs, call, *name, args);
+  if (spec.maskUse == MaskUse::Uses)
+    ctx.mask = input.mask;
   std::optional<Value> y = spec.elaborate(ctx, input.tensor);
   if (!y)
     return std::nullopt;
-  return Val::ofTensor(*y);
+  switch (spec.maskUse) {
+  case MaskUse::Uses:
+    return Val::ofTensor(*y, ctx.outputMask);
+  case MaskUse::Keeps:
+    return Val::ofTensor(*y, input.mask);
+  case MaskUse::Drops:
+    if (input.mask)
+      diags.warning(call.loc, spec.name + " does not use the step mask from "
+                        "embedding(mask_zero: true): from here on the "
+                        "padded steps count like real ones");
+    return Val::ofTensor(*y);
+  }
+  llvm_unreachable("covered switch");
 }
 
 std::optional<Val> Generator::applyBidirectional(const CallExpr &call,
@@ -396,30 +427,35 @@ std::optional<Val> Generator::applyBidirectional(const CallExpr &call,
   // <name>.forward.kernel, <name>.backward.kernel, ...
   BoundArgs backward = *innerArgs;
   backward["go_backwards"].b = !innerArgs->at("go_backwards").b;
-  backward[kBidirectionalBackward] = boolValue(true);
   Context fwd(*this, fs, *inner, *name + ".forward", *innerArgs);
+  fwd.half = BidirectionalHalf::Forward;
+  fwd.mask = input.mask;
   std::optional<Value> a = spec.elaborate(fwd, input.tensor);
   if (!a)
     return std::nullopt;
   Context bwd(*this, fs, *inner, *name + ".backward", backward);
+  bwd.half = BidirectionalHalf::Backward;
+  bwd.mask = input.mask;
   std::optional<Value> b = spec.elaborate(bwd, input.tensor);
   if (!b)
     return std::nullopt;
+  // With return_sequences the merged output keeps the mask, as each half's.
+  Value mask = fwd.outputMask;
 
   nn::NNBuilder ops{builder, loc(call.loc)};
   std::string mode = args->at("merge_mode").s;
   if (mode == "sum")
-    return Val::ofTensor(ops.add(*a, *b));
+    return Val::ofTensor(ops.add(*a, *b), mask);
   if (mode == "mul")
-    return Val::ofTensor(ops.mul(*a, *b));
+    return Val::ofTensor(ops.mul(*a, *b), mask);
   if (mode == "ave")
-    return Val::ofTensor(ops.mul(ops.add(*a, *b), ops.cst(*a, 0.5)));
+    return Val::ofTensor(ops.mul(ops.add(*a, *b), ops.cst(*a, 0.5)), mask);
   // concat along the features: each half placed into zeros, summed.
   auto type = tensorType(*a);
   int64_t axis = type.getRank() - 1, n = type.getShape().back();
   Value left = nn::UnsliceOp::create(builder, loc(call.loc), *a, axis, 0, 2 * n);
   Value right = nn::UnsliceOp::create(builder, loc(call.loc), *b, axis, n, 2 * n);
-  return Val::ofTensor(ops.add(left, right));
+  return Val::ofTensor(ops.add(left, right), mask);
 }
 
 std::optional<Val> Generator::applyBlock(const ModelDecl &block, const CallExpr &call,

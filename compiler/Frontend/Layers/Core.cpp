@@ -71,11 +71,11 @@ std::vector<LayerSpec> nnc::coreLayers() {
         {"trainable", ArgKind::Bool, boolValue(true), true},
         {"name", ArgKind::String, wordValue(""), true}},
        "fully connected: activation(x @ kernel + bias)",
-       dense},
+       dense, MaskUse::Keeps},
       {"activation",
        {{"activation", ArgKind::Activation, std::nullopt},
         {"name", ArgKind::String, wordValue(""), true}},
        "applies an activation function",
-       activation},
+       activation, MaskUse::Keeps},
   };
 }

@@ -30,11 +30,6 @@ std::vector<LayerSpec> sequenceLayers();
 std::vector<LayerSpec> recurrentLayers();
 /// Whether `name` is a recurrent layer bidirectional can wrap.
 bool isRecurrentLayer(llvm::StringRef name);
-/// Set in the bound arguments of the backward half of a bidirectional
-/// layer: the layer scans in reverse (go_backwards toggled) and returns its
-/// outputs in the input's order, as Keras' Bidirectional does after
-/// flipping them back.
-inline constexpr const char *kBidirectionalBackward = "__backward_half";
 
 } // namespace nnc
 

@@ -13,6 +13,7 @@
 
 #include "compiler/Frontend/Builtins.h"
 #include "compiler/Frontend/Layers/Families.h"
+#include "compiler/Frontend/Layers/Masks.h"
 
 #include "dialects/nn/IR/NNBuilder.h"
 #include "dialects/nn/IR/NNShapes.h"
@@ -79,7 +80,11 @@ bool checkOptions(LayerContext &ctx, llvm::StringRef layer) {
 
 /// One nn.scan over `x` carrying `carries` zero states of `units` each,
 /// with `weights` as its consts and `cell` as its body. The layer's output:
-/// the last h, or every step's h with return_sequences.
+/// the last h, or every step's h with return_sequences. With a step mask
+/// (ctx.mask) the mask is scanned beside `x`, and a padded step carries
+/// every state unchanged: state = m * cell + (1 - m) * state, exact for
+/// m in {0, 1}; its output is the carried h, or zeros inside bidirectional
+/// (Keras' zero_output_for_mask, which Bidirectional sets).
 Value scanLayer(LayerContext &ctx, Value x, llvm::ArrayRef<Value> weights,
                 unsigned carries, int64_t units, CellFn cell) {
   mlir::OpBuilder &b = ctx.b;
@@ -95,12 +100,16 @@ Value scanLayer(LayerContext &ctx, Value x, llvm::ArrayRef<Value> weights,
     results.push_back(nn::ScanOp::stackedType(stateType, xType.getDimSize(1)));
   mlir::UnitAttr reverse =
       ctx.args.at("go_backwards").b ? b.getUnitAttr() : mlir::UnitAttr();
-  auto scan = nn::ScanOp::create(b, loc, results, init, mlir::ValueRange{x},
-                                 weights, reverse);
+  llvm::SmallVector<Value> over = {x};
+  if (ctx.mask)
+    over.push_back(maskColumn(b, loc, ctx.mask));
+  auto scan = nn::ScanOp::create(b, loc, results, init, over, weights, reverse);
 
   mlir::OpBuilder::InsertionGuard guard(b);
   llvm::SmallVector<mlir::Type> argTypes(carries, stateType);
-  argTypes.push_back(nn::ScanOp::stepType(xType));
+  for (Value v : over)
+    argTypes.push_back(nn::ScanOp::stepType(
+        mlir::cast<mlir::RankedTensorType>(v.getType())));
   for (Value w : weights)
     argTypes.push_back(w.getType());
   llvm::SmallVector<mlir::Location> locs(argTypes.size(), loc);
@@ -108,11 +117,29 @@ Value scanLayer(LayerContext &ctx, Value x, llvm::ArrayRef<Value> weights,
   Step step{{b, loc},
             body->getArguments().take_front(carries),
             body->getArgument(carries),
-            body->getArguments().drop_front(carries + 1)};
+            body->getArguments().drop_front(carries + over.size())};
   llvm::SmallVector<Value> next = cell(step);
+  Value out = next.front();
+  if (ctx.mask) {
+    nn::NNBuilder &ops = step.ops;
+    Value m = body->getArgument(carries + 1);
+    Value padded = ops.sub(ops.cst(m, 1.0), m);
+    for (unsigned i = 0; i < carries; ++i) {
+      Value real = ops.mul(m, next[i]);
+      if (i == 0 && ctx.half != BidirectionalHalf::None)
+        out = real;
+      next[i] = ops.add(real, ops.mul(padded, step.carried[i]));
+    }
+    if (ctx.half == BidirectionalHalf::None)
+      out = next.front();
+  }
   if (sequences)
-    next.push_back(next.front());
+    next.push_back(out);
   nn::YieldOp::create(b, loc, next);
+  // Keras: the output keeps the input's mask with return_sequences (even
+  // go_backwards' reversed outputs keep it unreversed).
+  if (sequences)
+    ctx.outputMask = ctx.mask;
   if (!sequences)
     return scan.getFinalCarries()[0];
   // A reverse scan stacks each step's h at the step's own position; Keras'
@@ -120,7 +147,7 @@ Value scanLayer(LayerContext &ctx, Value x, llvm::ArrayRef<Value> weights,
   // bidirectional layer's backward half flips them back).
   b.setInsertionPointAfter(scan);
   Value hs = scan.getStacked()[0];
-  if (reverse && !ctx.args.count(kBidirectionalBackward))
+  if (reverse && ctx.half != BidirectionalHalf::Backward)
     hs = nn::ReverseOp::create(b, loc, hs, 1);
   return hs;
 }
@@ -380,21 +407,21 @@ std::vector<LayerSpec> nnc::recurrentLayers() {
       {"simple_rnn", recurrentArgs({}),
        "a fully connected recurrent layer over (batch, steps, features): "
        "h = activation(x kernel + h recurrent_kernel + bias)",
-       simpleRnn},
+       simpleRnn, MaskUse::Uses},
       {"lstm",
        recurrentArgs(
            {{"recurrent_activation", ArgKind::Activation, wordValue("sigmoid")},
             {"unit_forget_bias", ArgKind::Bool, boolValue(true)}}),
        "long short-term memory over (batch, steps, features), Keras' gates "
        "i, f, c, o",
-       lstm},
+       lstm, MaskUse::Uses},
       {"gru",
        recurrentArgs(
            {{"recurrent_activation", ArgKind::Activation, wordValue("sigmoid")},
             {"reset_after", ArgKind::Bool, boolValue(true)}}),
        "gated recurrent unit over (batch, steps, features), Keras' gates z, "
        "r, h",
-       gru},
+       gru, MaskUse::Uses},
       {"reservoir",
        {{"units", ArgKind::PositiveInt, std::nullopt},
         {"density", ArgKind::Float, ConstValue::ofFloat(0.1, {})},
@@ -410,7 +437,7 @@ std::vector<LayerSpec> nnc::recurrentLayers() {
        "an echo-state reservoir over (batch, steps, features): a fixed sparse "
        "random recurrence (density, spectral_radius), leaky units, input "
        "weights trained only with train_input",
-       reservoir},
+       reservoir, MaskUse::Uses},
       // Keras: Bidirectional(layer, merge_mode="concat").
       {"bidirectional",
        {{"layer", ArgKind::String, std::nullopt},

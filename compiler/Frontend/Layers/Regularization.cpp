@@ -38,6 +38,6 @@ std::vector<LayerSpec> nnc::regularizationLayers() {
         {"name", ArgKind::String, wordValue(""), true}},
        "while training, zeroes each element with probability rate and "
        "scales the rest by 1 / (1 - rate); the identity otherwise",
-       dropout},
+       dropout, MaskUse::Keeps},
   };
 }

@@ -2,6 +2,9 @@
 
 #include "compiler/Frontend/Layers/Families.h"
 #include "compiler/Frontend/Layers/GlobalPooling.h"
+#include "compiler/Frontend/Layers/Masks.h"
+
+#include "dialects/nn/IR/NNBuilder.h"
 
 #include "dialects/nn/IR/NNOps.h"
 #include "dialects/nn/IR/NNShapes.h"
@@ -12,17 +15,20 @@ using mlir::Value;
 namespace {
 
 /// Keras' Embedding: a trainable (input_dim, output_dim) table, `embeddings`,
-/// whose rows the token ids pick.
+/// whose rows the token ids pick. With mask_zero, id 0 is padding: the
+/// output's mask is ids != 0 (Keras' compute_mask).
 std::optional<Value> embedding(LayerContext &ctx, Value ids) {
   const BoundArgs &args = ctx.args;
-  if (args.at("mask_zero").b) {
-    // A mask only matters to layers that consume it (recurrent layers,
-    // issue 15); dense layers after it would silently ignore it.
-    ctx.error("embedding: mask_zero is not supported yet (no layer here "
-              "consumes a mask)");
-    return std::nullopt;
-  }
   auto type = mlir::cast<mlir::RankedTensorType>(ids.getType());
+  if (args.at("mask_zero").b) {
+    if (type.getRank() != 2) {
+      ctx.error("embedding: mask_zero needs (batch, steps) token ids, got " +
+                nn::formatShape(type.getShape()));
+      return std::nullopt;
+    }
+    nn::NNBuilder ops{ctx.b, ctx.loc};
+    ctx.outputMask = ops.step(ops.abs(ids));
+  }
   int64_t vocabulary = args.at("input_dim").i, features = args.at("output_dim").i;
   if (vocabulary > nn::kMaxElements / features) {
     ctx.error("embedding table of " + std::to_string(vocabulary) + " x " +
@@ -55,7 +61,13 @@ std::optional<Value> globalPooling1d(LayerContext &ctx, Value x, bool max,
               nn::formatShape(type.getShape()));
     return std::nullopt;
   }
-  return globalReduction(ctx, x, {1}, max);
+  if (!ctx.mask || max)
+    return globalReduction(ctx, x, {1}, max);
+  // Keras' masked mean: the real steps' sum over their count.
+  nn::NNBuilder ops{ctx.b, ctx.loc};
+  bool keep = ctx.args.at("keepdims").b;
+  Value m = maskColumn(ctx.b, ctx.loc, ctx.mask);
+  return ops.div(ops.sum(ops.mul(x, m), {1}, keep), ops.sum(m, {1}, keep));
 }
 std::optional<Value> globalAveragePooling1d(LayerContext &ctx, Value x) {
   return globalPooling1d(ctx, x, false, "global_average_pooling1d");
@@ -79,11 +91,13 @@ std::vector<LayerSpec> nnc::sequenceLayers() {
         {"trainable", ArgKind::Bool, boolValue(true), true},
         {"name", ArgKind::String, wordValue(""), true}},
        "the row of a trainable (input_dim, output_dim) table for each token "
-       "id (ids truncated toward zero; outside the table: NaN)",
-       embedding},
+       "id (ids truncated toward zero; outside the table: NaN); mask_zero: "
+       "id 0 is padding that later layers skip",
+       embedding, MaskUse::Uses},
       {"global_average_pooling1d", globalPoolingArgs(),
-       "the mean over the steps of a (batch, steps, features) sequence",
-       globalAveragePooling1d},
+       "the mean over the steps of a (batch, steps, features) sequence (over "
+       "the real steps of a masked one)",
+       globalAveragePooling1d, MaskUse::Uses},
       {"global_max_pooling1d", globalPoolingArgs(),
        "the maximum over the steps of a (batch, steps, features) sequence",
        globalMaxPooling1d},
