@@ -105,6 +105,11 @@ public:
           "  --function NAME  evaluate a def of the model's .nn file instead "
           "(one that takes the model's inputs and applies it, such as a "
           "trial solution g(x) = 1 + x * u(x))\n"
+          "  --padding pre|post, --truncating pre|post\n"
+          "                   sequences of different lengths (an .npy/.npz "
+          "array of lists): zeros before (pre, the default) or after them, "
+          "and the tokens cut from their start (pre) or end to the model's "
+          "steps\n"
           "  --threads N      threads the compiled kernels use (default: "
           "NNC_NUM_THREADS, else every CPU)%s\n",
           prog, functionList().c_str());
@@ -117,7 +122,8 @@ public:
       return error(1, nnrt_status_message(st));
     nnrt::Dataset data;
     nnrt::Failure f;
-    if (!nnrt::loadInputs(model, a.getAll("input"), "--input", data, f, st))
+    if (!nnrt::loadInputs(model, a, a.getAll("input"), "--input", data, f,
+                          st))
       return error(f.code, f.message);
     nnrt_tensor *y = nullptr;
     if (const char *function = a.get("function")) {
@@ -224,7 +230,8 @@ extern "C" int nnrt_cli_main(int argc, char **argv,
   } else {
     std::vector<std::string> allowed =
         cmd == "predict" ? std::vector<std::string>{"weights", "input", "function",
-                                                    "output", "threads"}
+                                                    "output", "threads",
+                                                    "padding", "truncating"}
         : cmd == "init"     ? std::vector<std::string>{"output", "seed"}
         : cmd == "train"    ? kTrainOptions
         : cmd == "evaluate" ? kEvaluateOptions

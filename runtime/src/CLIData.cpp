@@ -141,8 +141,8 @@ bool assignFiles(const std::vector<std::string> &files, size_t count,
 /// .npz holds it under the input's name, or as `x` (np.savez(x=..., y=...))
 /// when the model has one input.
 nnrt_tensor *readInput(const nnrt_model *m, const std::string &spec,
-                       const Buffer &b, bool onlyInput, Failure &f,
-                       nnrt_status *st) {
+                       const Buffer &b, bool onlyInput,
+                       const SequenceFit &fit, Failure &f, nnrt_status *st) {
   std::vector<int64_t> lines;
   nnrt_tensor *x = readArray(spec.c_str(), b.name.c_str(), &lines, st);
   if (!x && onlyInput && b.name != "x" && isArchive(spec)) {
@@ -157,7 +157,7 @@ nnrt_tensor *readInput(const nnrt_model *m, const std::string &spec,
   }
   std::string error;
   ArrayDescription what{spec, "input", m->name, "input", b.name,
-                        !lines.empty()};
+                        !lines.empty(), fit};
   if (!shapeToSample(x, sampleShape(b), what, error)) {
     nnrt_tensor_free(x);
     f = {1, error};
@@ -373,7 +373,7 @@ bool loadArrays(nnrt_model *m, const Args &a, const Names &o,
   std::vector<std::string> inNames, xSpecs, ySpecs;
   for (const Buffer *b : ins)
     inNames.push_back(b->name);
-  if (!loadInputs(m, xFiles, o.flag(o.x).c_str(), d, f, st))
+  if (!loadInputs(m, a, xFiles, o.flag(o.x).c_str(), d, f, st))
     return false;
   for (size_t i = 0; i < xFiles.size() && xFiles.size() == ins.size(); ++i)
     xSpecs.push_back(xFiles[i]);
@@ -453,10 +453,33 @@ bool loadArrays(nnrt_model *m, const Args &a, const Names &o,
   return sameRows(d, xSpecs, f);
 }
 
+/// --padding and --truncating: "pre" (the default, as Keras'
+/// pad_sequences) or "post".
+bool sequenceFit(const Args &a, SequenceFit &fit, Failure &f) {
+  for (const char *option : {"padding", "truncating"}) {
+    const char *v = a.get(option);
+    if (!v)
+      continue;
+    std::string value(v);
+    if (value != "pre" && value != "post") {
+      f = {2, std::string("--") + option + " is pre or post, not '" + value +
+                  "'"};
+      return false;
+    }
+    (std::string(option) == "padding" ? fit.padAfter : fit.truncateAfter) =
+        value == "post";
+  }
+  return true;
+}
+
 } // namespace
 
-bool loadInputs(nnrt_model *m, const std::vector<std::string> &files,
-                const char *option, Dataset &d, Failure &f, nnrt_status *st) {
+bool loadInputs(nnrt_model *m, const Args &a,
+                const std::vector<std::string> &files, const char *option,
+                Dataset &d, Failure &f, nnrt_status *st) {
+  SequenceFit fit;
+  if (!sequenceFit(a, fit, f))
+    return false;
   std::vector<const Buffer *> ins = buffersOf(m->infer, Role::Input);
   std::vector<std::string> names, specs;
   for (const Buffer *b : ins)
@@ -464,7 +487,8 @@ bool loadInputs(nnrt_model *m, const std::vector<std::string> &files,
   if (!assignFiles(files, ins.size(), "input", option, names, specs, f, m))
     return false;
   for (size_t i = 0; i < ins.size(); ++i) {
-    nnrt_tensor *x = readInput(m, specs[i], *ins[i], ins.size() == 1, f, st);
+    nnrt_tensor *x =
+        readInput(m, specs[i], *ins[i], ins.size() == 1, fit, f, st);
     if (!x)
       return false;
     d.x.push_back(x);

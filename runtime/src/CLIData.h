@@ -52,9 +52,12 @@ bool loadData(nnrt_model *m, const Args &a, Dataset &d, Failure &f,
 
 /// The inputs alone (`predict`, and the x of train): `files` once per
 /// input, or one .npz holding every input by name; `option` names the
-/// option in messages.
-bool loadInputs(nnrt_model *m, const std::vector<std::string> &files,
-                const char *option, Dataset &d, Failure &f, nnrt_status *st);
+/// option in messages. Sequences of different lengths (an array of lists)
+/// are padded or truncated to the model's steps by --padding and
+/// --truncating (`a`).
+bool loadInputs(nnrt_model *m, const Args &a,
+                const std::vector<std::string> &files, const char *option,
+                Dataset &d, Failure &f, nnrt_status *st);
 
 } // namespace nnrt
 

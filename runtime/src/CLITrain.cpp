@@ -30,10 +30,10 @@ const std::vector<std::string> kTrainOptions = {
     "validation-y", "verbose", "epochs",  "batch",
     "validation-split", "learning-rate",
     "seed",  "label-column", "classes", "weights", "save",
-    "checkpoint", "resume", "history", "threads"};
+    "checkpoint", "resume", "history", "threads", "padding", "truncating"};
 const std::vector<std::string> kEvaluateOptions = {
     "data", "x", "y", "target-is-input", "weights", "batch", "label-column",
-    "classes", "threads"};
+    "classes", "threads", "padding", "truncating"};
 
 namespace {
 
@@ -71,6 +71,11 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
         "terminal, one line per epoch otherwise; 2: epoch lines; 0: none\n"
         "  --label-column K        the label's column, 0-based (default: the "
         "last)\n"
+        "  --padding pre|post, --truncating pre|post\n"
+        "                          sequences of different lengths (an array of "
+        "lists, as Keras' imdb.npz): zeros before (pre, the default, as "
+        "Keras' pad_sequences) or after them, tokens cut from their start "
+        "(pre) or end to the model's steps\n"
         "  --classes C             classes of a classifier (default: the "
         "model's output width)\n"
         "  --epochs N              (default %lld)\n"

@@ -6,7 +6,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "Internal.h"
+#include "Pickle.h"
 
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -172,6 +174,53 @@ extern "C" nnrt_tensor *nnrt_read_npy(const char *path, nnrt_status *status) {
   return nnrt::parseNpy(bytes, path, status);
 }
 
+/// An object array (dtype '|O'): numbers, or sequences of numbers (Keras'
+/// imdb.npz), which become (n, longest) rows padded with 0 after their end.
+static nnrt_tensor *readSequences(const std::string &bytes, size_t at,
+                                  const std::string &file,
+                                  nnrt_status *status) {
+  nnrt::ObjectArray array;
+  std::string error;
+  if (!nnrt::readObjectArray(bytes, at, file, array, error))
+    return nnrt::failNull<nnrt_tensor>(status, error);
+  int64_t n = static_cast<int64_t>(array.rows.size()), longest = 0;
+  for (const auto &row : array.rows)
+    longest = std::max<int64_t>(longest, static_cast<int64_t>(row.size()));
+  if (!array.sequences)
+    longest = 1;
+  if (longest && n > nnrt::kMaxElements / longest)
+    return nnrt::failNull<nnrt_tensor>(
+        status, file + ": " + std::to_string(n) + " sequences of up to " +
+                    std::to_string(longest) +
+                    " values are more than 2^32 elements");
+  std::vector<int64_t> shape = {n};
+  if (array.sequences)
+    shape.push_back(longest);
+  nnrt_tensor *t = nnrt::makeTensor(shape);
+  for (int64_t i = 0; i < n; ++i) {
+    const auto &row = array.rows[i];
+    for (size_t k = 0; k < row.size(); ++k) {
+      // Token ids must survive f32 (integers up to 2^24 are exact).
+      double d = row[k];
+      bool exact = std::isfinite(d) && std::fabs(d) <= FLT_MAX &&
+                   (std::fabs(d) <= (1 << 24) ||
+                    double(static_cast<float>(d)) == d);
+      if (!exact) {
+        delete t;
+        return nnrt::failNull<nnrt_tensor>(
+            status, file + ": element " + std::to_string(k) + " of sequence " +
+                        std::to_string(i) +
+                        " is not exact in f32 (NaN, infinity or an integer "
+                        "above 2^24)");
+      }
+      t->data[i * longest + k] = static_cast<float>(d);
+    }
+    if (array.sequences)
+      t->rowLengths.push_back(static_cast<int64_t>(row.size()));
+  }
+  return t;
+}
+
 nnrt_tensor *nnrt::parseNpy(const std::string &bytes, const std::string &file,
                             nnrt_status *status) {
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
@@ -206,6 +255,8 @@ nnrt_tensor *nnrt::parseNpy(const std::string &bytes, const std::string &file,
   if (order != "False")
     return failNull<nnrt_tensor>(
         status, file + ": Fortran-order arrays are not supported");
+  if (descr == "'|O'")
+    return readSequences(bytes, headerStart + headerLen, file, status);
   // Little-endian (or byte-sized) floats, integers and booleans: images
   // come as uint8 and labels as int64 from NumPy.
   char kind = 0;

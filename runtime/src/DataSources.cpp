@@ -196,8 +196,47 @@ nnrt_tensor *nnrt::readArray(const char *spec, const char *arrayName,
   return table; // readCsv also reports a missing file
 }
 
+/// Sequences of different lengths to `steps` each, as Keras' pad_sequences
+/// does: a shorter one gets zeros before it (or after, padAfter), a longer
+/// one loses its first tokens (or its last, truncateAfter).
+static void fitSequences(nnrt_tensor &t, int64_t steps,
+                         const nnrt::SequenceFit &fit) {
+  int64_t n = t.shape[0], width = t.shape[1];
+  std::vector<float> out(static_cast<size_t>(n * steps), 0.0f);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t length = t.rowLengths[i], keep = std::min(length, steps);
+    int64_t from = fit.truncateAfter ? 0 : length - keep;
+    int64_t to = fit.padAfter ? 0 : steps - keep;
+    std::copy_n(t.data.begin() + i * width + from, keep,
+                out.begin() + i * steps + to);
+  }
+  t.data = std::move(out);
+  t.shape = {n, steps};
+  t.rowLengths.clear();
+}
+
 bool nnrt::shapeToSample(nnrt_tensor *t, const std::vector<int64_t> &sample,
                          const ArrayDescription &what, std::string &error) {
+  if (!t->rowLengths.empty()) {
+    if (sample.size() != 1) {
+      std::vector<int64_t> expect{-1};
+      expect.insert(expect.end(), sample.begin(), sample.end());
+      error = what.file + ": " + std::to_string(t->shape[0]) +
+              " sequences of different lengths, but model '" + what.model +
+              "' takes " + what.role + " '" + what.name + "' of shape " +
+              formatShape(expect) +
+              " (sequences feed an input of (steps) token ids)";
+      return false;
+    }
+    if (sample[0] > 0 && t->shape[0] > kMaxElements / sample[0]) {
+      error = what.file + ": " + std::to_string(t->shape[0]) +
+              " sequences of " + std::to_string(sample[0]) +
+              " steps are more than 2^32 elements";
+      return false;
+    }
+    fitSequences(*t, sample[0], what.fit);
+    return true;
+  }
   std::vector<int64_t> have = perSample(t->shape);
   if (t->shape.empty()) {
     error = what.file + ": a scalar, not one " + what.noun + " per sample";

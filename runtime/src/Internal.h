@@ -16,6 +16,11 @@ struct nnrt_status {
 struct nnrt_tensor {
   std::vector<int64_t> shape;
   std::vector<float> data;
+  /// Set for sequences of different lengths (a NumPy array of lists, as in
+  /// Keras' imdb.npz): the tensor holds them as (n, longest), each row
+  /// padded after its end with 0, and rowLengths[i] is row i's own length.
+  /// shapeToSample pads or truncates them to the model's steps.
+  std::vector<int64_t> rowLengths;
 };
 
 namespace nnrt {
@@ -64,11 +69,20 @@ nnrt_tensor *readArray(const char *spec, const char *arrayName,
 /// A CIFAR-10 binary batch: a .bin file of whole 3,073-byte records.
 bool isCifar10(const std::string &path);
 
+/// Where sequences longer or shorter than the model's steps lose or gain
+/// their tokens: Keras' pad_sequences(padding, truncating), both "pre" by
+/// default (the sequence's end kept, zeros before its start).
+struct SequenceFit {
+  bool padAfter = false;      // padding: "post"
+  bool truncateAfter = false; // truncating: "post"
+};
+
 /// What an array is, for messages: "x.npy: inputs of shape (None, 64) (1437
 /// samples), but model 'digits' takes input 'x' of shape (None, 8, 8)".
 struct ArrayDescription {
   std::string file, noun, model, role, name;
   bool fromCsv = false;
+  SequenceFit fit = {};
 };
 
 /// Checks that `t` holds samples of shape `sample` (a CSV row, a flattened

@@ -5,6 +5,7 @@ manifests).
     make-seeds.py REPO_ROOT OUT_DIR
 """
 import glob
+import importlib.util
 import json
 import os
 import shutil
@@ -87,6 +88,19 @@ pair = [("x", npy([2, 2], [1, 2, 3, 4])), ("y", npy([2], [0, 1]))]
 put("npz", "stored.npz", npz(pair, zipfile.ZIP_STORED))
 put("npz", "deflated.npz", npz(pair, zipfile.ZIP_DEFLATED))
 put("npz", "one.npz", npz([("x", npy([3], [1, 2, 3], "<f8"))], zipfile.ZIP_DEFLATED))
+# Object arrays of sequences (Keras' imdb.npz), pickled as NumPy 2 and the
+# Python 2 era NumPy pickle them (tests/Inputs/imdb-npz.py).
+_spec = importlib.util.spec_from_file_location(
+    "imdb_npz", os.path.join(root, "tests/Inputs/imdb-npz.py"))
+imdb = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(imdb)
+for protocol, core in ((4, "numpy._core"), (2, "numpy.core")):
+    rows = [[1, 2, 3], [4, 70000], [], [5]]
+    put("npy", "objects-p%d.npy" % protocol,
+        imdb.object_npy(rows, protocol, core))
+    put("npz", "imdb-p%d.npz" % protocol,
+        npz([("x", imdb.object_npy(rows, protocol, core)),
+             ("y", imdb.labels_npy([0, 1, 1, 0]))], zipfile.ZIP_DEFLATED))
 put("cifar", "two.bin", bytes([3]) + bytes(range(256)) * 12 +
     bytes([9]) + bytes(3072))
 put("safetensors", "weights.safetensors",
