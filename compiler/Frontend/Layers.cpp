@@ -98,7 +98,7 @@ static std::string kindDescription(const ArgSpec &spec) {
   case ArgKind::Activation:
     return "an activation (" + llvm::join(activationNames(), ", ") + ")";
   case ArgKind::Initializer:
-    return "an initializer (" + llvm::join(nn::builtinInitializers(), ", ") +
+    return "an initializer (" + llvm::join(nn::userInitializers(), ", ") +
            ")";
   case ArgKind::Shape: return "a list of positive integers such as [28, 28]";
   case ArgKind::Pair:
@@ -141,7 +141,7 @@ static bool coerce(ConstValue &v, const ArgSpec &spec) {
       return false;
     bool known = kind == ArgKind::Activation
                      ? llvm::is_contained(activationNames(), v.s)
-                     : nn::isIn(nn::builtinInitializers(), v.s);
+                     : nn::isIn(nn::userInitializers(), v.s);
     if (known)
       v.kind = K::String;
     return known;

@@ -246,7 +246,7 @@ private:
       scope.collect(names);
       for (const std::string &a : activationNames())
         names.push_back(a);
-      for (llvm::StringRef i : nn::builtinInitializers())
+      for (llvm::StringRef i : nn::userInitializers())
         names.push_back(i.str());
       for (const std::string &w : layerChoiceWords())
         names.push_back(w);
@@ -275,7 +275,7 @@ private:
   /// Activation and initializer names stand for themselves as arguments.
   static bool isWordConstant(llvm::StringRef name) {
     return llvm::is_contained(activationNames(), name) ||
-           nn::isIn(nn::builtinInitializers(), name) ||
+           nn::isIn(nn::userInitializers(), name) ||
            llvm::is_contained(layerChoiceWords(), name);
   }
 

@@ -59,11 +59,7 @@ struct SparseMatmulToLinalg : OpConversionPattern<nn::SparseMatmulOp> {
     Type elt = type.getElementType();
     Value x = adaptor.getX();
     int64_t inputs = op.getX().getType().getDimSize(1);
-    SmallVector<Value> dynamic;
-    if (type.isDynamicDim(0))
-      dynamic.push_back(tensor::DimOp::create(rewriter, loc, x, 0));
-    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(), elt,
-                                         dynamic);
+    Value init = emptyTensor(rewriter, loc, type, x);
     Value cols = adaptor.getColumns(), vals = adaptor.getValues();
     int64_t entries = op.getColumns().getType().getDimSize(1);
     auto generic = linalg::GenericOp::create(
@@ -113,15 +109,9 @@ struct SparseMatmulTToLoops : OpConversionPattern<nn::SparseMatmulTOp> {
           vals = adaptor.getValues();
     auto colType = cast<RankedTensorType>(cols.getType());
     int64_t inputs = static_cast<int64_t>(op.getInputs());
-    SmallVector<Value> dynamic;
-    if (type.isDynamicDim(0))
-      dynamic.push_back(tensor::DimOp::create(rewriter, loc, dy, 0));
     Value zero = floatConst(rewriter, loc, elt, 0.0);
-    Value acc = linalg::FillOp::create(
-                    rewriter, loc, zero,
-                    tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                            elt, dynamic)
-                        .getResult())
+    Value acc = linalg::FillOp::create(rewriter, loc, zero,
+                                       emptyTensor(rewriter, loc, type, dy))
                     .getResult(0);
     auto idx = [&](int64_t v) {
       return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();

@@ -16,7 +16,13 @@
 
 namespace nnc::nn {
 
+/// Every initializer a parameter's nn.init may name (the runtime's Init.cpp
+/// implements each): the user's and the layers' own.
 llvm::ArrayRef<llvm::StringRef> builtinInitializers();
+/// The initializers a .nn file may name (Keras' names). The rest of
+/// builtinInitializers are layers' internal ones (an LSTM's forget-gate
+/// bias, a reservoir's fixed weights), chosen by the layer, not the user.
+llvm::ArrayRef<llvm::StringRef> userInitializers();
 
 bool isIn(llvm::ArrayRef<llvm::StringRef> list, llvm::StringRef name);
 
