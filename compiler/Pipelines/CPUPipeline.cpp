@@ -155,6 +155,21 @@ static void addLLVMLowering(OpPassManager &pm,
   addCleanup(pm);
 }
 
+void nnc::buildBuffersStage(OpPassManager &pm) {
+  // Buffers: caller-owned arguments for inputs, parameters and outputs;
+  // everything else is a temporary with an explicit lifetime.
+  pm.addPass(nnc::createResultsToArguments());
+  addBufferize(pm);
+  // Loops that update a buffer in place now return it unchanged; folding
+  // them shows the output argument itself is returned, which is dropped.
+  addCleanup(pm);
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
+  pm.addPass(nnc::createCheckInPlaceUpdates());
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addNestedPass<func::FuncOp>(nnc::createLowerCopies());
+}
+
 void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
                            const CPUPipelineOptions &options) {
   pm.addPass(nnc::createKeepArtifactFunctions());
@@ -177,18 +192,7 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   if (stage == CPUStage::Fused)
     return;
 
-  // Buffers: caller-owned arguments for inputs, parameters and outputs;
-  // everything else is a temporary with an explicit lifetime.
-  pm.addPass(nnc::createResultsToArguments());
-  addBufferize(pm);
-  // Loops that update a buffer in place now return it unchanged; folding
-  // them shows the output argument itself is returned, which is dropped.
-  addCleanup(pm);
-  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
-  pm.addPass(nnc::createCheckInPlaceUpdates());
-  bufferization::BufferDeallocationPipelineOptions dealloc;
-  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
-  pm.addNestedPass<func::FuncOp>(nnc::createLowerCopies());
+  buildBuffersStage(pm);
   addKernelLoops(pm, options);
   // The signatures are final: the entry wrappers and the manifest.
   pm.addPass(nnc::createExportArtifact());

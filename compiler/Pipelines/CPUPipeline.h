@@ -50,6 +50,11 @@ void registerCPUPipelineDialects(mlir::DialectRegistry &registry);
 void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage,
                       const CPUPipelineOptions &options = {});
 
+/// Results to caller-owned arguments, one-shot bufferization, explicit
+/// deallocation, copies as linalg: the stage both devices share after
+/// their tensor-level fusion.
+void buildBuffersStage(mlir::OpPassManager &pm);
+
 /// Contractions on tensors in plain functions (no nn attributes) through the
 /// same tiling, bufferization, micro-kernel and lowering passes as
 /// buildCPUPipeline: what benchmarks/gemm times.

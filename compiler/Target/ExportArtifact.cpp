@@ -78,6 +78,7 @@ std::optional<nnc::EntrySpec> entryOf(func::FuncOp f) {
 
 struct ExportArtifactPass
     : nnc::impl::ExportArtifactBase<ExportArtifactPass> {
+  using ExportArtifactBase::ExportArtifactBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::vector<nnc::EntrySpec> entries;
@@ -86,6 +87,10 @@ struct ExportArtifactPass
       std::optional<nnc::EntrySpec> e = entryOf(f);
       if (!e || f.isExternal())
         continue;
+      if (!device.empty()) {
+        e->device = device;
+        e->symbol += "_" + device;
+      }
       if (failed(describe(f, *e)))
         return signalPassFailure();
       entries.push_back(std::move(*e));
@@ -102,8 +107,17 @@ struct ExportArtifactPass
     // memref lowering declares malloc and free; executables add main).
     SymbolTable symbols(module);
     for (func::FuncOp f : functions)
-      if (failed(symbols.rename(f, ("nnc." + f.getName()).str())))
+      if (failed(symbols.rename(f, internalName(f.getName()))))
         return signalPassFailure();
+  }
+
+  /// What no C symbol can be called: `nnc.<name>`; on a device
+  /// `nnc_<device>$<name>`, because the kernels outlined from it are named
+  /// after it and PTX names take `$` but not `.`.
+  std::string internalName(StringRef name) {
+    if (device.empty())
+      return ("nnc." + name).str();
+    return ("nnc_" + device + "$" + name).str();
   }
 
   /// The buffers of `f`'s entry, from its final signature.

@@ -42,9 +42,12 @@ struct EntrySpec {
   std::string kind;   // "infer", "train", "eval" or "def"
   std::string name;   // a def entry's def (`g` of `def g(x) = ...`)
   std::string symbol; // exported C symbol
-  /// How the artifact's descriptor names it: "iris.train", "u.def.g".
+  std::string device; // "" (the CPU) or "cuda"
+  /// How the artifact's descriptor names it: "iris.train", "u.def.g",
+  /// "iris.train@cuda".
   std::string label() const {
-    return model + "." + kind + (name.empty() ? "" : "." + name);
+    return model + "." + kind + (name.empty() ? "" : "." + name) +
+           (device.empty() ? "" : "@" + device);
   }
   std::vector<BufferSpec> buffers;
 };

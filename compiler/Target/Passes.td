@@ -31,6 +31,11 @@ def ExportArtifact : Pass<"nnc-export-artifact", "::mlir::ModuleOp"> {
     module attributes {nn.manifest = "{\"format\":\"nnc-artifact\",...}"}
     ```
   }];
+  let options = [
+    Option<"device", "device", "std::string", /*default=*/"\"\"",
+           "The device the entries run on: \"\" (the CPU) or \"cuda\"; a "
+           "device's entries get the symbol suffix _<device>">,
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 

@@ -584,4 +584,42 @@ def ApproximateMath : Pass<"nnc-approximate-math", "::mlir::ModuleOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+
+def MapLoopsToGPU : Pass<"nnc-map-loops-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Turn every host-level loop nest into a GPU launch";
+  let description = [{
+    The CUDA pipeline's counterpart of outline-kernels. After linalg has
+    become loops, each top-level `scf.parallel` is collapsed to one
+    dimension (so that any shape fills the threads alike), tiled by
+    `block-size` (the threads of a block; the tail guarded by an `scf.if`)
+    and mapped to blocks and threads; memory work outside any parallel loop
+    (a reduction to one value, a single store) is wrapped in a one-thread
+    launch, because the host never dereferences device buffers. Loops whose
+    bodies contain parallel loops (a scan over steps) stay on the host and
+    launch their bodies' kernels each iteration. The `gpu.launch` ops come
+    from MLIR's convert-parallel-loops-to-gpu, run by this pass.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def ParallelDimsFirst
+    : Pass<"nnc-parallel-dims-first", "::mlir::func::FuncOp"> {
+  let summary = "Order each generic's loops parallel first, reductions last";
+  let description = [{
+    linalg-to-parallel-loops emits a generic's loops in iterator order: a
+    reduction over the batch before the features (a bias gradient) becomes
+    a sequential loop around a parallel one, which on the GPU is one launch
+    per batch row. Interchanged, the parallel dimensions form the kernel's
+    threads and each thread runs the reduction. The CPU keeps its own order
+    (nnc-contraction-loop-order).
+  }];
+}
+
+
 #endif // NNC_TRANSFORMS_PASSES_TD

@@ -111,7 +111,9 @@ public:
           "and the tokens cut from their start (pre) or end to the model's "
           "steps\n"
           "  --threads N      threads the compiled kernels use (default: "
-          "NNC_NUM_THREADS, else every CPU)%s\n",
+          "NNC_NUM_THREADS, else every CPU)\n"
+          "  --device cpu|cuda where the compiled kernels run (cuda: a model "
+          "compiled with --target=cuda)%s\n",
           prog, functionList().c_str());
       return 0;
     }
@@ -209,6 +211,29 @@ bool setThreads(const Args &a, int *rc, CLI &cli) {
   return true;
 }
 
+/// --device cpu|cuda: where the compiled entries run. False (and `rc`
+/// set) for an unknown device, a GPU that cannot be used, or a model
+/// compiled without --target=cuda.
+bool setDevice(const Args &a, int *rc, CLI &cli, nnrt_model *model) {
+  const char *v = a.get("device");
+  if (!v)
+    return true;
+  std::string error;
+  if (std::string(v) == "cuda" && !model->infer.cudaFn) {
+    *rc = cli.error(1, "model '" + model->name +
+                           "' was compiled without --target=cuda; it runs "
+                           "on the CPU only");
+    return false;
+  }
+  if (!nnrt::selectDevice(v, error)) {
+    *rc = cli.error(std::string(v) == "cuda" ? 1 : 2, "--device " +
+                                                          std::string(v) +
+                                                          ": " + error);
+    return false;
+  }
+  return true;
+}
+
 } // namespace
 
 extern "C" int nnrt_cli_main(int argc, char **argv,
@@ -231,7 +256,8 @@ extern "C" int nnrt_cli_main(int argc, char **argv,
     std::vector<std::string> allowed =
         cmd == "predict" ? std::vector<std::string>{"weights", "input", "function",
                                                     "output", "threads",
-                                                    "padding", "truncating"}
+                                                    "padding", "truncating",
+                                                    "device"}
         : cmd == "init"     ? std::vector<std::string>{"output", "seed"}
         : cmd == "train"    ? kTrainOptions
         : cmd == "evaluate" ? kEvaluateOptions
@@ -243,6 +269,8 @@ extern "C" int nnrt_cli_main(int argc, char **argv,
     else if (!a.error.empty())
       rc = cli.error(2, a.error + " (try '" + cmd + " --help')");
     else if (!setThreads(a, &rc, cli))
+      ;
+    else if (!setDevice(a, &rc, cli, model))
       ;
     else if (cmd == "summary")
       rc = cli.summary(a);

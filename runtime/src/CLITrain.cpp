@@ -30,10 +30,11 @@ const std::vector<std::string> kTrainOptions = {
     "validation-y", "verbose", "epochs",  "batch",
     "validation-split", "learning-rate",
     "seed",  "label-column", "classes", "weights", "save",
-    "checkpoint", "resume", "history", "threads", "padding", "truncating"};
+    "checkpoint", "resume", "history", "threads", "padding", "truncating",
+    "device"};
 const std::vector<std::string> kEvaluateOptions = {
     "data", "x", "y", "target-is-input", "weights", "batch", "label-column",
-    "classes", "threads", "padding", "truncating"};
+    "classes", "threads", "padding", "truncating", "device"};
 
 namespace {
 
@@ -92,7 +93,9 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
         "  --history PREFIX        write PREFIX.csv, PREFIX.json and "
         "PREFIX.svg (loss and metric curves)\n"
         "  --threads N             threads the compiled kernels use "
-        "(default: NNC_NUM_THREADS, else every CPU)\n",
+        "(default: NNC_NUM_THREADS, else every CPU)\n"
+        "  --device cpu|cuda       where the compiled kernels run (cuda: a "
+        "model compiled with --target=cuda)\n",
         prog, static_cast<long long>(o.epochs),
         static_cast<long long>(o.batch_size), o.validation_split,
         o.learning_rate);

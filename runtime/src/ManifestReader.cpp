@@ -84,6 +84,7 @@ std::string readEntry(const Json &e, const nnc_artifact *a,
   std::string what = "the " + out.kind + " entry" +
                      (out.name.empty() ? "" : " '" + out.name + "'");
   out.fn = exportedEntry(a, label);
+  out.cudaFn = exportedEntry(a, label + "@cuda");
   if (!out.fn)
     return "the manifest lists " + what + " that the artifact does not export";
   const Json *buffers = e.get("buffers");

@@ -10,6 +10,7 @@
 
 #include "FloatMode.h"
 #include "Internal.h"
+#include "cuda/DeviceCall.h"
 
 namespace nnrt {
 
@@ -39,6 +40,8 @@ struct Layer {
 struct Entry {
   std::string kind, name; // name: a def entry's def
   nnrt_entry_fn fn = nullptr;
+  /// The same entry compiled for CUDA GPUs (`nnc --target=cuda`), or null.
+  nnrt_entry_fn cudaFn = nullptr;
   std::vector<Buffer> buffers;
   /// A shared library's own thread pool (Parallel.cpp, linked into it):
   /// told the runtime's thread count before each call. Null for linked
@@ -47,6 +50,8 @@ struct Entry {
 
   /// Runs the compiled entry with subnormals flushed (FloatMode.h).
   void call(int64_t batch, void **pointers) const {
+    if (cudaFn && currentDevice() == DeviceKind::CUDA)
+      return cuda::call(*this, batch, pointers);
     ScopedFlushDenormals flush;
     if (setLibraryThreads)
       setLibraryThreads(nnrt_num_threads());

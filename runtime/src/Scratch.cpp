@@ -25,6 +25,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ScratchHooks.h"
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -76,6 +78,7 @@ struct Arena {
 };
 
 thread_local Arena arena;
+thread_local const nnrt::ScratchHooks *hooks = nullptr;
 
 size_t roundUp(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
@@ -135,13 +138,21 @@ extern "C" {
 // MLIR's generic allocation functions (finalize-memref-to-llvm with
 // use-generic-functions), which the compiled code calls for memref.alloc
 // and memref.dealloc.
-void *_mlir_memref_to_llvm_alloc(size_t size) { return allocate(kAlign, size); }
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+  if (hooks)
+    return hooks->alloc(size);
+  return allocate(kAlign, size);
+}
 
 void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t size) {
+  if (hooks)
+    return hooks->alloc(size);
   return allocate(alignment, size);
 }
 
 void _mlir_memref_to_llvm_free(void *p) {
+  if (hooks) // device temporaries go with the entry's release
+    return;
 #ifndef NNRT_SCRATCH_MALLOC
   if (inArena(p)) {
     reinterpret_cast<Header *>(static_cast<char *>(p) - sizeof(Header))
@@ -162,11 +173,15 @@ void _mlir_memref_to_llvm_free(void *p) {
 /// Called by every entry wrapper before the entry runs; the returned mark
 /// goes to nnc_scratch_release after it.
 int64_t nnc_scratch_mark(void) {
+  if (hooks)
+    return hooks->mark();
   ++arena.depth;
   return static_cast<int64_t>(arena.top);
 }
 
 void nnc_scratch_release(int64_t mark) {
+  if (hooks)
+    return hooks->release(mark);
   // Everything the entry allocated above its mark goes (a temporary the
   // compiled code did not free, too).
   while (arena.last && arena.last->start >= static_cast<size_t>(mark))
@@ -194,3 +209,5 @@ void nnc_scratch_release(int64_t mark) {
 }
 
 } // extern "C"
+
+void nnrt::setScratchHooks(const ScratchHooks *h) { hooks = h; }

@@ -13,7 +13,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Pipelines/CPUPipeline.h"
+#include "compiler/Pipelines/CUDAPipeline.h"
 #include "compiler/Pipelines/TrainingPipeline.h"
+#include "compiler/Target/DeviceModule.h"
 #include "compiler/Target/Emitter.h"
 #include "compiler/Target/Manifest.h"
 #include "compiler/tools/nnc/GradCheck.h"
@@ -56,7 +58,11 @@ enum ExitCode : int {
   kInternalError = 4,
 };
 
-enum class Stage { AST, NN, Grad, Linalg, Fused, Loops, MLIRLLVM, LLVM, Asm, Obj, None };
+enum class Stage {
+  AST, NN, Grad, Linalg, Fused, Loops, GPU, MLIRLLVM, PTX, LLVM, Asm, Obj, None
+};
+
+enum class Target { CPU, CUDA };
 
 cl::OptionCategory nncCategory("nnc options");
 
@@ -80,7 +86,11 @@ cl::opt<Stage> emitStage(
         clEnumValN(Stage::Fused, "fused",
                    "after fusion and tile-and-fuse (tensors)"),
         clEnumValN(Stage::Loops, "loops", "bufferized scf loops on memrefs"),
+        clEnumValN(Stage::GPU, "gpu",
+                   "host functions launching one GPU kernel per loop nest "
+                   "(--target=cuda)"),
         clEnumValN(Stage::MLIRLLVM, "mlir-llvm", "the LLVM dialect"),
+        clEnumValN(Stage::PTX, "ptx", "the kernels' PTX (--target=cuda)"),
         clEnumValN(Stage::LLVM, "llvm", "LLVM IR with the artifact ABI"),
         clEnumValN(Stage::Asm, "asm", "target assembly"),
         clEnumValN(Stage::Obj, "obj", "an object file (same as -c)")),
@@ -93,6 +103,22 @@ cl::opt<bool> compileOnly("c",
 cl::opt<bool> buildShared("shared",
                           cl::desc("Write a shared library the runtime loads"),
                           cl::init(false), cl::cat(nncCategory));
+
+cl::opt<Target> target(
+    "target",
+    cl::desc("Devices the artifact runs on (the CPU always; cuda adds "
+             "PTX kernels for NVIDIA GPUs, chosen at run time by --device)"),
+    cl::init(Target::CPU),
+    cl::values(clEnumValN(Target::CPU, "cpu", "the host CPU only"),
+               clEnumValN(Target::CUDA, "cuda",
+                          "the host CPU and CUDA GPUs")),
+    cl::cat(nncCategory));
+
+cl::opt<std::string> gpuArch(
+    "gpu-arch",
+    cl::desc("GPU architecture of the PTX (sm_90 default; sm_80, sm_86, "
+             "sm_89)"),
+    cl::init("sm_90"), cl::cat(nncCategory));
 
 cl::opt<std::string> targetCPU("target-cpu",
                                cl::desc("CPU to generate code for "
@@ -211,6 +237,17 @@ int main(int argc, char **argv) {
     llvm::errs() << "nnc: error: -O takes 0 to 3\n";
     return kUsageError;
   }
+  bool cuda = target == Target::CUDA;
+  if ((emitStage == Stage::GPU || emitStage == Stage::PTX) && !cuda) {
+    llvm::errs() << "nnc: error: --emit=gpu and --emit=ptx need "
+                    "--target=cuda\n";
+    return kUsageError;
+  }
+  if (!isSupportedGPUArch(gpuArch)) {
+    llvm::errs() << "nnc: error: unsupported --gpu-arch '" << gpuArch
+                 << "' (sm_80, sm_86, sm_89 or sm_90)\n";
+    return kUsageError;
+  }
   std::string outPath = outputFilename;
   if (outPath.empty()) {
     if (printing) {
@@ -239,6 +276,7 @@ int main(int argc, char **argv) {
 
   mlir::DialectRegistry registry;
   registerCPUPipelineDialects(registry);
+  registerCUDAPipelineDialects(registry);
   mlir::MLIRContext context(registry);
   // Diagnostics name the .nn line; a dump of the failing op would only
   // show MLIR internals to the user.
@@ -271,8 +309,17 @@ int main(int argc, char **argv) {
                         llvm::errs());
   CPUStage cpuStage = emitStage == Stage::Linalg  ? CPUStage::Linalg
                       : emitStage == Stage::Fused ? CPUStage::Fused
-                      : emitStage == Stage::Loops ? CPUStage::Loops
-                                                  : CPUStage::LLVM;
+                      : emitStage == Stage::Loops || emitStage == Stage::GPU
+                          ? CPUStage::Loops
+                          : CPUStage::LLVM;
+  CUDAPipelineOptions cudaOptions;
+  cudaOptions.arch = gpuArch;
+  cudaOptions.approximateMath = !exactMath;
+  // The GPU stages alone when one is printed; an artifact gets both.
+  bool deviceOnly = cuda && emitStage != Stage::None &&
+                    emitStage != Stage::LLVM && emitStage != Stage::Asm &&
+                    emitStage != Stage::Obj;
+  mlir::OwningOpRef<mlir::ModuleOp> deviceIR;
   if (emitStage != Stage::NN && emitStage != Stage::Grad) {
     if (mlir::failed(checkArtifactElementTypes(*ir)))
       return kInputError;
@@ -292,18 +339,44 @@ int main(int argc, char **argv) {
         cpuOptionsForVectorBits(targetVectorBits(targetOptions()));
     cpuOptions.approximateMath = !exactMath;
     cpuOptions.minParallelWork = minParallelWork;
-    buildCPUPipeline(pm, cpuStage, cpuOptions);
+    if (cuda && !deviceOnly)
+      deviceIR = mlir::cast<mlir::ModuleOp>((*ir)->clone());
+    if (deviceOnly)
+      buildCUDAPipeline(pm, cpuStage, cudaOptions);
+    else
+      buildCPUPipeline(pm, cpuStage, cpuOptions);
     if (mlir::failed(pm.run(*ir))) {
       llvm::errs() << "nnc: internal error: lowering failed; please report "
                       "this with the .nn file\n";
       return kInternalError;
     }
   }
+  if (deviceIR) {
+    mlir::PassManager pm(&context);
+    if (llvm::TimePassesIsEnabled)
+      pm.enableTiming();
+    buildCUDAPipeline(pm, CPUStage::LLVM, cudaOptions);
+    if (mlir::failed(pm.run(*deviceIR))) {
+      llvm::errs() << "nnc: internal error: lowering for CUDA failed; please "
+                      "report this with the .nn file\n";
+      return kInternalError;
+    }
+  }
+  if (emitStage == Stage::PTX) {
+    auto output = mlir::openOutputFile(outPath, &error);
+    if (!output) {
+      llvm::errs() << "nnc: error: " << error << "\n";
+      return kIOError;
+    }
+    output->os() << collectPTX(*ir);
+    output->keep();
+    return kSuccess;
+  }
 
   bool mlirStage = emitStage == Stage::NN || emitStage == Stage::Grad ||
                    emitStage == Stage::Linalg ||
                    emitStage == Stage::Fused || emitStage == Stage::Loops ||
-                   emitStage == Stage::MLIRLLVM;
+                   emitStage == Stage::GPU || emitStage == Stage::MLIRLLVM;
   if (mlirStage) {
     auto output = mlir::openOutputFile(outPath, &error);
     if (!output) {
@@ -326,6 +399,11 @@ int main(int argc, char **argv) {
   if (!abi || abi->entries.empty()) {
     llvm::errs() << "nnc: internal error: the pipeline exported no entry "
                     "point; please report this with the .nn file\n";
+    return kInternalError;
+  }
+  if (deviceIR && !mergeDeviceModule(*ir, *deviceIR, "cuda", gpuArch, *abi,
+                                     error)) {
+    llvm::errs() << "nnc: " << error << "\n";
     return kInternalError;
   }
   EmitOptions options = targetOptions();
