@@ -39,3 +39,15 @@ llvm_config.add_tool_substitutions(["nnc", "nnc-opt", "nnc-difftest", "nnc-train
 import platform
 if platform.machine() in ("x86_64", "AMD64"):
     config.available_features.add("x86_64")
+
+# PTX is validated offline with the CUDA toolkit's assembler where it is
+# installed (these machines: /usr/local/cuda); GPU execution needs a driver
+# and a device (`REQUIRES: cuda`), which CI machines do not have.
+import shutil as _shutil
+_ptxas = os.environ.get("NNC_PTXAS") or _shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if _ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))
+if os.path.exists("/dev/nvidiactl") or os.path.exists("/proc/driver/nvidia/version"):
+    config.available_features.add("cuda")

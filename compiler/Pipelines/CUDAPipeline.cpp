@@ -49,8 +49,24 @@
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+
+#include <cstdlib>
 
 using namespace mlir;
+
+std::string nnc::findLibdevice() {
+  SmallVector<std::string> roots;
+  if (const char *home = std::getenv("CUDA_HOME"))
+    roots.push_back(home);
+  roots.push_back("/usr/local/cuda");
+  for (const std::string &root : roots) {
+    std::string path = root + "/nvvm/libdevice/libdevice.10.bc";
+    if (llvm::sys::fs::exists(path))
+      return path;
+  }
+  return "";
+}
 
 bool nnc::isSupportedGPUArch(llvm::StringRef arch) {
   return arch == "sm_80" || arch == "sm_86" || arch == "sm_89" ||
@@ -122,6 +138,12 @@ void nnc::buildCUDAPipeline(OpPassManager &pm, CPUStage stage,
   target.chip = options.arch;
   target.features = options.ptxFeatures;
   target.optLevel = 3;
+  // sqrt, pow and fma (the polynomials' own) become libdevice calls; linked
+  // here, the PTX is self-contained and ptxas checks it. Without a toolkit
+  // the calls stay external and the driver's JIT resolves them (measured on
+  // an H100, driver 580).
+  if (!options.libdevice.empty())
+    target.linkLibs.push_back(options.libdevice);
   pm.addPass(createGpuNVVMAttachTarget(target));
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.indexBitwidth = 64;

@@ -15,6 +15,9 @@
 
 namespace nnc {
 
+/// The CUDA toolkit's libdevice ($CUDA_HOME, else /usr/local/cuda), or "".
+std::string findLibdevice();
+
 struct CUDAPipelineOptions {
   /// The GPU architecture the PTX is generated for (sm_80, sm_90, ...).
   std::string arch = "sm_90";
@@ -25,6 +28,8 @@ struct CUDAPipelineOptions {
   /// The same inline polynomials for exp, log and tanh as on the CPU, so
   /// that both devices round alike (and no libdevice is needed).
   bool approximateMath = true;
+  /// libdevice.10.bc to link into every kernel module ("" for none).
+  std::string libdevice = findLibdevice();
 };
 
 /// The GPU architectures `--gpu-arch` accepts.

@@ -117,8 +117,10 @@ struct MapLoopsToGPUPass
 
   /// Serial work starting at `first`: it and the following ops up to the
   /// last that touches memory, as long as each either touches memory or is
-  /// pure (a scalar computed from loaded values: an optimizer's step size),
-  /// inside one one-iteration scf.parallel at `first`'s place.
+  /// pure (a scalar computed from loaded values: an optimizer's step size).
+  /// The ops that touch memory and the pure ones computed from them move
+  /// into one one-iteration scf.parallel at the run's end; the other pure
+  /// ops (index arithmetic the host needs too) stay where they are.
   FailureOr<scf::ParallelOp> wrapSerialRun(Operation *first) {
     SmallVector<Operation *> run{first};
     size_t end = 1;
@@ -135,22 +137,33 @@ struct MapLoopsToGPUPass
         end = run.size();
     }
     run.resize(end);
-    llvm::SmallPtrSet<Operation *, 8> inRun(run.begin(), run.end());
-    for (Operation *op : run)
+    llvm::SmallPtrSet<Operation *, 8> moving;
+    SmallVector<Operation *> moved;
+    for (Operation *op : run) {
+      bool fromMoved = llvm::any_of(op->getOperands(), [&](Value v) {
+        Operation *d = v.getDefiningOp();
+        return d && moving.contains(d);
+      });
+      if (touchesMemory(op) || fromMoved) {
+        moving.insert(op);
+        moved.push_back(op);
+      }
+    }
+    for (Operation *op : moved)
       for (Operation *user : op->getUsers()) {
         Operation *ancestor = first->getBlock()->findAncestorOpInBlock(*user);
-        if (!ancestor || !inRun.contains(ancestor))
+        if (!ancestor || !moving.contains(ancestor))
           return op->emitError()
                  << "internal: the host would read a device buffer here ("
                  << op->getName() << ")";
       }
-    OpBuilder b(first);
+    OpBuilder b(run.back()->getNextNode());
     Location loc = first->getLoc();
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     auto p = scf::ParallelOp::create(b, loc, ValueRange{zero},
                                      ValueRange{one}, ValueRange{one});
-    for (Operation *op : run)
+    for (Operation *op : moved)
       op->moveBefore(p.getBody()->getTerminator());
     return p;
   }
