@@ -20,6 +20,8 @@
 
 #include "compiler/Transforms/Passes.h"
 
+#include "dialects/nn/IR/NNDialect.h"
+
 #include "mlir/Conversion/SCFToGPU/SCFToGPU.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -37,14 +39,29 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `op` or anything nested in it reads or writes memory.
+/// Whether `v` is a view of a stack buffer: host memory.
+bool isHostBuffer(Value v) {
+  while (Operation *d = v.getDefiningOp()) {
+    if (isa<memref::AllocaOp>(d))
+      return true;
+    auto view = dyn_cast<ViewLikeOpInterface>(d);
+    if (!view)
+      return false;
+    v = view.getViewSource();
+  }
+  return false;
+}
+
+/// Whether `op` or anything nested in it reads or writes a buffer that may
+/// be on the device.
 bool touchesMemory(Operation *op) {
   WalkResult r = op->walk([](Operation *nested) {
-    // Only buffers the pipeline made (memrefs) can be on the device; the
-    // entry wrappers read the host's array of data pointers.
+    // Only buffers the pipeline made (memrefs) can be on the device: the
+    // entry wrappers read the host's array of data pointers, and the
+    // deallocation's bookkeeping its stack buffers.
     auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
-    if (!effects || llvm::none_of(nested->getOperandTypes(), [](Type t) {
-          return isa<MemRefType>(t);
+    if (!effects || llvm::none_of(nested->getOperands(), [](Value v) {
+          return isa<MemRefType>(v.getType()) && !isHostBuffer(v);
         }))
       return WalkResult::advance();
     if (effects.hasEffect<MemoryEffects::Read>() ||
@@ -67,8 +84,12 @@ struct MapLoopsToGPUPass
 
   void runOnOperation() override {
     func::FuncOp f = getOperation();
-    if (f.isExternal())
+    // The entries (and models) only: the entry wrappers and the
+    // deallocation helpers run on the host, on host memory.
+    if (f.isExternal() || !(f->hasAttr(nnc::nn::kModelAttr) ||
+                            f->hasAttr(nnc::nn::kEntryAttr)))
       return;
+    keepBookkeepingOnHost(f);
     SmallVector<scf::ParallelOp> nests;
     if (failed(collect(f.getBody(), nests)))
       return signalPassFailure();
@@ -85,6 +106,33 @@ struct MapLoopsToGPUPass
       return signalPassFailure();
     finalizeParallelLoopToGPUConversion(f);
     sinkGlobals(f);
+  }
+
+  /// The buffer deallocation's bookkeeping (which of a loop's buffers to
+  /// free: small static arrays of pointers and flags that only host code
+  /// touches) goes on the stack, since every allocation of a CUDA entry is
+  /// device memory.
+  static void keepBookkeepingOnHost(func::FuncOp f) {
+    SmallVector<memref::AllocOp> bookkeeping;
+    f.walk([&](memref::AllocOp a) {
+      Type element = a.getType().getElementType();
+      bool hostOnly = a.getType().hasStaticShape() &&
+                      (element.isIndex() || element.isInteger(1)) &&
+                      llvm::none_of(a->getUsers(), [](Operation *user) {
+                        return user->getParentOfType<scf::ParallelOp>();
+                      });
+      if (hostOnly)
+        bookkeeping.push_back(a);
+    });
+    for (memref::AllocOp a : bookkeeping) {
+      OpBuilder b(a);
+      auto stack = memref::AllocaOp::create(b, a.getLoc(), a.getType());
+      for (Operation *user : llvm::make_early_inc_range(a->getUsers()))
+        if (isa<memref::DeallocOp>(user))
+          user->erase();
+      a.replaceAllUsesWith(stack.getResult());
+      a.erase();
+    }
   }
 
   /// The host-level nests of `region` in order, serial memory work wrapped

@@ -9,7 +9,7 @@
 // CHECK: arith.maximumf
 // CHECK: gpu.terminator
 // CHECK-NOT: scf.parallel
-func.func @relu(%x: memref<?x8xf32>, %y: memref<?x8xf32>) {
+func.func @relu(%x: memref<?x8xf32>, %y: memref<?x8xf32>) attributes {nn.model} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c8 = arith.constant 8 : index
@@ -34,7 +34,7 @@ func.func @relu(%x: memref<?x8xf32>, %y: memref<?x8xf32>) {
 // CHECK: math.powf
 // CHECK: memref.store
 // CHECK: gpu.terminator
-func.func @step_size(%lr: memref<f32>, %t: memref<f32>, %out: memref<f32>) {
+func.func @step_size(%lr: memref<f32>, %t: memref<f32>, %out: memref<f32>) attributes {nn.model} {
   %b = arith.constant 0.9 : f32
   %a = memref.load %lr[] : memref<f32>
   %s = memref.load %t[] : memref<f32>
@@ -50,7 +50,7 @@ func.func @step_size(%lr: memref<f32>, %t: memref<f32>, %out: memref<f32>) {
 // CHECK-LABEL: func.func @steps
 // CHECK: scf.for
 // CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c4,
-func.func @steps(%h: memref<4xf32>) {
+func.func @steps(%h: memref<4xf32>) attributes {nn.model} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
@@ -70,7 +70,7 @@ func.func @steps(%h: memref<4xf32>) {
 
 // A value loaded on the host and used there (a loop bound read from a
 // buffer) cannot be: an internal error, not a silent host read.
-func.func @host_read(%n: memref<index>, %y: memref<8xf32>) {
+func.func @host_read(%n: memref<index>, %y: memref<8xf32>) attributes {nn.model} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %one = arith.constant 1.0 : f32
@@ -78,6 +78,38 @@ func.func @host_read(%n: memref<index>, %y: memref<8xf32>) {
   %k = memref.load %n[] : memref<index>
   scf.parallel (%i) = (%c0) to (%k) step (%c1) {
     memref.store %one, %y[%i] : memref<8xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// The deallocation's bookkeeping (static index and flag arrays only the
+// host reads) goes on the stack; a function that is no entry (a
+// deallocation helper) is left alone.
+// CHECK-LABEL: func.func @bookkeeping
+// CHECK: memref.alloca() : memref<2xindex>
+// CHECK-NOT: gpu.launch
+// CHECK-NOT: memref.dealloc
+// CHECK: return
+// CHECK-LABEL: func.func private @helper
+// CHECK-NOT: gpu.launch
+func.func @bookkeeping(%p: index) -> index attributes {nn.model} {
+  %c0 = arith.constant 0 : index
+  %b = memref.alloc() : memref<2xindex>
+  memref.store %p, %b[%c0] : memref<2xindex>
+  %v = memref.load %b[%c0] : memref<2xindex>
+  memref.dealloc %b : memref<2xindex>
+  return %v : index
+}
+func.func private @helper(%x: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %one = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    memref.store %one, %x[%i] : memref<4xf32>
     scf.reduce
   }
   return
