@@ -8,7 +8,7 @@
 //        linalg-to-parallel-loops, export-artifact (entries `_cuda`),
 //        map-loops-to-gpu──▶ host functions launching one kernel per loop
 //        nest (--emit=gpu)
-//      ──kernel outlining, approximate-math, NVVM in each kernel module;
+//      ──kernel outlining, merge-kernel-modules, approximate-math, NVVM in each kernel module;
 //        the host lowered as on the CPU, gpu-to-llvm, gpu-module-to-binary
 //        as PTX──▶ host LLVM dialect with the kernels' PTX embedded
 //        (gpu.binary)
@@ -129,6 +129,7 @@ void nnc::buildCUDAPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(nnc::createStripNNAttributes());
   // Kernels: outlined into one gpu.module each, lowered to NVVM there.
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(nnc::createMergeKernelModules());
   if (options.approximateMath)
     pm.addPass(nnc::createApproximateMath());
   pm.addPass(memref::createExpandStridedMetadataPass());

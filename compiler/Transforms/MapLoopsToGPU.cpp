@@ -90,6 +90,7 @@ struct MapLoopsToGPUPass
                             f->hasAttr(nnc::nn::kEntryAttr)))
       return;
     keepBookkeepingOnHost(f);
+    sinkScalarReads(f);
     SmallVector<scf::ParallelOp> nests;
     if (failed(collect(f.getBody(), nests)))
       return signalPassFailure();
@@ -133,6 +134,85 @@ struct MapLoopsToGPUPass
       a.replaceAllUsesWith(stack.getResult());
       a.erase();
     }
+  }
+
+  /// A value read on the host and used only inside loop nests (a dropout
+  /// mask's hash of the step counter, computed once outside the mask's loop)
+  /// is read inside each nest instead: the load and the pure ops computed
+  /// from it are cloned into the nests that use them. Only loads of
+  /// buffers the function never writes (the hyper-parameters) move, so the
+  /// value read is the same.
+  static void sinkScalarReads(func::FuncOp f) {
+    llvm::DenseSet<Value> written;
+    f.walk([&](Operation *op) {
+      if (auto store = dyn_cast<memref::StoreOp>(op))
+        written.insert(store.getMemRef());
+    });
+    SmallVector<memref::LoadOp> loads;
+    f.walk([&](memref::LoadOp load) {
+      if (!load->getParentOfType<scf::ParallelOp>() &&
+          !isHostBuffer(load.getMemRef()) &&
+          isa<BlockArgument>(load.getMemRef()) &&
+          !written.contains(load.getMemRef()))
+        loads.push_back(load);
+    });
+    for (memref::LoadOp load : loads)
+      sinkChain(load);
+  }
+
+  /// `load` and the pure ops of its block computed from it, cloned into
+  /// each scf.parallel that uses them; nothing when one is used elsewhere.
+  static void sinkChain(memref::LoadOp load) {
+    Block *block = load->getBlock();
+    llvm::SetVector<Operation *> chain;
+    chain.insert(load);
+    for (Operation *op = load->getNextNode(); op; op = op->getNextNode())
+      if (op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
+          llvm::any_of(op->getOperands(), [&](Value v) {
+            return v.getDefiningOp() && chain.contains(v.getDefiningOp());
+          }))
+        chain.insert(op);
+    auto nestOf = [&](Operation *user) -> scf::ParallelOp {
+      scf::ParallelOp outer;
+      for (Operation *p = user; p && p->getBlock() != block;
+           p = p->getParentOp())
+        if (auto par = dyn_cast<scf::ParallelOp>(p->getParentOp()))
+          outer = par;
+      return outer;
+    };
+    for (Operation *op : chain)
+      for (Operation *user : op->getUsers())
+        if (!chain.contains(user) && !nestOf(user))
+          return; // read on the host too: left for the caller's check
+    // Per nest: the clones so far and the last, after which the next goes.
+    struct Clones {
+      IRMapping map;
+      Operation *last = nullptr;
+    };
+    llvm::MapVector<Operation *, Clones> clones;
+    for (Operation *op : chain)
+      for (OpOperand &use : llvm::make_early_inc_range(op->getUses())) {
+        if (chain.contains(use.getOwner()))
+          continue;
+        scf::ParallelOp nest = nestOf(use.getOwner());
+        Clones &c = clones[nest];
+        for (Operation *x : chain) {
+          if (c.map.contains(op->getResult(0)))
+            break;
+          if (c.map.contains(x->getResult(0)))
+            continue;
+          OpBuilder b(nest.getContext());
+          if (c.last)
+            b.setInsertionPointAfter(c.last);
+          else
+            b.setInsertionPointToStart(nest.getBody());
+          c.last = b.clone(*x, c.map);
+        }
+        use.set(c.map.lookup(use.get()));
+      }
+    for (Operation *op : llvm::reverse(chain))
+      if (op->use_empty())
+        op->erase();
   }
 
   /// The host-level nests of `region` in order, serial memory work wrapped

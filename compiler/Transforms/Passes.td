@@ -622,4 +622,18 @@ def ParallelDimsFirst
 }
 
 
+def MergeKernelModules
+    : Pass<"nnc-merge-kernel-modules", "::mlir::ModuleOp"> {
+  let summary = "All outlined kernels in one gpu.module";
+  let description = [{
+    gpu-kernel-outlining gives every kernel a gpu.module of its own; each
+    becomes one PTX module that the driver JIT-compiles and loads
+    separately (an LSTM's train step has hundreds). Here they move into one
+    module, `nnc_kernels`, each kernel renamed after its old module (names
+    are unique there), and every gpu.launch_func is pointed at it: one PTX
+    module per artifact, one JIT compilation, one ptxas run to check it.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // NNC_TRANSFORMS_PASSES_TD

@@ -212,7 +212,8 @@ int cliEvaluate(const char *prog, nnrt_model *m, const Args &a,
     std::printf("usage: %s evaluate --weights w.safetensors "
                 "(--data FILE | --x X... [--y Y...]) [--batch N] "
                 "[--label-column K] [--classes C] [--threads N] "
-                "[--padding pre|post] [--truncating pre|post]\n\n"
+                "[--padding pre|post] [--truncating pre|post] "
+                "[--device cpu|cuda]\n\n"
                 "Prints the loss and metrics of the model on labelled data "
                 "(the same sources as train; sequences of different lengths "
                 "fitted to the model's steps as train fits them).\n",

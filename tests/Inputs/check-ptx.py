@@ -25,5 +25,6 @@ with tempfile.TemporaryDirectory() as tmp:
         if r.returncode:
             failed += 1
             print(f"FAIL {name}: {r.stderr.strip()[:400]}")
-print(f"{len(modules) - failed} of {len(modules)} kernel modules pass ptxas for {arch}")
+kernels = sum(ptx.count(".entry ") for _, ptx in modules)
+print(f"{len(modules) - failed} of {len(modules)} kernel modules ({kernels} kernels) pass ptxas for {arch}")
 sys.exit(1 if failed or not modules else 0)

@@ -114,3 +114,29 @@ func.func private @helper(%x: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// A scalar read on the host (a dropout mask's hash of the step counter) and
+// used only inside a nest is read inside the nest instead.
+// CHECK-LABEL: func.func @hash_of_step
+// CHECK-NEXT: %[[C:.*]] = arith.constant
+// CHECK: gpu.launch
+// CHECK: memref.load %arg0[]
+// CHECK: arith.fptoui
+// CHECK: arith.muli
+// CHECK: memref.store
+func.func @hash_of_step(%step: memref<f32>, %y: memref<8xi32>) attributes {nn.model} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %k = arith.constant 2146121005 : i32
+  %s = memref.load %step[] : memref<f32>
+  %i = arith.fptoui %s : f32 to i32
+  %h = arith.muli %i, %k : i32
+  scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+    memref.store %h, %y[%j] : memref<8xi32>
+    scf.reduce
+  }
+  return
+}
