@@ -115,7 +115,7 @@ bool selectDevice(const std::string &name, std::string &error) {
     error = "unknown device '" + name + "' (cpu or cuda)";
     return false;
   }
-  if (!cuda::device(error))
+  if (!cuda::device(error) || !cuda::loadModules(error))
     return false;
   selected = DeviceKind::CUDA;
   return true;

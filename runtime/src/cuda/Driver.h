@@ -69,6 +69,10 @@ void recordError(const char *what, CUresult r);
 bool failed();
 std::string takeError();
 
+/// JIT-compiles and loads every kernel module the artifact registered
+/// (MGPU.cpp), so that no first call pays for it. False with `error`.
+bool loadModules(std::string &error);
+
 /// `what` failed with `r`, in the driver's words.
 std::string describe(const char *what, CUresult r);
 

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 using namespace nnrt::cuda;
 
@@ -36,22 +37,57 @@ struct LazyModule {
 
 std::mutex moduleLock;
 
+/// Every module the artifact registered (global constructors run before
+/// main), so that selecting the GPU can JIT them all up front.
+std::vector<LazyModule *> &registry() {
+  static std::vector<LazyModule *> modules;
+  return modules;
+}
+
+/// Loads `m` (JIT-compiles its PTX); false, with the error recorded, on
+/// failure. Called under moduleLock.
+bool load(LazyModule *m, Device *d) {
+  if (m->module)
+    return true;
+  if (CUresult r = d->api.cuModuleLoadData(&m->module, m->ptx)) {
+    recordError("loading the kernels (PTX JIT)", r);
+    m->module = nullptr;
+    return false;
+  }
+  return true;
+}
+
+LazyModule *make(const void *data) {
+  auto *m = new LazyModule{data};
+  std::lock_guard<std::mutex> lock(moduleLock);
+  registry().push_back(m);
+  return m;
+}
+
 } // namespace
+
+bool nnrt::cuda::loadModules(std::string &error) {
+  Device *d = device(error);
+  if (!d)
+    return false;
+  std::lock_guard<std::mutex> lock(moduleLock);
+  for (LazyModule *m : registry())
+    if (!load(m, d)) {
+      error = takeError();
+      return false;
+    }
+  return true;
+}
 
 extern "C" {
 
-void *mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
-  return new LazyModule{data};
-}
+void *mgpuModuleLoadJIT(void *data, int /*optLevel*/) { return make(data); }
 
-void *mgpuModuleLoad(void *data, size_t /*size*/) {
-  return new LazyModule{data};
-}
+void *mgpuModuleLoad(void *data, size_t /*size*/) { return make(data); }
 
-void mgpuModuleUnload(void *m) {
-  auto *lazy = static_cast<LazyModule *>(m);
-  // At exit the driver may already be gone; its modules go with it.
-  delete lazy;
+void mgpuModuleUnload(void *) {
+  // At exit (global destructors): the driver may already be gone, and its
+  // modules go with the process.
 }
 
 void *mgpuModuleGetFunction(void *m, const char *name) {
@@ -64,12 +100,8 @@ void *mgpuModuleGetFunction(void *m, const char *name) {
   Device *d = device(error);
   if (!d || failed())
     return nullptr;
-  if (!lazy->module)
-    if (CUresult r = d->api.cuModuleLoadData(&lazy->module, lazy->ptx)) {
-      recordError("loading a kernel module (PTX JIT)", r);
-      lazy->module = nullptr;
-      return nullptr;
-    }
+  if (!load(lazy, d))
+    return nullptr;
   CUfunction f = nullptr;
   if (CUresult r = d->api.cuModuleGetFunction(&f, lazy->module, name)) {
     recordError("cuModuleGetFunction", r);
