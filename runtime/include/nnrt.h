@@ -98,6 +98,11 @@ typedef struct nnrt_model nnrt_model;
 /* A model linked into this program (nnc -c, or the generated executable). */
 nnrt_model *nnrt_model_open_linked(const struct nnc_artifact *artifact,
                                    nnrt_status *status);
+/* Model `name` of a linked artifact from a .nn file with several models
+ * (name NULL: the first). */
+nnrt_model *nnrt_model_open_linked_named(const struct nnc_artifact *artifact,
+                                         const char *name,
+                                         nnrt_status *status);
 /* A model built with `nnc --shared`: the first of the file's models. */
 nnrt_model *nnrt_model_open_shared(const char *path, nnrt_status *status);
 /* Model `name` of a library built from a .nn file with several models

@@ -40,7 +40,9 @@ public:
                  "  train     fit the parameters to labelled data (compiled "
                  "train step)\n"
                  "  evaluate  loss and metrics on labelled data\n\n"
-                 "Run '%s <command> --help' for a command's options.\n",
+                 "Run '%s <command> --help' for a command's options. With "
+                 "several models in the .nn file, '--model NAME' picks one "
+                 "(default: the first).\n",
                  prog, nnrt_model_name(model), prog);
     return 0;
   }
@@ -240,8 +242,19 @@ extern "C" int nnrt_cli_main(int argc, char **argv,
                              const struct nnc_artifact *artifact) {
   const char *prog = argc > 0 ? std::strrchr(argv[0], '/') : nullptr;
   prog = prog ? prog + 1 : (argc > 0 ? argv[0] : "model");
+  // --model NAME (any command): which model of a .nn file with several.
+  std::vector<char *> rest(argv, argv + argc);
+  const char *wanted = nullptr;
+  for (size_t i = 1; i + 1 < rest.size(); ++i)
+    if (std::strcmp(rest[i], "--model") == 0) {
+      wanted = rest[i + 1];
+      rest.erase(rest.begin() + i, rest.begin() + i + 2);
+      break;
+    }
+  argc = static_cast<int>(rest.size());
+  argv = rest.data();
   nnrt_status *st = nnrt_status_new();
-  nnrt_model *model = nnrt_model_open_linked(artifact, st);
+  nnrt_model *model = nnrt_model_open_linked_named(artifact, wanted, st);
   if (!model) {
     std::fprintf(stderr, "%s: error: %s\n", prog, nnrt_status_message(st));
     nnrt_status_free(st);

@@ -37,6 +37,12 @@ nnrt_model *nnrt_model_open_linked(const nnc_artifact *artifact,
   return openArtifact(artifact, nullptr, "linked model", nullptr, status);
 }
 
+nnrt_model *nnrt_model_open_linked_named(const nnc_artifact *artifact,
+                                         const char *name,
+                                         nnrt_status *status) {
+  return openArtifact(artifact, nullptr, "linked model", name, status);
+}
+
 nnrt_model *nnrt_model_open_shared(const char *path, nnrt_status *status) {
   return nnrt_model_open_shared_named(path, nullptr, status);
 }

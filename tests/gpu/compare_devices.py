@@ -1,11 +1,11 @@
 """The same training on the CPU and on a CUDA GPU, compared.
 
-usage: compare_devices.py EXE [--tol T] -- TRAIN-ARGS...
+usage: compare_devices.py EXE [--tol T] [--checkpoint] -- TRAIN-ARGS...
 
 Runs `EXE train TRAIN-ARGS --save W --device cpu` and the same with
 `--device cuda` (same seed: same initial weights, same batches, same
-dropout masks), then compares every saved tensor (parameters and, with
---checkpoint in the args, optimizer slots): the worst of
+dropout masks), then compares every saved tensor (parameters; with
+--checkpoint, the checkpoint's parameters and optimizer slots): the worst of
 max|cuda - cpu| / (max|cpu| + 1e-3) over tensors must be at most --tol
 (default 1e-4: both devices compute in f32 with the same formulas, but sum
 in different orders). Prints one line per run and the comparison; exits 1
@@ -37,16 +37,20 @@ def main():
     args = sys.argv[1:]
     exe, tol = args[0], 1e-4
     rest = args[1:]
-    if rest[:1] == ["--tol"]:
-        tol, rest = float(rest[1]), rest[2:]
+    checkpoint = False
+    while rest[:1] in (["--tol"], ["--checkpoint"]):
+        if rest[0] == "--tol":
+            tol, rest = float(rest[1]), rest[2:]
+        else:
+            checkpoint, rest = True, rest[1:]
     if rest[:1] == ["--"]:
         rest = rest[1:]
     tmp = tempfile.mkdtemp()
     saved = {}
     for device in ("cpu", "cuda"):
         w = os.path.join(tmp, device + ".safetensors")
-        cmd = [exe, "train", *rest, "--save", w, "--device", device,
-               "--verbose", "0"]
+        cmd = [exe, "train", *rest, "--checkpoint" if checkpoint else "--save",
+               w, "--device", device, "--verbose", "0"]
         r = subprocess.run(cmd, capture_output=True, text=True)
         lines = (r.stdout + r.stderr).strip().splitlines()
         print("%s: %s" % (device, lines[-1] if lines else ""))
