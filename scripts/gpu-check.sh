@@ -53,6 +53,7 @@ nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 pass=0; fail=0
 run() { echo "== $1"; if python3 compare_devices.py "$@"; then pass=$((pass+1)); else fail=$((fail+1)); fi; }
 run ./iris -- --data iris_data/train.csv --seed 0 --epochs 20
+run ./iris --checkpoint -- --data iris_data/train.csv --seed 0 --epochs 7 --batch 16
 run ./digits -- --x digits_data/x_train.npy --y digits_data/y_train.npy --seed 0 --epochs 3
 run ./halves -- --data digits_data/halves_train.npz --seed 0 --epochs 2
 run ./cifar10 -- --data cifar64.bin --seed 0 --epochs 1

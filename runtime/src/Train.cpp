@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 using namespace nnrt;
 
@@ -508,6 +509,9 @@ nnrt_history *nnrt_trainer_fit_arrays(nnrt_trainer *t,
       std::fprintf(o->log, "Epoch %lld/%lld\n",
                    static_cast<long long>(epoch + 1),
                    static_cast<long long>(o->epochs));
+    // On a GPU the parameters and optimizer state stay there until the
+    // epoch's steps are done (nothing below reads them on the host).
+    std::optional<cuda::ResidentScope> onDevice(std::in_place);
     for (int64_t s = 0, b = 0; s < splitAt; s += o->batch_size, ++b) {
       int64_t rows = std::min(o->batch_size, splitAt - s);
       gatherAll(data, &order[s], rows, t->batch);
@@ -532,6 +536,7 @@ nnrt_history *nnrt_trainer_fit_arrays(nnrt_trainer *t,
                      s + rows);
       }
     }
+    onDevice.reset();
     for (size_t k = 0; k < perPass; ++k)
       h.values[k].push_back(sums[k] / splitAt);
     if (validate) {

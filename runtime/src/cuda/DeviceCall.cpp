@@ -3,9 +3,9 @@
 // The host stays the owner of every tensor (parameters, optimizer state,
 // data): a CUDA call uploads what the entry reads and downloads what it
 // writes, so training, evaluation, prediction and checkpoints behave
-// exactly as on the CPU and checkpoints move freely between devices. The
-// price is one copy of the parameters each way per train step; keeping
-// them resident on the device is the next step (docs/gpu.md).
+// exactly as on the CPU and checkpoints move freely between devices. Within
+// an epoch of the fit loop (ResidentScope) parameters and optimizer state
+// stay on the device between steps and come back once at the epoch's end.
 //
 //===----------------------------------------------------------------------===//
 
@@ -91,6 +91,57 @@ void arenaRelease(int64_t mark) {
 
 const ScratchHooks kDeviceHooks{arenaAlloc, arenaMark, arenaRelease};
 
+/// Parameters and optimizer state kept on the device (ResidentScope).
+struct Resident {
+  void *host;
+  size_t bytes;
+  cuda::CUdeviceptr device;
+  bool deviceNewer;
+};
+std::vector<Resident> resident;
+int residentDepth = 0;
+
+/// The device copy of `host` while a ResidentScope is open (uploaded the
+/// first time), or null after a recorded failure.
+void *residentCopy(void *host, size_t bytes) {
+  for (Resident &r : resident)
+    if (r.host == host && r.bytes == bytes)
+      return reinterpret_cast<void *>(r.device);
+  cuda::Device *d = dev();
+  Resident r{host, bytes, 0, false};
+  if (cuda::CUresult e = d->api.cuMemAlloc(&r.device, bytes ? bytes : 1)) {
+    cuda::recordError("cuMemAlloc", e);
+    return nullptr;
+  }
+  if (cuda::CUresult e =
+          d->api.cuMemcpyHtoDAsync(r.device, host, bytes, d->stream))
+    cuda::recordError("copying to the GPU", e);
+  resident.push_back(r);
+  return reinterpret_cast<void *>(r.device);
+}
+
+void markResidentNewer(void *host) {
+  for (Resident &r : resident)
+    if (r.host == host)
+      r.deviceNewer = true;
+}
+
+/// Downloads what the device changed and frees every device copy.
+void flushResident() {
+  cuda::Device *d = dev();
+  for (Resident &r : resident) {
+    if (r.deviceNewer)
+      if (cuda::CUresult e = d->api.cuMemcpyDtoHAsync(r.host, r.device,
+                                                      r.bytes, d->stream))
+        cuda::recordError("copying from the GPU", e);
+  }
+  if (cuda::CUresult e = d->api.cuStreamSynchronize(d->stream))
+    cuda::recordError("running the kernels", e);
+  for (Resident &r : resident)
+    d->api.cuMemFree(r.device);
+  resident.clear();
+}
+
 [[noreturn]] void die(const std::string &message) {
   std::fprintf(stderr, "nnrt: error: %s\n", message.c_str());
   std::exit(1);
@@ -131,10 +182,13 @@ void cuda::call(const Entry &e, int64_t batch, void **pointers) {
   for (size_t i = 0; i < e.buffers.size(); ++i) {
     const Buffer &b = e.buffers[i];
     bytes[i] = static_cast<size_t>(product(b.shape, batch)) * sizeof(float);
-    onDevice[i] = arenaAlloc(bytes[i]);
+    bool keep = residentDepth > 0 &&
+                (b.role == Role::Param || b.role == Role::State);
+    onDevice[i] = keep ? residentCopy(pointers[i], bytes[i])
+                       : arenaAlloc(bytes[i]);
     if (!onDevice[i])
       break;
-    if (b.role != Role::Output)
+    if (!keep && b.role != Role::Output)
       if (CUresult r = api.cuMemcpyHtoDAsync(
               reinterpret_cast<CUdeviceptr>(onDevice[i]), pointers[i],
               bytes[i], d->stream))
@@ -147,8 +201,13 @@ void cuda::call(const Entry &e, int64_t batch, void **pointers) {
   }
   for (size_t i = 0; i < e.buffers.size() && !failed(); ++i) {
     Role role = e.buffers[i].role;
-    if (role == Role::Output ||
-        (writesState && (role == Role::Param || role == Role::State)))
+    bool state = role == Role::Param || role == Role::State;
+    if (state && residentDepth > 0) {
+      if (writesState)
+        markResidentNewer(pointers[i]);
+      continue;
+    }
+    if (role == Role::Output || (writesState && state))
       if (CUresult r = api.cuMemcpyDtoHAsync(
               pointers[i], reinterpret_cast<CUdeviceptr>(onDevice[i]),
               bytes[i], d->stream))
@@ -159,6 +218,20 @@ void cuda::call(const Entry &e, int64_t batch, void **pointers) {
   arenaRelease(mark);
   if (failed())
     die("on the GPU: " + takeError());
+}
+
+cuda::ResidentScope::ResidentScope()
+    : active(currentDevice() == DeviceKind::CUDA) {
+  if (active)
+    ++residentDepth;
+}
+
+cuda::ResidentScope::~ResidentScope() {
+  if (!active || --residentDepth > 0)
+    return;
+  flushResident();
+  if (cuda::failed())
+    die("on the GPU: " + cuda::takeError());
 }
 
 } // namespace nnrt

@@ -29,6 +29,22 @@ namespace cuda {
 /// after it), the entry's temporaries come from a device arena, and the
 /// first CUDA failure ends the process with its message.
 void call(const Entry &e, int64_t batch, void **pointers);
+
+/// While one exists (the fit loop holds one over each epoch's train steps,
+/// when the GPU is selected), parameters and optimizer state stay in
+/// device memory between calls: uploaded at their first call, neither
+/// uploaded nor downloaded after, and downloaded once when the last scope
+/// ends. Nothing on the host may read or write them meanwhile.
+class ResidentScope {
+public:
+  ResidentScope();
+  ~ResidentScope();
+  ResidentScope(const ResidentScope &) = delete;
+  ResidentScope &operator=(const ResidentScope &) = delete;
+
+private:
+  bool active;
+};
 } // namespace cuda
 
 } // namespace nnrt
