@@ -98,9 +98,23 @@ nnc::CPUPipelineOptions nnc::cpuOptionsForVectorBits(unsigned vectorBits) {
   return o;
 }
 
-static void addCleanup(OpPassManager &pm) {
+void nnc::addCleanup(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+}
+
+void nnc::buildLinalgStage(OpPassManager &pm) {
+  pm.addPass(nnc::createKeepArtifactFunctions());
+  pm.addPass(nnc::createConvertNNToLinalg());
+  nnc::addCleanup(pm);
+}
+
+void nnc::buildTensorFusion(OpPassManager &pm) {
+  // Fusion on tensors, while use-def chains still show what feeds what.
+  pm.addNestedPass<func::FuncOp>(nnc::createFoldTransposesIntoContractions());
+  pm.addNestedPass<func::FuncOp>(nnc::createFuseElementwise());
+  pm.addNestedPass<func::FuncOp>(nnc::createReuseInputAsOutput());
+  nnc::addCleanup(pm);
 }
 
 /// One-shot bufferization of whole modules, identity layouts at function
@@ -124,7 +138,7 @@ static void addKernelLoops(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(nnc::createVectorizeContractions(
       {options.vectorBits, options.microRows, options.microCols}));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
-  addCleanup(pm);
+  nnc::addCleanup(pm);
 }
 
 /// Loops, vectors and memrefs to the LLVM dialect (the last stage of the
@@ -152,7 +166,7 @@ static void addLLVMLowering(OpPassManager &pm,
   pm.addPass(nnc::createDispatchParallelKernels());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  addCleanup(pm);
+  nnc::addCleanup(pm);
 }
 
 void nnc::buildBuffersStage(OpPassManager &pm) {
@@ -162,7 +176,7 @@ void nnc::buildBuffersStage(OpPassManager &pm) {
   addBufferize(pm);
   // Loops that update a buffer in place now return it unchanged; folding
   // them shows the output argument itself is returned, which is dropped.
-  addCleanup(pm);
+  nnc::addCleanup(pm);
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(nnc::createCheckInPlaceUpdates());
   bufferization::BufferDeallocationPipelineOptions dealloc;
@@ -172,23 +186,17 @@ void nnc::buildBuffersStage(OpPassManager &pm) {
 
 void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
                            const CPUPipelineOptions &options) {
-  pm.addPass(nnc::createKeepArtifactFunctions());
-  pm.addPass(nnc::createConvertNNToLinalg());
-  addCleanup(pm);
+  buildLinalgStage(pm);
   if (stage == CPUStage::Linalg)
     return;
 
-  // Fusion on tensors, while use-def chains still show what feeds what.
-  pm.addNestedPass<func::FuncOp>(nnc::createFoldTransposesIntoContractions());
-  pm.addNestedPass<func::FuncOp>(nnc::createFuseElementwise());
-  pm.addNestedPass<func::FuncOp>(nnc::createReuseInputAsOutput());
-  addCleanup(pm);
+  buildTensorFusion(pm);
   pm.addNestedPass<func::FuncOp>(nnc::createTileAndFuseContractions(
       {options.tileRows, options.tileCols}));
   pm.addNestedPass<func::FuncOp>(
       nnc::createTileAndFuseReductions({options.tileRows}));
   pm.addNestedPass<func::FuncOp>(nnc::createContractionLoopOrder());
-  addCleanup(pm);
+  nnc::addCleanup(pm);
   if (stage == CPUStage::Fused)
     return;
 
@@ -205,7 +213,7 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(nnc::createDeduplicateKernels());
   // The work estimates of parallel kernels fold, and so do the branches
   // on them where the shapes are static.
-  addCleanup(pm);
+  nnc::addCleanup(pm);
   if (stage == CPUStage::Loops)
     return;
 
@@ -218,9 +226,9 @@ void nnc::buildContractionKernelPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(nnc::createTileAndFuseContractions(
       {options.tileRows, options.tileCols}));
   pm.addNestedPass<func::FuncOp>(nnc::createContractionLoopOrder());
-  addCleanup(pm);
+  nnc::addCleanup(pm);
   addBufferize(pm);
-  addCleanup(pm);
+  nnc::addCleanup(pm);
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);

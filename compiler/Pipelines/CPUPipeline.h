@@ -50,6 +50,17 @@ void registerCPUPipelineDialects(mlir::DialectRegistry &registry);
 void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage,
                       const CPUPipelineOptions &options = {});
 
+/// Canonicalize and CSE.
+void addCleanup(mlir::OpPassManager &pm);
+
+/// The artifact's functions kept, nn to linalg on tensors: the first stage
+/// of both devices' pipelines (CPUStage::Linalg).
+void buildLinalgStage(mlir::OpPassManager &pm);
+
+/// The device-independent fusion on tensors: transposes folded into
+/// contractions, elementwise chains fused, dead inputs reused as outputs.
+void buildTensorFusion(mlir::OpPassManager &pm);
+
 /// Results to caller-owned arguments, one-shot bufferization, explicit
 /// deallocation, copies as linalg: the stage both devices share after
 /// their tensor-level fusion.

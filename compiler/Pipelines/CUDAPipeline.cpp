@@ -92,37 +92,27 @@ void nnc::registerCUDAPipelineDialects(DialectRegistry &registry) {
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
 }
 
-static void addCleanup(OpPassManager &pm) {
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-}
-
 void nnc::buildCUDAPipeline(OpPassManager &pm, CPUStage stage,
                             const CUDAPipelineOptions &options) {
-  pm.addPass(nnc::createKeepArtifactFunctions());
-  pm.addPass(nnc::createConvertNNToLinalg());
-  addCleanup(pm);
+  buildLinalgStage(pm);
   if (stage == CPUStage::Linalg)
     return;
 
   // The device-independent fusions: fewer, larger kernels.
-  pm.addNestedPass<func::FuncOp>(nnc::createFoldTransposesIntoContractions());
-  pm.addNestedPass<func::FuncOp>(nnc::createFuseElementwise());
-  pm.addNestedPass<func::FuncOp>(nnc::createReuseInputAsOutput());
-  addCleanup(pm);
+  buildTensorFusion(pm);
   if (stage == CPUStage::Fused)
     return;
 
   buildBuffersStage(pm);
   pm.addNestedPass<func::FuncOp>(nnc::createParallelDimsFirst());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
-  addCleanup(pm);
+  nnc::addCleanup(pm);
   ExportArtifactOptions exportOptions;
   exportOptions.device = "cuda";
   pm.addPass(nnc::createExportArtifact(exportOptions));
   pm.addNestedPass<func::FuncOp>(
       nnc::createMapLoopsToGPU({options.blockSize}));
-  addCleanup(pm);
+  nnc::addCleanup(pm);
   if (stage == CPUStage::Loops)
     return;
 
@@ -170,7 +160,7 @@ void nnc::buildCUDAPipeline(OpPassManager &pm, CPUStage stage,
   binary.compilationTarget = "isa"; // PTX text, JIT-compiled by the driver
   pm.addPass(createGpuModuleToBinaryPass(binary));
   pm.addPass(createReconcileUnrealizedCastsPass());
-  addCleanup(pm);
+  nnc::addCleanup(pm);
 }
 
 std::string nnc::collectPTX(ModuleOp module) {
