@@ -145,7 +145,11 @@ struct Stmt {
   enum class Kind { Layer, Assign, Return };
   Kind kind;
   llvm::SMLoc loc;
-  std::string name;             // Assign: the bound name
+  std::string name;             // Assign: the (first) bound name
+  /// Assign: every bound name, `name` first. More than one unpacks a layer
+  /// that gives several values (`y, h, c = lstm(x, 8, return_state: true)`).
+  std::vector<std::string> names;
+  std::vector<llvm::SMLoc> nameLocs;
   std::vector<ExprPtr> values;  // Layer/Assign: one; Return: one or more
 };
 

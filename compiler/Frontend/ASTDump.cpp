@@ -7,6 +7,7 @@
 
 #include "compiler/Frontend/AST.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Casting.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/SourceMgr.h"
@@ -109,7 +110,7 @@ public:
         os << "    layer ";
         break;
       case Stmt::Kind::Assign:
-        os << "    let " << s.name << " = ";
+        os << "    let " << llvm::join(s.names, ", ") << " = ";
         break;
       case Stmt::Kind::Return:
         os << "    return ";

@@ -95,6 +95,9 @@ public:
   mlir::Value mask;
   /// The output's step mask, set by a MaskUse::Uses layer (null: none).
   mlir::Value outputMask;
+  /// The final states a recurrent layer gives with return_state (h, or h
+  /// and c), set by its elaboration.
+  llvm::SmallVector<mlir::Value, 2> states;
   /// Set when a recurrent layer elaborates inside bidirectional.
   BidirectionalHalf half = BidirectionalHalf::None;
 

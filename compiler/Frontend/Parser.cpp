@@ -278,11 +278,26 @@ bool Parser::parseStmt(std::vector<Stmt> &body) {
     body.push_back(std::move(stmt));
     return true;
   }
-  if (is(Tok::Ident) && peek().kind == Tok::Equal) {
+  bool unpack = is(Tok::Ident) && peek().kind == Tok::Comma;
+  if (unpack || (is(Tok::Ident) && peek().kind == Tok::Equal)) {
     stmt.kind = Stmt::Kind::Assign;
     stmt.name = tok.text.str();
+    stmt.names.push_back(stmt.name);
+    stmt.nameLocs.push_back(tok.loc);
     consume(); // name
-    consume(); // '='
+    // `y, h, c = ...`: the names a layer's several values bind to.
+    while (unpack && consumeIf(Tok::Comma)) {
+      if (!is(Tok::Ident)) {
+        errorHere("a name after ',' in 'y, h, c = ...'");
+        return false;
+      }
+      stmt.names.push_back(tok.text.str());
+      stmt.nameLocs.push_back(tok.loc);
+      consume();
+    }
+    if (!expect(Tok::Equal, "after the names bound by '" + stmt.name +
+                                ", ... ='"))
+      return false;
     ExprPtr value = parseExpr();
     if (!value)
       return false;

@@ -187,8 +187,14 @@ private:
         break;
       case Stmt::Kind::Assign:
         checkExpr(*s.values[0], scope, Context::Body);
-        if (!scope.names.insert(s.name).second)
-          diags.error(s.loc, "'" + s.name + "' is already defined");
+        if (s.names.size() > 1 && !llvm::isa<CallExpr>(*s.values[0]))
+          diags.error(ast::startLoc(*s.values[0]),
+                      "only a layer call gives several values to unpack "
+                      "into '" + llvm::join(s.names, ", ") + "'");
+        for (size_t k = 0; k < s.names.size(); ++k)
+          if (!scope.names.insert(s.names[k]).second)
+            diags.error(s.nameLocs[k],
+                        "'" + s.names[k] + "' is already defined");
         break;
       case Stmt::Kind::Return:
         for (const ExprPtr &v : s.values)

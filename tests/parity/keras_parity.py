@@ -409,6 +409,10 @@ def random_rnn_spec(rng, index):
     # the state through every recurrent layer (zeros out of a
     # bidirectional one). Drawn last: the other networks stay as they were.
     spec["mask"] = ids and rng.random() < 0.75
+    # About two in five (by index, without a draw): the last layer returns
+    # its final states too (return_state), which a second dense layer reads
+    # beside the output: a functional model, `y, h, c = lstm(...)`.
+    spec["state"] = (index % 4 == 0 or index % 5 == 3) and not td
     if spec["mask"]:
         # Padded steps hold zero states, whose pre-activations sit on relu's
         # kink at 0 whenever a bias is near 0: f32 and the f64 reference
@@ -419,6 +423,11 @@ def random_rnn_spec(rng, index):
     return spec
 
 
+def rnn_state_count(layer):
+    """How many final states a recurrent layer gives with return_state."""
+    return (2 if layer["kind"] == "lstm" else 1) * (2 if layer.get("bi") else 1)
+
+
 def rnn_nn_text(spec, name, optimizer_text):
     if spec["vocabulary"]:
         lines = ["model %s(x: f32[%d]) {" % (name, spec["length"]),
@@ -426,30 +435,66 @@ def rnn_nn_text(spec, name, optimizer_text):
     else:
         lines = ["model %s(x: f32[%d, %d]) {" % (name, spec["length"],
                                                 spec["features"])]
+    if spec.get("state"):
+        return rnn_state_nn_text(spec, name, optimizer_text, lines)
     for l in spec["layers"]:
-        kind = "gru" if l["kind"] == "gru_before" else l["kind"]
-        args = ["%d" % l["units"]]
-        if l["kind"] == "simple_rnn":
-            args.append("activation: %s" % l["act"])
-        if l["kind"] == "gru_before":
-            args.append("reset_after: false")
-        if l["sequences"]:
-            args.append("return_sequences: true")
-        if l["backwards"]:
-            args.append("go_backwards: true")
-        if not l["bias"]:
-            args.append("use_bias: false")
-        if l.get("bi"):
-            lines.append('    bidirectional(%s(%s), merge_mode: %s, name: "%s")'
-                         % (kind, ", ".join(args), l["bi"], l["name"]))
-            continue
-        args.append('name: "%s"' % l["name"])
-        lines.append("    %s(%s)" % (kind, ", ".join(args)))
+        lines.append("    " + rnn_layer_nn(l))
     if spec["td"]:
         lines.append('    dense(%d, activation: %s, name: "td")' % (
             spec["td"]["units"], spec["td"]["act"]))
         lines.append("    flatten()")
     return closed(lines, spec, name, optimizer_text)
+
+
+def rnn_layer_nn(l, src=None):
+    """One recurrent layer of an rnn spec as an nn call (`src` first in a
+    functional body)."""
+    kind = "gru" if l["kind"] == "gru_before" else l["kind"]
+    args = ["%d" % l["units"]]
+    if l["kind"] == "simple_rnn":
+        args.append("activation: %s" % l["act"])
+    if l["kind"] == "gru_before":
+        args.append("reset_after: false")
+    if l["sequences"]:
+        args.append("return_sequences: true")
+    if l["backwards"]:
+        args.append("go_backwards: true")
+    if not l["bias"]:
+        args.append("use_bias: false")
+    if l.get("return_state"):
+        args.append("return_state: true")
+    pre = [src] if src else []
+    if l.get("bi"):
+        return 'bidirectional(%s%s(%s), merge_mode: %s, name: "%s")' % (
+            "".join(p + ", " for p in pre), kind, ", ".join(args), l["bi"],
+            l["name"])
+    return "%s(%s)" % (kind, ", ".join(pre + args + ['name: "%s"' % l["name"]]))
+
+
+def rnn_state_nn_text(spec, name, optimizer_text, lines):
+    """The functional form of an rnn spec whose last layer returns its
+    final states: out = act(dense(y) + dense(sum of the states))."""
+    if spec["vocabulary"]:
+        lines[-1] = lines[-1].replace("embedding(", "h = embedding(x, ")
+        cur = "h"
+    else:
+        cur = "x"
+    for k, l in enumerate(spec["layers"]):
+        if k + 1 < len(spec["layers"]):
+            lines.append("    h%d = %s" % (k, rnn_layer_nn(l, cur)))
+            cur = "h%d" % k
+            continue
+        states = ["s%d" % i for i in range(rnn_state_count(l))]
+        lines.append("    %s = %s" % (", ".join(["y"] + states),
+                                      rnn_layer_nn(dict(l, return_state=True),
+                                                   cur)))
+    u = spec["units"][0]
+    lines.append('    z = dense(y, %d, name: "out") + dense(%s, %d, '
+                 'use_bias: false, name: "out_s")' % (
+                     u["units"], " + ".join(states), u["units"]))
+    lines.append("    return activation(z, %s)" % u["act"])
+    lines.append("}")
+    return "\n".join(lines + train_lines(spec, name, optimizer_text)) + "\n"
 
 
 def keras_rnn_model(keras, spec):
@@ -464,6 +509,8 @@ def keras_rnn_model(keras, spec):
         kw = dict(return_sequences=l["sequences"], go_backwards=l["backwards"],
                   use_bias=l["bias"], kernel_initializer="zeros",
                   recurrent_initializer="zeros")
+        if spec.get("state") and l is spec["layers"][-1]:
+            kw["return_state"] = True
         if not l.get("bi"):
             kw["name"] = l["name"]
         if l["kind"] == "simple_rnn":
@@ -475,6 +522,16 @@ def keras_rnn_model(keras, spec):
         if l.get("bi"):
             layer = L.Bidirectional(layer, merge_mode=l["bi"], name=l["name"])
         h = layer(h)
+    if spec.get("state"):
+        # The last layer was built with return_state: [output, states...].
+        y, states = h[0], h[1:]
+        s = states[0] if len(states) == 1 else L.Add()(states)
+        u = spec["units"][0]
+        z = L.Add()([
+            L.Dense(u["units"], kernel_initializer="zeros", name="out")(y),
+            L.Dense(u["units"], use_bias=False, kernel_initializer="zeros",
+                    name="out_s")(s)])
+        return keras.Model(x, L.Activation(u["act"])(z))
     if spec["td"]:
         h = L.Dense(spec["td"]["units"], activation=spec["td"]["act"],
                     kernel_initializer="zeros", name="td")(h)
@@ -678,6 +735,8 @@ def param_names(spec):
                 for p in ("kernel", "bias")}
     if spec["style"] == "rnn":
         out = {"out.kernel": ("out", "kernel"), "out.bias": ("out", "bias")}
+        if spec.get("state"):
+            out["out_s.kernel"] = ("out_s", "kernel")
         if spec["td"]:
             out.update({"td.kernel": ("td", "kernel"), "td.bias": ("td", "bias")})
         if spec["vocabulary"]:

@@ -57,6 +57,9 @@ struct Val {
   bool modelOutput = false;
   /// The step mask travelling with a sequence (Layers/Masks.h), or null.
   Value mask;
+  /// A recurrent layer's final states with return_state (Keras' [output,
+  /// h, c]: these are h, c); a `y, h, c = ...` statement unpacks them.
+  llvm::SmallVector<Value, 4> states;
   static Val ofTensor(Value v, Value mask = {}) {
     Val r;
     r.tensor = v;
@@ -248,6 +251,10 @@ private:
     llvm::SMLoc at;
   };
 
+  bool assign(const ast::Stmt &s, FuncState &fs, Env &env);
+  std::optional<Val> checkStatesUnpacked(const CallExpr &call,
+                                         std::optional<Val> result);
+  Value mergeHalves(Value a, Value b, llvm::StringRef mode, llvm::SMLoc at);
   std::optional<Val> applyLayer(const LayerSpec &spec, const CallExpr &call,
                                 Val input, const BoundArgs &args,
                                 FuncState &fs);
@@ -327,6 +334,9 @@ private:
   llvm::StringMap<ModelInfo> models;
   std::vector<const ModelDecl *> activeBlocks;
   unsigned gradDepth = 0; // grad() calls being elaborated, nested
+  /// The call a `y, h, c = call(...)` statement unpacks: the one call whose
+  /// result may carry states (anywhere else they would be dropped).
+  const CallExpr *unpackedCall = nullptr;
   std::vector<const DefDecl *> activeDefs;
 };
 

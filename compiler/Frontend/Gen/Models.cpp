@@ -234,10 +234,8 @@ std::optional<std::vector<Val>> Generator::runBody(const ModelDecl &m, FuncState
 
   for (const Stmt &s : m.body) {
     if (s.kind == Stmt::Kind::Assign) {
-      std::optional<Val> v = eval(*s.values[0], fs, env);
-      if (!v)
+      if (!assign(s, fs, env))
         return std::nullopt;
-      env.vars[s.name] = *v;
       continue;
     }
     std::vector<Val> outs;
@@ -257,6 +255,44 @@ std::optional<std::vector<Val>> Generator::runBody(const ModelDecl &m, FuncState
   return std::nullopt; // unreachable: Sema requires a return
 }
 
+/// `name = expr`, or `y, h, c = layer(...)` unpacking a layer's output and
+/// the final states it gives with return_state.
+bool Generator::assign(const Stmt &s, FuncState &fs, Env &env) {
+  const auto *call = llvm::dyn_cast<CallExpr>(s.values[0].get());
+  if (s.names.size() > 1)
+    unpackedCall = call; // Sema checked it is a call
+  std::optional<Val> v = eval(*s.values[0], fs, env);
+  unpackedCall = nullptr;
+  if (!v)
+    return false;
+  if (s.names.size() == 1) {
+    env.vars[s.name] = *v;
+    return true;
+  }
+  size_t given = 1 + v->states.size();
+  if (given != s.names.size()) {
+    std::string what =
+        v->states.empty()
+            ? "'" + call->callee + "(...)' gives one value"
+            : "'" + call->callee + "(...)' gives " + std::to_string(given) +
+                  " values (its output and final states)";
+    return error(s.loc, what + ", not the " + std::to_string(s.names.size()) +
+                            " that '" + llvm::join(s.names, ", ") +
+                            " = ...' unpacks" +
+                            (v->states.empty()
+                                 ? std::string("; a recurrent layer gives "
+                                               "its final states with "
+                                               "return_state: true")
+                                 : std::string()));
+  }
+  llvm::SmallVector<Value, 4> states = std::move(v->states);
+  v->states.clear();
+  env.vars[s.names[0]] = *v;
+  for (size_t i = 0; i < states.size(); ++i)
+    env.vars[s.names[i + 1]] = Val::ofTensor(states[i]);
+  return true;
+}
+
 /// Applies a layer or block `call` to `tensorArgs`; the call's arguments
 /// from `firstHyper` on are its hyper-parameters.
 std::optional<Val> Generator::applyCallee(const CallExpr &call,
@@ -273,7 +309,7 @@ std::optional<Val> Generator::applyCallee(const CallExpr &call,
           {fs.firstInstanceName, "Bidirectional",
            llvm::SmallVector<int64_t>(tensorType(result->tensor).getShape()),
            fs.paramScalars - scalarsBefore});
-    return result;
+    return checkStatesUnpacked(call, std::move(result));
   }
   std::vector<ArgValue> hyper;
   for (size_t i = firstHyper; i < call.args.size(); ++i) {
@@ -305,7 +341,24 @@ std::optional<Val> Generator::applyCallee(const CallExpr &call,
         {fs.firstInstanceName, type,
          llvm::SmallVector<int64_t>(tensorType(result->tensor).getShape()),
          fs.paramScalars - scalarsBefore});
-  return result;
+  return checkStatesUnpacked(call, std::move(result));
+}
+
+/// A layer's final states (return_state) exist only for the statement
+/// that unpacks them; anywhere else the call is refused rather than its
+/// states silently dropped.
+std::optional<Val> Generator::checkStatesUnpacked(const CallExpr &call,
+                                                  std::optional<Val> result) {
+  if (!result || result->states.empty() || unpackedCall == &call)
+    return result;
+  size_t n = 1 + result->states.size();
+  std::string names = n == 3 ? "y, h, c" : n == 2 ? "y, h" : "y, ...";
+  error(call.loc, "'" + call.callee + "(..., return_state: true)' gives " +
+                      std::to_string(n) +
+                      " values (its output and final states): unpack them "
+                      "in a functional body, '" + names + " = " +
+                      call.callee + "(x, ...)'");
+  return std::nullopt;
 }
 
 /// "dense" -> "Dense", "max_pooling2d" -> "MaxPooling2D": Keras' names
@@ -358,8 +411,11 @@ std::optional<Val> Generator::applyLayer(const LayerSpec &spec, const CallExpr &
   if (!y)
     return std::nullopt;
   switch (spec.maskUse) {
-  case MaskUse::Uses:
-    return Val::ofTensor(*y, ctx.outputMask);
+  case MaskUse::Uses: {
+    Val out = Val::ofTensor(*y, ctx.outputMask);
+    out.states.assign(ctx.states.begin(), ctx.states.end());
+    return out;
+  }
   case MaskUse::Keeps:
     return Val::ofTensor(*y, input.mask);
   case MaskUse::Drops:
@@ -441,21 +497,32 @@ std::optional<Val> Generator::applyBidirectional(const CallExpr &call,
     return std::nullopt;
   // With return_sequences the merged output keeps the mask, as each half's.
   Value mask = fwd.outputMask;
+  Val merged = Val::ofTensor(mergeHalves(*a, *b, args->at("merge_mode").s,
+                                         call.loc),
+                             mask);
+  // Keras' Bidirectional with return_state: [output, forward states...,
+  // backward states...].
+  merged.states.assign(fwd.states.begin(), fwd.states.end());
+  merged.states.append(bwd.states.begin(), bwd.states.end());
+  return merged;
+}
 
-  nn::NNBuilder ops{builder, loc(call.loc)};
-  std::string mode = args->at("merge_mode").s;
+/// A bidirectional layer's two outputs merged by `mode`.
+Value Generator::mergeHalves(Value a, Value b, llvm::StringRef mode,
+                             llvm::SMLoc at) {
+  nn::NNBuilder ops{builder, loc(at)};
   if (mode == "sum")
-    return Val::ofTensor(ops.add(*a, *b), mask);
+    return ops.add(a, b);
   if (mode == "mul")
-    return Val::ofTensor(ops.mul(*a, *b), mask);
+    return ops.mul(a, b);
   if (mode == "ave")
-    return Val::ofTensor(ops.mul(ops.add(*a, *b), ops.cst(*a, 0.5)), mask);
+    return ops.mul(ops.add(a, b), ops.cst(a, 0.5));
   // concat along the features: each half placed into zeros, summed.
-  auto type = tensorType(*a);
+  auto type = tensorType(a);
   int64_t axis = type.getRank() - 1, n = type.getShape().back();
-  Value left = nn::UnsliceOp::create(builder, loc(call.loc), *a, axis, 0, 2 * n);
-  Value right = nn::UnsliceOp::create(builder, loc(call.loc), *b, axis, n, 2 * n);
-  return Val::ofTensor(ops.add(left, right), mask);
+  Value left = nn::UnsliceOp::create(builder, loc(at), a, axis, 0, 2 * n);
+  Value right = nn::UnsliceOp::create(builder, loc(at), b, axis, n, 2 * n);
+  return ops.add(left, right);
 }
 
 std::optional<Val> Generator::applyBlock(const ModelDecl &block, const CallExpr &call,

@@ -67,17 +67,6 @@ bool checkSequence(LayerContext &ctx, Value x, llvm::StringRef layer) {
   return true;
 }
 
-/// The options every recurrent layer shares, refused where not supported.
-bool checkOptions(LayerContext &ctx, llvm::StringRef layer) {
-  const BoundArgs &args = ctx.args;
-  if (args.at("return_state").b) {
-    ctx.error(layer + ": return_state is not supported yet (a layer gives "
-                      "one output here)");
-    return false;
-  }
-  return true;
-}
-
 /// One nn.scan over `x` carrying `carries` zero states of `units` each,
 /// with `weights` as its consts and `cell` as its body. The layer's output:
 /// the last h, or every step's h with return_sequences. With a step mask
@@ -140,6 +129,12 @@ Value scanLayer(LayerContext &ctx, Value x, llvm::ArrayRef<Value> weights,
   // go_backwards' reversed outputs keep it unreversed).
   if (sequences)
     ctx.outputMask = ctx.mask;
+  // return_state: the states after the last (real) step, h first, as
+  // Keras returns [output, h, c].
+  auto returnState = ctx.args.find("return_state");
+  if (returnState != ctx.args.end() && returnState->second.b)
+    ctx.states.assign(scan.getFinalCarries().begin(),
+                      scan.getFinalCarries().end());
   if (!sequences)
     return scan.getFinalCarries()[0];
   // A reverse scan stacks each step's h at the step's own position; Keras'
@@ -191,7 +186,7 @@ bool addWeights(LayerContext &ctx, Value x, int64_t gates,
 // go_backwards=False).
 //   h_t = activation(x_t kernel + h_{t-1} recurrent_kernel + bias)
 std::optional<Value> simpleRnn(LayerContext &ctx, Value x) {
-  if (!checkSequence(ctx, x, "simple_rnn") || !checkOptions(ctx, "simple_rnn"))
+  if (!checkSequence(ctx, x, "simple_rnn"))
     return std::nullopt;
   int64_t units = ctx.args.at("units").i;
   llvm::SmallVector<Value> weights;
@@ -214,7 +209,7 @@ std::optional<Value> simpleRnn(LayerContext &ctx, Value x) {
 //   i = ra(z_i), f = ra(z_f), o = ra(z_o), g = a(z_c)
 //   c_t = f c_{t-1} + i g,  h_t = o a(c_t)
 std::optional<Value> lstm(LayerContext &ctx, Value x) {
-  if (!checkSequence(ctx, x, "lstm") || !checkOptions(ctx, "lstm"))
+  if (!checkSequence(ctx, x, "lstm"))
     return std::nullopt;
   const BoundArgs &args = ctx.args;
   int64_t units = args.at("units").i;
@@ -256,7 +251,7 @@ std::optional<Value> lstm(LayerContext &ctx, Value x) {
 // Without reset_after (bias (3 units), added to the input side only):
 //   hh = a(x_h + (r h_{t-1}) recurrent_kernel_h).
 std::optional<Value> gru(LayerContext &ctx, Value x) {
-  if (!checkSequence(ctx, x, "gru") || !checkOptions(ctx, "gru"))
+  if (!checkSequence(ctx, x, "gru"))
     return std::nullopt;
   const BoundArgs &args = ctx.args;
   int64_t units = args.at("units").i;
