@@ -112,6 +112,9 @@ public:
           "array of lists): zeros before (pre, the default) or after them, "
           "and the tokens cut from their start (pre) or end to the model's "
           "steps\n"
+          "  --num-words N    such sequences as Keras' "
+          "imdb.load_data(num_words=N) gives them: 1 first, each stored rank "
+          "+ 3, ids of N or more as 2\n"
           "  --threads N      threads the compiled kernels use (default: "
           "NNC_NUM_THREADS, else every CPU)\n"
           "  --device cpu|cuda where the compiled kernels run (cuda: a model "
@@ -270,7 +273,7 @@ extern "C" int nnrt_cli_main(int argc, char **argv,
         cmd == "predict" ? std::vector<std::string>{"weights", "input", "function",
                                                     "output", "threads",
                                                     "padding", "truncating",
-                                                    "device"}
+                                                    "num-words", "device"}
         : cmd == "init"     ? std::vector<std::string>{"output", "seed"}
         : cmd == "train"    ? kTrainOptions
         : cmd == "evaluate" ? kEvaluateOptions

@@ -469,6 +469,19 @@ bool sequenceFit(const Args &a, SequenceFit &fit, Failure &f) {
     (std::string(option) == "padding" ? fit.padAfter : fit.truncateAfter) =
         value == "post";
   }
+  if (const char *v = a.get("num-words")) {
+    char *end = nullptr;
+    long long n = std::strtoll(v, &end, 10);
+    // Ids must stay exact in float32 (data files hold floats).
+    if (end == v || *end != '\0' || n < 3 || n > (1LL << 24)) {
+      f = {2, std::string("--num-words takes an integer from 3 to 16777216 "
+                          "(ids 0, 1 and 2 are padding, start and "
+                          "out-of-vocabulary), not '") +
+                  v + "'"};
+      return false;
+    }
+    fit.numWords = n;
+  }
   return true;
 }
 

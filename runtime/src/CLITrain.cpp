@@ -31,10 +31,10 @@ const std::vector<std::string> kTrainOptions = {
     "validation-split", "learning-rate",
     "seed",  "label-column", "classes", "weights", "save",
     "checkpoint", "resume", "history", "threads", "padding", "truncating",
-    "device"};
+    "num-words", "device"};
 const std::vector<std::string> kEvaluateOptions = {
     "data", "x", "y", "target-is-input", "weights", "batch", "label-column",
-    "classes", "threads", "padding", "truncating", "device"};
+    "classes", "threads", "padding", "truncating", "num-words", "device"};
 
 namespace {
 
@@ -77,6 +77,9 @@ int cliTrain(const char *prog, nnrt_model *m, const Args &a, nnrt_status *st) {
         "lists, as Keras' imdb.npz): zeros before (pre, the default, as "
         "Keras' pad_sequences) or after them, tokens cut from their start "
         "(pre) or end to the model's steps\n"
+        "  --num-words N           such sequences as Keras' "
+        "imdb.load_data(num_words=N) gives them: 1 first, each stored rank "
+        "+ 3, ids of N or more as 2\n"
         "  --classes C             classes of a classifier (default: the "
         "model's output width)\n"
         "  --epochs N              (default %lld)\n"
@@ -212,7 +215,7 @@ int cliEvaluate(const char *prog, nnrt_model *m, const Args &a,
     std::printf("usage: %s evaluate --weights w.safetensors "
                 "(--data FILE | --x X... [--y Y...]) [--batch N] "
                 "[--label-column K] [--classes C] [--threads N] "
-                "[--padding pre|post] [--truncating pre|post] "
+                "[--padding pre|post] [--truncating pre|post] [--num-words N] "
                 "[--device cpu|cuda]\n\n"
                 "Prints the loss and metrics of the model on labelled data "
                 "(the same sources as train; sequences of different lengths "

@@ -215,9 +215,40 @@ static void fitSequences(nnrt_tensor &t, int64_t steps,
   t.rowLengths.clear();
 }
 
+/// Keras' imdb.load_data(num_words=N) ids from the frequency ranks its
+/// imdb.npz stores (1 the most frequent word): each sequence starts with 1
+/// (start_char), every rank r becomes r + 3 (index_from), and an id of N or
+/// more becomes 2 (oov_char). Rows grow by one; 0 stays padding.
+static void kerasImdbIds(nnrt_tensor &t, int64_t numWords) {
+  int64_t n = t.shape[0], width = t.shape[1];
+  std::vector<float> out(static_cast<size_t>(n * (width + 1)), 0.0f);
+  for (int64_t i = 0; i < n; ++i) {
+    float *row = out.data() + i * (width + 1);
+    row[0] = 1.0f;
+    for (int64_t j = 0; j < t.rowLengths[i]; ++j) {
+      double id = static_cast<double>(t.data[i * width + j]) + 3.0;
+      row[j + 1] = id < static_cast<double>(numWords)
+                       ? static_cast<float>(id)
+                       : 2.0f;
+    }
+    t.rowLengths[i] += 1;
+  }
+  t.data = std::move(out);
+  t.shape = {n, width + 1};
+}
+
 bool nnrt::shapeToSample(nnrt_tensor *t, const std::vector<int64_t> &sample,
                          const ArrayDescription &what, std::string &error) {
+  if (what.fit.numWords && t->rowLengths.empty()) {
+    error = what.file + ": --num-words maps token sequences stored as lists "
+                        "(an array of lists, as Keras' imdb.npz holds its "
+                        "reviews), and this " + what.noun +
+            " array holds none";
+    return false;
+  }
   if (!t->rowLengths.empty()) {
+    if (what.fit.numWords)
+      kerasImdbIds(*t, what.fit.numWords);
     if (sample.size() != 1) {
       std::vector<int64_t> expect{-1};
       expect.insert(expect.end(), sample.begin(), sample.end());

@@ -75,6 +75,9 @@ bool isCifar10(const std::string &path);
 struct SequenceFit {
   bool padAfter = false;      // padding: "post"
   bool truncateAfter = false; // truncating: "post"
+  /// --num-words N: the ids keras.datasets.imdb.load_data(num_words=N)
+  /// makes of the stored frequency ranks (0: the ranks as stored).
+  int64_t numWords = 0;
 };
 
 /// What an array is, for messages: "x.npy: inputs of shape (None, 64) (1437
