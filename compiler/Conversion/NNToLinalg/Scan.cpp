@@ -26,7 +26,10 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -267,6 +270,34 @@ private:
         v = insert.getDest();
         continue;
       }
+      // A loop (a nested scan, lowered first) keeps its carried tensors'
+      // sizes: those of their initial values.
+      if (auto loop = dyn_cast<scf::ForOp>(def)) {
+        v = loop.getInitArgs()[cast<OpResult>(v).getResultNumber()];
+        continue;
+      }
+      // A reshape that splits an axis names its result's sizes.
+      if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def)) {
+        OpFoldResult size = expand.getMixedOutputShape()[d];
+        if (auto attr = dyn_cast<Attribute>(size))
+          return arith::ConstantIndexOp::create(
+              b, loc, cast<IntegerAttr>(attr).getInt());
+        return indexBefore(cast<Value>(size));
+      }
+      // Any other op that can state its result's sizes (pad, collapse, ...):
+      // those sizes, hoisted.
+      if (auto reify = dyn_cast<ReifyRankedShapedTypeOpInterface>(def)) {
+        OpBuilder at(def);
+        ReifiedRankedShapedTypeDims dims;
+        if (failed(reify.reifyResultShapes(at, dims)))
+          return {};
+        OpFoldResult size =
+            dims[cast<OpResult>(v).getResultNumber()][d];
+        if (auto attr = dyn_cast<Attribute>(size))
+          return arith::ConstantIndexOp::create(
+              b, loc, cast<IntegerAttr>(attr).getInt());
+        return indexBefore(cast<Value>(size));
+      }
       return {};
     }
   }
@@ -283,6 +314,19 @@ private:
         return sizeBefore(dim.getSource(), *i);
     if (def->hasTrait<OpTrait::ConstantLike>())
       return b.clone(*def)->getResult(0);
+    // Index arithmetic (a collapsed axis' size is a product): recomputed
+    // before the loop from its hoisted operands.
+    if (def->getNumRegions() == 0 && def->getNumResults() == 1 &&
+        isMemoryEffectFree(def) && def->getResult(0).getType().isIndex()) {
+      IRMapping map;
+      for (Value operand : def->getOperands()) {
+        Value before = indexBefore(operand);
+        if (!before)
+          return {};
+        map.map(operand, before);
+      }
+      return b.clone(*def, map)->getResult(0);
+    }
     return {};
   }
 

@@ -116,3 +116,47 @@ func.func @sparse(%x: tensor<?x4xf32>, %c: tensor<6x2xf32>, %v: tensor<6x2xf32>,
   %dx = nn.sparse_matmul_t %dy, %c, %v inputs = 4 : tensor<?x6xf32>, tensor<6x2xf32>, tensor<6x2xf32>
   return %y, %dx : tensor<?x6xf32>, tensor<?x4xf32>
 }
+
+// -----
+
+// A per-step output of another shape than the step's input (a reshape,
+// lowered to expand_shape): its stack is sized before the loop from the
+// sizes the expand_shape names, traced to the input's batch.
+// CHECK-LABEL: func.func @reshaped
+// CHECK: %[[B:.*]] = tensor.dim %arg0, %c0 : tensor<?x5x4xf32>
+// CHECK: %[[STACK:.*]] = tensor.empty(%[[B]]) : tensor<?x5x2x2xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[STACK]])
+// CHECK: tensor.expand_shape
+func.func @reshaped(%x: tensor<?x5x4xf32>, %h0: tensor<?x8xf32>) -> (tensor<?x8xf32>, tensor<?x5x2x2xf32>) {
+  %h, %hs = nn.scan carry(%h0 : tensor<?x8xf32>) over(%x : tensor<?x5x4xf32>) -> tensor<?x8xf32>, tensor<?x5x2x2xf32> {
+  ^bb0(%h1: tensor<?x8xf32>, %xt: tensor<?x4xf32>):
+    %r = nn.reshape %xt : tensor<?x4xf32> -> tensor<?x2x2xf32>
+    nn.yield %h1, %r : tensor<?x8xf32>, tensor<?x2x2xf32>
+  }
+  return %h, %hs : tensor<?x8xf32>, tensor<?x5x2x2xf32>
+}
+
+// -----
+
+// A scan in a scan's body whose stacked outputs are the outer per-step
+// output: the inner loop (lowered first) keeps its stack's size, that of
+// the stack's tensor.empty, traced to the outer carried value's batch.
+// CHECK-LABEL: func.func @nested
+// CHECK: %[[B:.*]] = tensor.dim %arg1, %c0 : tensor<?x4xf32>
+// CHECK: %[[STACK:.*]] = tensor.empty(%[[B]]) : tensor<?x3x5x4xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}, %{{.*}} = %[[STACK]])
+// CHECK: scf.for
+// CHECK: } {nn.sequence_steps}
+// CHECK: } {nn.sequence_steps}
+func.func @nested(%x: tensor<?x3x5x4xf32>, %h0: tensor<?x4xf32>) -> tensor<?x3x5x4xf32> {
+  %h, %hs = nn.scan carry(%h0 : tensor<?x4xf32>) over(%x : tensor<?x3x5x4xf32>) -> tensor<?x4xf32>, tensor<?x3x5x4xf32> {
+  ^bb0(%h1: tensor<?x4xf32>, %xt: tensor<?x5x4xf32>):
+    %g, %gs = nn.scan carry(%h1 : tensor<?x4xf32>) over(%xt : tensor<?x5x4xf32>) -> tensor<?x4xf32>, tensor<?x5x4xf32> {
+    ^bb0(%c: tensor<?x4xf32>, %s: tensor<?x4xf32>):
+      %n = nn.add %c, %s : tensor<?x4xf32>, tensor<?x4xf32>
+      nn.yield %n, %n : tensor<?x4xf32>, tensor<?x4xf32>
+    }
+    nn.yield %g, %gs : tensor<?x4xf32>, tensor<?x5x4xf32>
+  }
+  return %hs : tensor<?x3x5x4xf32>
+}
