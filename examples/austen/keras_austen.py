@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""austen_lstm.nn and austen_bag.nn in Keras 3 (JAX backend, CPU), for
-comparison: the same networks (Embedding(8000, 32, mask_zero=True), then
-Dropout(0.4), Bidirectional(LSTM(32)), Dropout(0.4) or GlobalAveragePooling1D,
-Dense(6, softmax)), loss,
-optimizer, batch and epochs, on the same .npy files prepare.py writes.
-Prints one JSON line per network: fit time, held-out loss and accuracy.
-    keras_austen.py DATA_DIR [--epochs N] [--networks lstm,bag]
+"""The example's networks in Keras 3 (JAX backend, CPU), for comparison:
+austen_lstm.nn and austen_bag.nn (--task novel), mood_lstm.nn and
+mood_bag.nn (--task mood). The same layers (Embedding(V, 32,
+mask_zero=True), then Dropout(d), Bidirectional(LSTM(32)), Dropout(d) or
+GlobalAveragePooling1D, Dense(classes, softmax)), loss, optimizer, batch and
+epochs as the .nn files (TASKS below), on the same .npy files prepare.py
+writes. Prints one JSON line per network: fit time, held-out loss and
+accuracy.
+    keras_austen.py DATA_DIR [--task novel|mood] [--epochs N] [--networks lstm,bag]
 """
 import argparse
 import json
@@ -18,12 +20,18 @@ os.environ.setdefault("JAX_PLATFORMS", "cpu")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+# task: vocabulary, dropout, classes, batch, epochs (as in the .nn files)
+TASKS = {"novel": (8000, 0.4, 6, 64, 6), "mood": (2000, 0.3, 3, 32, 8)}
+
 ap = argparse.ArgumentParser()
 ap.add_argument("data")
-ap.add_argument("--epochs", type=int, default=6)
+ap.add_argument("--task", choices=sorted(TASKS), default="novel")
+ap.add_argument("--epochs", type=int)
 ap.add_argument("--networks", default="lstm,bag")
 ap.add_argument("--seed", type=int, default=0)
 args = ap.parse_args()
+vocabulary, dropout, classes, batch, epochs = TASKS[args.task]
+epochs = args.epochs or epochs
 
 x = np.load(os.path.join(args.data, "train.x.npy"))
 y = np.load(os.path.join(args.data, "train.y.npy"))
@@ -32,22 +40,23 @@ yt = np.load(os.path.join(args.data, "test.y.npy"))
 L = keras.layers
 for name in args.networks.split(","):
     keras.utils.set_random_seed(args.seed)
-    middle = {"lstm": lambda: [L.Dropout(0.4), L.Bidirectional(L.LSTM(32)),
-                               L.Dropout(0.4)],
+    middle = {"lstm": lambda: [L.Dropout(dropout),
+                               L.Bidirectional(L.LSTM(32)),
+                               L.Dropout(dropout)],
               "bag": lambda: [L.GlobalAveragePooling1D()]}[name]()
     model = keras.Sequential([
         keras.Input((x.shape[1],)),
-        L.Embedding(8000, 32, mask_zero=True),
+        L.Embedding(vocabulary, 32, mask_zero=True),
         *middle,
-        L.Dense(6, activation="softmax"),
+        L.Dense(classes, activation="softmax"),
     ])
     model.compile(optimizer=keras.optimizers.Adam(0.002),
                   loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     start = time.time()
-    model.fit(x, y, batch_size=64, epochs=args.epochs, verbose=2)
+    model.fit(x, y, batch_size=batch, epochs=epochs, verbose=2)
     fit = time.time() - start
     loss, accuracy = model.evaluate(xt, yt, batch_size=256, verbose=0)
-    print(json.dumps({"network": name, "fit_seconds": round(fit, 2),
+    print(json.dumps({"task": args.task, "network": name, "fit_seconds": round(fit, 2),
                       "test_loss": round(float(loss), 4),
                       "test_accuracy": round(float(accuracy), 4)}))

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Which Jane Austen novel is a passage from: fetches Debian's
-# r-cran-janeaustenr (the novels' text; only unpacked, R is not needed),
-# cuts passages (prepare.py), trains austen_lstm.nn (embedding, bidirectional
-# LSTM, softmax) and the bag-of-embeddings baseline austen_bag.nn with nnc,
-# evaluates both on the held-out passages, then trains the same two networks
-# in Keras 3 (JAX, CPU) in the same run.
-#   run.sh [NNC] [EPOCHS]
+# Two tasks on Jane Austen's novels: which novel a passage is from (novel:
+# austen_lstm.nn, austen_bag.nn) and whether a sentence, its final mark
+# removed, is a statement, a question or an exclamation (mood: mood_lstm.nn,
+# mood_bag.nn). Fetches Debian's r-cran-janeaustenr (the novels' text; only
+# unpacked, R is not needed), prepares each task (prepare.py), trains the
+# bidirectional LSTM and the bag-of-embeddings baseline with nnc, evaluates
+# both on the held-out text, then trains the same networks in Keras 3 (JAX,
+# CPU) in the same run.
+#   run.sh [NNC] [EPOCHS] [TASKS]     (TASKS: "mood novel", the default)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/../.."
@@ -18,22 +20,30 @@ if [ ! -f "$package/Rdata.rdb" ]; then
   (cd "$cache" && apt-get download -o APT::Sandbox::User=root r-cran-janeaustenr >/dev/null &&
      dpkg -x r-cran-janeaustenr_*.deb .)
 fi
+tasks="${3:-mood novel}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-python3 "$here/prepare.py" "$package" "$work/data"
-for net in lstm bag; do
-  "$nnc" "$here/austen_$net.nn" -o "$work/austen_$net"
-  "$work/austen_$net" summary
-  "$work/austen_$net" train --x "$work/data/train.x.npy" \
-    --y "$work/data/train.y.npy" ${epochs:+--epochs "$epochs"} --verbose 2 \
-    --validation-x "$work/data/test.x.npy" \
-    --validation-y "$work/data/test.y.npy" \
-    --save "$work/$net.safetensors" --history "$work/$net"
-  echo "held out ($net):"
-  "$work/austen_$net" evaluate --weights "$work/$net.safetensors" \
-    --x "$work/data/test.x.npy" --y "$work/data/test.y.npy"
-  cp "$work/$net.svg" "$here/history-$net.svg" 2>/dev/null || true
+python="$(bash "$root/scripts/install-python.sh")"
+for task in $tasks; do
+  echo "== task: $task"
+  data="$work/$task"
+  python3 "$here/prepare.py" "$package" "$data" --task "$task"
+  for net in lstm bag; do
+    name="austen_$net"
+    [ "$task" = mood ] && name="mood_$net"
+    "$nnc" "$here/$name.nn" -o "$work/$name"
+    "$work/$name" summary
+    "$work/$name" train --x "$data/train.x.npy" \
+      --y "$data/train.y.npy" ${epochs:+--epochs "$epochs"} --verbose 2 \
+      --validation-x "$data/test.x.npy" \
+      --validation-y "$data/test.y.npy" \
+      --save "$work/$name.safetensors" --history "$work/$name"
+    echo "held out ($task, $net):"
+    "$work/$name" evaluate --weights "$work/$name.safetensors" \
+      --x "$data/test.x.npy" --y "$data/test.y.npy"
+    cp "$work/$name.svg" "$here/history-$name.svg" 2>/dev/null || true
+  done
+  echo "keras ($task):"
+  "$python" "$here/keras_austen.py" "$data" --task "$task" \
+    ${epochs:+--epochs "$epochs"}
 done
-echo "keras:"
-"$(bash "$root/scripts/install-python.sh")" "$here/keras_austen.py" \
-  "$work/data" ${epochs:+--epochs "$epochs"}
