@@ -138,6 +138,8 @@ static void addKernelLoops(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(nnc::createVectorizeContractions(
       {options.vectorBits, options.microRows, options.microCols}));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  // Scans' loops fetch the next step's rows while computing this one's.
+  pm.addNestedPass<func::FuncOp>(nnc::createPrefetchSequenceSteps());
   nnc::addCleanup(pm);
 }
 

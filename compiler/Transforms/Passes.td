@@ -622,6 +622,35 @@ def ParallelDimsFirst
 }
 
 
+def PrefetchSequenceSteps
+    : Pass<"nnc-prefetch-sequence-steps", "::mlir::func::FuncOp"> {
+  let summary = "Prefetch the next step's rows of a scan's sequences";
+  let description = [{
+    A scan's loop (`nn.sequence_steps`) reads its step's slice of each
+    sequence `[batch, steps, features]` (an input projection hoisted out of
+    the loop) and writes its slice of each stack of per-step outputs: one
+    row per sample, each `steps * features` elements from the next. Those
+    rows are pages apart, which the hardware prefetchers do not follow, so
+    every step waits on a few hundred cache misses. At the start of each
+    step this issues a prefetch of every cache line of the next step's
+    slices (read, or write for a stack the step stores into), guarded by
+    the next step being in range; prefetches never fault and change no
+    result.
+
+    ```mlir
+    scf.for %t = %c0 to %T step %c1 {            // {nn.sequence_steps}
+      %x = memref.subview %seq[0, %t, 0] [%B, 1, 256] [1, 1, 1] ...
+      =>
+      scf.if (%t + 1 < %T) {
+        scf.for %b = 0 to %B { scf.for %e = 0 to 256 step 16 {
+          memref.prefetch %seq[%b, %t + 1, %e], read, locality<3>, data
+        } }
+      }
+      %x = memref.subview %seq[0, %t, 0] ...
+    ```
+  }];
+}
+
 def MergeKernelModules
     : Pass<"nnc-merge-kernel-modules", "::mlir::ModuleOp"> {
   let summary = "All outlined kernels in one gpu.module";

@@ -2,25 +2,29 @@
 
 // A SimpleRNN's gradient after autodiff. The forward step's input product
 // x_t W moves before the loop as one [batch, 5, 4] x [4, 8] product, scanned
-// over as a new sequence. The reverse scan's recomputation of the step from
-// the recorded states depends on no carried value: it runs for all steps
-// before the reverse loop (x W and h U as two large products, tanh and
-// 1 - y^2 elementwise on whole sequences). Its accumulators of W's and U's
-// gradients become one product each after the loop, over all steps' rows
-// (x^T dz and h^T dz, dz a new per-step output); only dh is carried.
+// over as a new sequence. The reverse scan recomputed the step from the
+// recorded states (x_t W + h_{t-1} U, tanh, 1 - y^2): the forward step
+// computes all of it already but 1 - y^2, which it now computes too and
+// records as a per-step output that the reverse scan reads; nothing is
+// recomputed. The accumulators of W's and U's gradients become one product
+// each after the loop, over all steps' rows (x^T dz and h^T dz, dz a new
+// per-step output); only dh is carried.
 // CHECK-LABEL: func.func @f
 // CHECK: %[[XW:.*]] = nn.matmul %arg0, %arg2 : tensor<?x5x4xf32>, tensor<4x8xf32>
-// CHECK: %[[F:.*]]:3 = nn.scan carry(%arg1 : tensor<?x8xf32>) over(%arg0, %[[XW]] : tensor<?x5x4xf32>, tensor<?x5x8xf32>)
+// CHECK: %[[F:.*]]:4 = nn.scan carry(%arg1 : tensor<?x8xf32>) over(%arg0, %[[XW]] : tensor<?x5x4xf32>, tensor<?x5x8xf32>)
 // CHECK: ^bb0(%[[H:.*]]: tensor<?x8xf32>, %{{.*}}: tensor<?x4xf32>, %[[XWT:.*]]: tensor<?x8xf32>, %{{.*}}: tensor<4x8xf32>, %[[U:.*]]: tensor<8x8xf32>):
+// CHECK: %[[ONE:.*]] = arith.constant dense<1.000000e+00>
 // CHECK: %[[HU:.*]] = nn.matmul %[[H]], %[[U]]
-// CHECK: nn.add %[[XWT]], %[[HU]]
-// CHECK: %[[XW2:.*]] = nn.matmul %arg0, %arg2 : tensor<?x5x4xf32>
-// CHECK: %[[HU2:.*]] = nn.matmul %[[F]]#2, %arg3 : tensor<?x5x8xf32>, tensor<8x8xf32>
-// CHECK: %[[Z:.*]] = nn.add %[[XW2]], %[[HU2]] : tensor<?x5x8xf32>
-// CHECK: nn.tanh %[[Z]] : tensor<?x5x8xf32>
-// CHECK: %[[R:.*]]:2 = nn.scan carry(%{{.*}} : tensor<?x8xf32>) over({{.*}}) with({{.*}}) reverse -> tensor<?x8xf32>, tensor<?x5x8xf32> {
-// CHECK: nn.add
-// CHECK-NEXT: %[[DZ:.*]] = nn.mul %{{.*}}, %{{.*}} : tensor<?x8xf32>, tensor<?x8xf32>
+// CHECK: %[[Z:.*]] = nn.add %[[XWT]], %[[HU]]
+// CHECK: %[[Y:.*]] = nn.tanh %[[Z]]
+// CHECK: %[[YY:.*]] = nn.mul %[[Y]], %[[Y]]
+// CHECK: %[[DY:.*]] = nn.sub %[[ONE]], %[[YY]]
+// CHECK: nn.yield %[[Y]], %[[Y]], %[[H]], %[[DY]]
+// CHECK-NOT: nn.matmul
+// CHECK: %[[R:.*]]:2 = nn.scan carry(%{{.*}} : tensor<?x8xf32>) over(%[[F]]#2, %arg0, %{{.*}}, %[[F]]#3 : {{.*}}) with({{.*}}) reverse -> tensor<?x8xf32>, tensor<?x5x8xf32> {
+// CHECK: ^bb0(%[[DH0:.*]]: tensor<?x8xf32>, %{{.*}}: tensor<?x8xf32>, %{{.*}}: tensor<?x4xf32>, %[[SEED:.*]]: tensor<?x8xf32>, %[[DYT:.*]]: tensor<?x8xf32>,
+// CHECK-NEXT: %[[G:.*]] = nn.add %[[DH0]], %[[SEED]]
+// CHECK-NEXT: %[[DZ:.*]] = nn.mul %[[G]], %[[DYT]] : tensor<?x8xf32>, tensor<?x8xf32>
 // CHECK-NEXT: %[[UT:.*]] = nn.transpose
 // CHECK-NEXT: %[[DH:.*]] = nn.matmul %[[DZ]], %[[UT]] : tensor<?x8xf32>, tensor<8x8xf32>
 // CHECK: nn.yield %[[DH]], %[[DZ]] : tensor<?x8xf32>, tensor<?x8xf32>
@@ -112,4 +116,34 @@ func.func @elementwise(%h0: tensor<?x2xf32>, %x: tensor<?x3x2xf32>) -> tensor<?x
     nn.yield %s : tensor<?x2xf32>
   }
   return %a : tensor<?x2xf32>
+}
+
+// -----
+
+// The reverse scan's product is not one the forward step computes (another
+// matrix): recording it would add a product to the forward's serial loop,
+// so the reverse scan keeps it and hoisting moves it before its loop as one
+// product over all steps.
+// CHECK-LABEL: func.func @other_product
+// CHECK: %[[F:.*]]:2 = nn.scan
+// CHECK: nn.yield %{{.*}}, %{{.*}} : tensor<?x8xf32>, tensor<?x8xf32>
+// CHECK: %[[HV:.*]] = nn.matmul %[[F]]#1, %arg3 : tensor<?x5x8xf32>, tensor<8x8xf32>
+// CHECK: nn.scan carry({{.*}}) over({{.*}}%[[HV]]{{.*}}) reverse
+// CHECK-NOT: nn.matmul
+// CHECK: nn.yield
+func.func @other_product(%x: tensor<?x5x8xf32>, %h0: tensor<?x8xf32>, %u: tensor<8x8xf32>, %v: tensor<8x8xf32>) -> tensor<?x8xf32> {
+  %f:3 = nn.scan carry(%h0 : tensor<?x8xf32>) over(%x : tensor<?x5x8xf32>) with(%u : tensor<8x8xf32>) -> tensor<?x8xf32>, tensor<?x5x8xf32>, tensor<?x5x8xf32> {
+  ^bb0(%h: tensor<?x8xf32>, %xt: tensor<?x8xf32>, %u1: tensor<8x8xf32>):
+    %a = nn.matmul %h, %u1 : tensor<?x8xf32>, tensor<8x8xf32>
+    %z = nn.add %a, %xt : tensor<?x8xf32>, tensor<?x8xf32>
+    %y = nn.tanh %z : tensor<?x8xf32>
+    nn.yield %y, %y, %h : tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>
+  }
+  %r = nn.scan carry(%h0 : tensor<?x8xf32>) over(%f#2 : tensor<?x5x8xf32>) with(%v : tensor<8x8xf32>) reverse -> tensor<?x8xf32> {
+  ^bb0(%g: tensor<?x8xf32>, %ht: tensor<?x8xf32>, %v1: tensor<8x8xf32>):
+    %b = nn.matmul %ht, %v1 : tensor<?x8xf32>, tensor<8x8xf32>
+    %s = nn.mul %g, %b : tensor<?x8xf32>, tensor<?x8xf32>
+    nn.yield %s : tensor<?x8xf32>
+  }
+  return %r : tensor<?x8xf32>
 }
