@@ -630,13 +630,39 @@ bool recordInForward(ScanOp scan, ScanOp forward) {
           needed.insert(def);
   made.remove_if([&](Operation *op) { return !needed.contains(op); });
   recordable = derived;
-  SmallVector<Value> frontier;
+  llvm::SetVector<Value> frontier;
   for (Operation *op : recordable)
     for (Value r : op->getResults())
       if (llvm::any_of(r.getUsers(), [&](Operation *u) {
             return !recordable.contains(u);
           }))
-        frontier.push_back(r);
+        frontier.insert(r);
+  // Fewer records: a recorded value that is arithmetic (+, -, *) on at
+  // most one value not recorded yet stays in the gradient's step, computed
+  // from the records (an LSTM gate's derivative s (1 - s) from s): the
+  // same or fewer sequences written and read back, for a few flops.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (Value v : SmallVector<Value>(frontier.begin(), frontier.end())) {
+      Operation *op = v.getDefiningOp();
+      if (!isa<AddOp, SubOp, MulOp, NegOp>(op))
+        continue;
+      SmallVector<Value> needs;
+      for (Value o : op->getOperands()) {
+        Operation *def = o.getDefiningOp();
+        if (def && recordable.contains(def) && !frontier.contains(o) &&
+            !llvm::is_contained(needs, o))
+          needs.push_back(o);
+      }
+      if (needs.size() > 1)
+        continue;
+      frontier.remove(v);
+      recordable.remove(op);
+      frontier.insert(needs.begin(), needs.end());
+      changed = true;
+      break;
+    }
+  }
   if (frontier.empty())
     return false;
 
@@ -673,7 +699,7 @@ bool recordInForward(ScanOp scan, ScanOp forward) {
     xs.push_back(record);
     BlockArgument arg = body.insertArgument(
         nc + nx + i, ScanOp::stepType(record.getType()), scan.getLoc());
-    v.replaceAllUsesWith(arg);
+    Value(v).replaceAllUsesWith(arg);
   }
   for (Operation *op : llvm::reverse(recordable))
     if (op->use_empty())
