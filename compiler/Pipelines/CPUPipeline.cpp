@@ -175,6 +175,7 @@ void nnc::buildBuffersStage(OpPassManager &pm) {
   // Buffers: caller-owned arguments for inputs, parameters and outputs;
   // everything else is a temporary with an explicit lifetime.
   pm.addPass(nnc::createResultsToArguments());
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   addBufferize(pm);
   // Loops that update a buffer in place now return it unchanged; folding
   // them shows the output argument itself is returned, which is dropped.
