@@ -259,10 +259,12 @@ std::optional<std::vector<Val>> Generator::runBody(const ModelDecl &m, FuncState
 /// the final states it gives with return_state.
 bool Generator::assign(const Stmt &s, FuncState &fs, Env &env) {
   const auto *call = llvm::dyn_cast<CallExpr>(s.values[0].get());
-  if (s.names.size() > 1)
-    unpackedCall = call; // Sema checked it is a call
+  // Saved and restored: a block called inside the unpacked call runs
+  // statements of its own.
+  const CallExpr *outer = unpackedCall;
+  unpackedCall = s.names.size() > 1 ? call : nullptr; // Sema: a call
   std::optional<Val> v = eval(*s.values[0], fs, env);
-  unpackedCall = nullptr;
+  unpackedCall = outer;
   if (!v)
     return false;
   if (s.names.size() == 1) {
