@@ -92,8 +92,11 @@ bool nnrt::readSafetensors(
       return false;
     }
     t.data.resize(static_cast<size_t>(count));
-    std::memcpy(t.data.data(), bytes.data() + dataStart + begin,
-                static_cast<size_t>(count) * 4);
+    // An empty tensor (a 0 in its shape) has no bytes to copy, and its
+    // vector no storage: memcpy's pointers must not be null even for 0 bytes.
+    if (count > 0)
+      std::memcpy(t.data.data(), bytes.data() + dataStart + begin,
+                  static_cast<size_t>(count) * 4);
     out.push_back(std::move(t));
   }
   return true;

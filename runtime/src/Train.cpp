@@ -108,6 +108,8 @@ void gather(const nnrt_tensor &src, const int64_t *rows, int64_t n,
   dst.shape = src.shape;
   dst.shape[0] = n;
   dst.data.resize(static_cast<size_t>(n * width));
+  if (width == 0) // rows of no elements: nothing to copy (and no storage)
+    return;
   for (int64_t i = 0; i < n; ++i)
     std::memcpy(&dst.data[i * width], &src.data[rows[i] * width],
                 sizeof(float) * width);
