@@ -48,9 +48,12 @@ SHAPES = [(64, 784, 256), (64, 256, 128), (256, 784, 1024), (256, 1024, 1024),
           (57600, 27, 32), (10816, 288, 64), (14400, 576, 32),
           (1024, 576, 64)]
 
+OPENBLAS = "/usr/include/x86_64-linux-gnu/openblas-pthread"
 PACKAGES = {"/usr/include/benchmark/benchmark.h": "libbenchmark-dev",
             "/usr/include/dnnl.h": "libdnnl-dev",
-            "/usr/include/x86_64-linux-gnu/cblas.h": "libopenblas-dev"}
+            # OpenBLAS' own header: the plain cblas.h may be netlib's
+            # (libblas-dev), which has no openblas_set_num_threads.
+            OPENBLAS + "/cblas.h": "libopenblas-dev"}
 missing = [p for f, p in PACKAGES.items() if not os.path.exists(f)]
 if missing:
     if os.geteuid() != 0:
@@ -132,9 +135,13 @@ clang = os.path.join(args.llvm, "bin", "clang++")
 subprocess.run([clang, "-O2", "-march=native", "-ffp-contract=fast", "-c",
                 llvm, "-o", os.path.join(work, "kernels.o")], check=True)
 subprocess.run([clang, "-O2", "-march=native", "-std=c++17", "-I", work,
+                "-I", OPENBLAS,
                 os.path.join(here, "gemm.cpp"), os.path.join(work, "kernels.o"),
                 os.path.join(args.build, "lib", "libnnrt_scratch.a"),
-                "-lbenchmark", "-ldnnl", "-lopenblas", "-lpthread", "-o", exe],
+                "-lbenchmark", "-ldnnl",
+                "-L/usr/lib/x86_64-linux-gnu/openblas-pthread", "-lopenblas",
+                "-Wl,-rpath,/usr/lib/x86_64-linux-gnu/openblas-pthread",
+                "-lpthread", "-o", exe],
                check=True)
 env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
            DNNL_VERBOSE="0")

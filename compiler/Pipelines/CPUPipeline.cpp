@@ -82,13 +82,15 @@ nnc::CPUPipelineOptions nnc::cpuOptionsForVectorBits(unsigned vectorBits) {
   CPUPipelineOptions o;
   o.vectorBits = vectorBits;
   // Accumulators + the row of B + one broadcast must fit the register file:
-  // 16 registers below AVX-512 (6 x 2 + 2 + 1), 32 with it (8 x 2 + 2 + 1,
-  // leaving room; 16 independent FMA chains cover the FMA latency). The
-  // cache tile holds whole micro-kernels: rows a multiple of microRows,
-  // columns a multiple of the 2-vector block.
+  // 16 registers below AVX-512 (6 x 2 + 2 + 1), 32 with it (12 x 2 + 2 + 1:
+  // 12 broadcasts share each vector of B; against 8 x 2, the CIFAR CNN's
+  // convolution products ran 5-15 % faster, conv1's kernel gradient 87 ->
+  // 120 GFLOP/s, the MLP's within noise, benchmarks/README.md). The cache
+  // tile holds whole micro-kernels: rows a multiple of microRows, columns a
+  // multiple of the 2-vector block.
   if (vectorBits >= 512) {
-    o.microRows = 8;
-    o.tileRows = 16;
+    o.microRows = 12;
+    o.tileRows = 48;
   } else {
     o.microRows = 6;
     o.tileRows = 12;

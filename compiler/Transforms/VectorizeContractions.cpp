@@ -4,7 +4,7 @@
 // multiply-add and whose loops are one m, one n and one k dimension, in any
 // order and with A in either layout) becomes, on buffers:
 //
-//   for i0 in [0, M - M % MR) step MR          (then the rows left, 1 at a time)
+//   for i0 in [0, M - M % MR) step MR          (then the rows left: see build())
 //     for j0 in [0, N) step NC * V             (then masked vectors, 1 at a time)
 //       acc[r][c] = C[i0 + r, j0 + c*V : +V]   (or the fill value, see below)
 //       for k in [0, K)
@@ -53,6 +53,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <numeric>
 
 namespace nnc {
 #define GEN_PASS_DEF_VECTORIZECONTRACTIONS
@@ -219,6 +221,15 @@ std::optional<Contraction> match(linalg::GenericOp op) {
   // Its packed copy holds, per block of micro-kernel rows, the block's
   // scalars of every k side by side.
   bool aTransposed = c.aDims.back() == c.m && lastDimContiguous(c.a);
+  // A weight gradient whose B (dy) rows are at most 256 bytes, one column
+  // tile (a convolution's kernel gradient: 32 or 64 filters): its k loop
+  // reads B's rows in order, as the copy would, and the copy of the whole
+  // dy (10816 x 64 for the CIFAR CNN's second convolution) was a round trip
+  // through memory (that kernel gradient: 129 -> 148 GFLOP/s in place,
+  // benchmarks/gemm).
+  if (aTransposed && nContiguous && !ShapedType::isDynamic(rowElems) &&
+      rowElems * elem.getWidth() / 8 <= 256)
+    c.pack = false;
   int64_t aRow = viewed(c.a).getShape().back();
   c.packA = aTransposed && (ShapedType::isDynamic(aRow) ||
                             aRow * elem.getWidth() / 8 >= 2048);
@@ -324,6 +335,10 @@ PackSource packSourceFor(Contraction &c, OpBuilder &b, Value operand,
   return {operand, zero, zero, c.op};
 }
 
+/// The height of the micro-kernels that take a dynamic number of rows left
+/// over below the full micro-kernel's.
+constexpr int64_t kRemainderRows = 4;
+
 /// Builds the loops for one contraction.
 class KernelBuilder {
 public:
@@ -417,16 +432,28 @@ public:
     auto rowType = VectorType::get({rows}, c.type);
     Value zero = arith::ConstantOp::create(
         b, loc, rowType, DenseElementsAttr::get(rowType, b.getZeroAttr(c.type)));
-    parallelLoop(cst(0), blocks, cst(1), [&](Value ib) {
-      Value row0 = arith::MulIOp::create(b, loc, ib, cst(rows));
-      Value left = arith::SubIOp::create(b, loc, mAll, row0);
-      Value mask = vector::CreateMaskOp::create(
-          b, loc, VectorType::get({rows}, b.getI1Type()), ValueRange{left});
+    // Blocks in groups whose rows are whole cache lines of the source
+    // (2 blocks of 8 floats, 4 of 12): for each k the group reads its lines
+    // once and entirely. Block by block, each line was fetched once per
+    // block sharing it, a whole pass over the source apart.
+    int64_t line = std::max<int64_t>(1, 512 / c.type.getWidth());
+    int64_t group = line / std::gcd(rows, line);
+    Value groups = arith::CeilDivUIOp::create(b, loc, blocks, cst(group));
+    parallelLoop(cst(0), groups, cst(1), [&](Value g) {
+      Value ib0 = arith::MulIOp::create(b, loc, g, cst(group));
+      Value ibEnd = arith::MinUIOp::create(b, loc, add(ib0, group), blocks);
       forLoop(cst(0), kAll, cst(1), [&](Value k) {
-        Value v = vector::MaskedLoadOp::create(b, loc, rowType, src.buffer,
-                                               ValueRange{k, row0}, mask, zero);
-        vector::StoreOp::create(b, loc, v, packedA,
-                                ValueRange{ib, k, cst(0)});
+        forLoop(ib0, ibEnd, cst(1), [&](Value ib) {
+          Value row0 = arith::MulIOp::create(b, loc, ib, cst(rows));
+          Value left = arith::SubIOp::create(b, loc, mAll, row0);
+          Value mask = vector::CreateMaskOp::create(
+              b, loc, VectorType::get({rows}, b.getI1Type()),
+              ValueRange{left});
+          Value v = vector::MaskedLoadOp::create(
+              b, loc, rowType, src.buffer, ValueRange{k, row0}, mask, zero);
+          vector::StoreOp::create(b, loc, v, packedA,
+                                  ValueRange{ib, k, cst(0)});
+        });
       });
     });
     b.setInsertionPointAfter(src.at);
@@ -445,7 +472,28 @@ public:
     Value mMain = roundDown(mSize, rows);
     parallelLoop(cst(0), mMain, cst(rows),
                  [&](Value i) { rowBlock(i, rows, nSize); });
-    parallelLoop(mMain, mSize, cst(1),
+    // The rows left over. One row at a time, a micro-kernel loads as many
+    // vectors of B as it does FMAs (the 27 x 32 kernel gradient of a 3x3x3
+    // convolution spent a third of its time on its last 3 rows): a static
+    // remainder is one block of its own height, a dynamic one (the last
+    // tile of a batch) goes 4 rows at a time, then 1.
+    int64_t mStatic = cast<MemRefType>(c.c.getType())
+                          .getDimSize(llvm::find(c.cDims, c.m) - c.cDims.begin());
+    if (!ShapedType::isDynamic(mStatic)) {
+      if (int64_t left = mStatic % rows)
+        rowBlock(cst(mStatic - left), left, nSize);
+      return;
+    }
+    Value from = mMain;
+    if (rows > kRemainderRows) {
+      Value left = arith::SubIOp::create(b, loc, mSize, mMain);
+      Value to = arith::AddIOp::create(
+          b, loc, mMain, roundDown(left, kRemainderRows));
+      parallelLoop(mMain, to, cst(kRemainderRows),
+                   [&](Value i) { rowBlock(i, kRemainderRows, nSize); });
+      from = to;
+    }
+    parallelLoop(from, mSize, cst(1),
                  [&](Value i) { rowBlock(i, 1, nSize); });
   }
 

@@ -144,15 +144,21 @@ func.func @not_mul_add(%a: memref<?x4xf32>, %b: memref<4x8xf32>, %c: memref<?x8x
 // A transposed A whose rows are a page long (h^T of a 1024-wide layer's
 // weight gradient) is copied first, each block of 2 rows' scalars side by
 // side for every k (zero past the last row); the micro-kernel broadcasts
-// from the copy. C has 1024 rows, so B is packed as well.
+// from the copy. C has 1024 rows and B's rows are 512 bytes, so B is packed
+// as well.
 // CHECK-LABEL: func.func @packed_a
-// CHECK:         %[[PB:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<4x?x16xf32>
+// CHECK:         %[[PB:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<8x?x16xf32>
 // CHECK:         %[[PA:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<512x?x2xf32>
-// CHECK:         scf.for %[[IB:[a-z0-9_]+]] =
-// CHECK:           vector.create_mask
+// The copy goes through groups of 8 blocks (16 rows, a cache line of A),
+// reading each k's line once for the whole group.
+// CHECK:         scf.for %[[G:[a-z0-9_]+]] =
+// CHECK:           %[[IB0:.*]] = arith.muli %[[G]], %c8
 // CHECK:           scf.for %[[PK:[a-z0-9_]+]] =
-// CHECK:             vector.maskedload %arg0[%[[PK]], %{{.*}}]{{.*}} into vector<2xf32>
-// CHECK:             vector.store %{{.*}}, %[[PA]][%[[IB]], %[[PK]], %c0]
+// CHECK:             scf.for %[[IB:[a-z0-9_]+]] = %[[IB0]] to
+// CHECK:               vector.create_mask
+// CHECK:               vector.maskedload %arg0[%[[PK]], %{{.*}}]{{.*}} into vector<2xf32>
+// CHECK:               vector.store %{{.*}}, %[[PA]][%[[IB]], %[[PK]], %c0]
+// CHECK:         } {nn.parallel}
 // CHECK:         memref.subview %[[PB]]
 // CHECK:         scf.for %[[K:[a-z0-9_]+]] = {{.*}} iter_args
 // CHECK:           vector.load
@@ -160,13 +166,39 @@ func.func @not_mul_add(%a: memref<?x4xf32>, %b: memref<4x8xf32>, %c: memref<?x8x
 // CHECK:           vector.fma
 // CHECK:         memref.dealloc %[[PA]]
 // CHECK:         memref.dealloc %[[PB]]
-func.func @packed_a(%a: memref<?x1024xf32>, %b: memref<?x64xf32>, %c: memref<1024x64xf32>) {
+func.func @packed_a(%a: memref<?x1024xf32>, %b: memref<?x128xf32>, %c: memref<1024x128xf32>) {
   linalg.generic {
       indexing_maps = [affine_map<(i, k, j) -> (k, i)>,
                        affine_map<(i, k, j) -> (k, j)>,
                        affine_map<(i, k, j) -> (i, j)>],
       iterator_types = ["parallel", "reduction", "parallel"]}
-      ins(%a, %b : memref<?x1024xf32>, memref<?x64xf32>) outs(%c : memref<1024x64xf32>) {
+      ins(%a, %b : memref<?x1024xf32>, memref<?x128xf32>) outs(%c : memref<1024x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A convolution's kernel gradient: B (dy) has rows of 64 floats, 256 bytes,
+// which the k loop reads in order; a copy would only add a round trip
+// through memory, so B is read in place even though C has many rows.
+// CHECK-LABEL: func.func @short_dy_rows
+// CHECK-NOT:     memref.alloc
+// CHECK:         scf.for {{.*}} iter_args
+// CHECK:           vector.load %arg1[%{{.*}}, %{{.*}}] : memref<?x64xf32>
+// CHECK:           memref.load %arg0
+// CHECK:           vector.fma
+func.func @short_dy_rows(%a: memref<?x288xf32>, %b: memref<?x64xf32>, %c: memref<288x64xf32>) {
+  linalg.generic {
+      indexing_maps = [affine_map<(i, k, j) -> (k, i)>,
+                       affine_map<(i, k, j) -> (k, j)>,
+                       affine_map<(i, k, j) -> (i, j)>],
+      iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x288xf32>, memref<?x64xf32>) outs(%c : memref<288x64xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32
