@@ -91,9 +91,11 @@ nnc::CPUPipelineOptions nnc::cpuOptionsForVectorBits(unsigned vectorBits) {
   if (vectorBits >= 512) {
     o.microRows = 12;
     o.tileRows = 48;
+    o.reductionTileRows = 16;
   } else {
     o.microRows = 6;
     o.tileRows = 12;
+    o.reductionTileRows = 12;
   }
   o.microCols = 2;
   o.tileCols = 64;
@@ -199,7 +201,7 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addNestedPass<func::FuncOp>(nnc::createTileAndFuseContractions(
       {options.tileRows, options.tileCols}));
   pm.addNestedPass<func::FuncOp>(
-      nnc::createTileAndFuseReductions({options.tileRows}));
+      nnc::createTileAndFuseReductions({options.reductionTileRows}));
   pm.addNestedPass<func::FuncOp>(nnc::createContractionLoopOrder());
   nnc::addCleanup(pm);
   if (stage == CPUStage::Fused)

@@ -25,6 +25,9 @@ enum class CPUStage {
 struct CPUPipelineOptions {
   int64_t tileRows = 16;
   int64_t tileCols = 64;
+  /// Rows per tile of a row-wise reduction chain (softmax, losses):
+  /// nnc-tile-and-fuse-reductions. Not tied to the micro-kernel's rows.
+  int64_t reductionTileRows = 16;
   /// The contraction micro-kernel (nnc-vectorize-contractions): vector
   /// register width, rows of C and vectors per row.
   int64_t vectorBits = 256;
