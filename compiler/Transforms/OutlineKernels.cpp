@@ -197,6 +197,26 @@ bool splitsIntoKernels(scf::ForOp blocks) {
   return true;
 }
 
+/// Whether `op` takes or gives vector values (a micro-kernel's k loop left
+/// at the top of a function: a contraction's static remainder rows, whose
+/// accumulators are loaded before it and stored after). As a kernel it
+/// would pass vectors across a call, on the stack, where x86-64 wants them
+/// 64-byte aligned: in a frame with dynamic allocas they were not, and the
+/// aligned moves crashed (Keras parity, MLPs at batch 14 and 16). It stays
+/// in the caller.
+bool carriesVectors(Operation &op) {
+  // Vector constants are cloned into a kernel, not passed.
+  auto isVector = [](Value v) {
+    return isa<VectorType>(v.getType()) && !isRematerializable(v);
+  };
+  if (llvm::any_of(op.getResults(), isVector) ||
+      llvm::any_of(op.getOperands(), isVector))
+    return true;
+  SetVector<Value> used;
+  getUsedValuesDefinedAbove(op.getRegions(), used);
+  return llvm::any_of(used, isVector);
+}
+
 struct OutlineKernelsPass
     : nnc::impl::OutlineKernelsBase<OutlineKernelsPass> {
   using Base::Base;
@@ -221,7 +241,7 @@ struct OutlineKernelsPass
   void outlineBlock(Block &block, func::FuncOp f, Operation *&last,
                     unsigned &index, SymbolTable &symbols) {
     for (Operation &op : llvm::make_early_inc_range(block)) {
-      if (!isKernel(op))
+      if (!isKernel(op) || carriesVectors(op))
         continue;
       if ((op.hasAttr(nnc::nn::kReductionBlocksAttr) ||
            op.hasAttr(nnc::nn::kSequenceStepsAttr)) &&

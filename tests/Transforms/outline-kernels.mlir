@@ -114,3 +114,36 @@ func.func @views(%out: memref<4xf32>) {
   memref.dealloc %other : memref<4xf32>
   return
 }
+
+// A loop carrying vectors (a micro-kernel's k loop at the top of a
+// function: a contraction's static remainder rows) stays in the caller: as
+// a kernel it would pass its accumulators across a call, on the stack.
+// The loop after it, which carries none, is a kernel as usual.
+// CHECK-LABEL: func.func @vector_loop(
+// CHECK:         %[[ACC:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
+// CHECK:           vector.fma
+// CHECK:         vector.store %[[ACC]]
+// CHECK:         call @vector_loop.kernel0(
+// CHECK-NOT:     func.func private @vector_loop.kernel{{.*}}vector
+// CHECK:         func.func private @vector_loop.kernel0(
+func.func @vector_loop(%a: memref<8xf32>, %b: memref<8x16xf32>, %c: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %init = vector.load %c[%c0] : memref<16xf32>, vector<16xf32>
+  %acc = scf.for %k = %c0 to %c8 step %c1 iter_args(%v = %init) -> (vector<16xf32>) {
+    %x = memref.load %a[%k] : memref<8xf32>
+    %s = vector.broadcast %x : f32 to vector<16xf32>
+    %y = vector.load %b[%k, %c0] : memref<8x16xf32>, vector<16xf32>
+    %r = vector.fma %s, %y, %v : vector<16xf32>
+    scf.yield %r : vector<16xf32>
+  }
+  vector.store %acc, %c[%c0] : memref<16xf32>, vector<16xf32>
+  scf.for %i = %c0 to %c16 step %c1 {
+    %z = memref.load %c[%i] : memref<16xf32>
+    %d = arith.addf %z, %z : f32
+    memref.store %d, %c[%i] : memref<16xf32>
+  }
+  return
+}

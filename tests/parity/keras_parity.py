@@ -1219,8 +1219,11 @@ def main():
                             os.path.join(gdir, "models.so"), gdir, "--steps",
                             str(args.steps), "--tolerance", str(args.tolerance)],
                            capture_output=True, text=True)
-        if r.returncode == 2:
-            sys.exit("nnc-trainparity failed:\n" + r.stderr[-4000:])
+        if r.returncode not in (0, 1):
+            # 2: a usage or load error; negative: killed by a signal (a
+            # compiled step that crashed), its last line cut short.
+            sys.exit("nnc-trainparity failed on %s (exit %d):\n%s\n%s" % (
+                gdir, r.returncode, r.stdout[-1000:], r.stderr[-4000:]))
         for line in r.stdout.splitlines():
             d = float(line.split("worst ")[1].split()[0])
             if not d <= worst_ref[0]:

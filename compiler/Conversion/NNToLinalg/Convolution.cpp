@@ -12,6 +12,9 @@
 //                                        stride and padded by the kernel's
 //                                        reach less the forward padding,
 //                                        w' the kernel flipped, [KH*KW*F, C]
+//                     (unit strides)     G = dy @ w^T, then each kernel
+//                                        tap's slice of G added into dx
+//                                        at its offset (no window copy)
 //
 // xp is x padded with zeros (Common.cpp's padImage). A 1x1 kernel with unit
 // strides needs no window copy: P is x itself, reshaped. The copy costs
@@ -187,6 +190,104 @@ struct Conv2DBackpropFilterToLinalg
   }
 };
 
+/// dx of a unit-stride convolution: each output position's gradient
+/// spread back over its window, G = dy @ w^T ([N*OH*OW, KH*KW*C], the
+/// window's share of every input element), then added into the padded
+/// input's gradient one kernel tap at a time: dxp[:, a*dh + i, b*dw + j, :]
+/// += G[:, i, j, a, b, :]. Against the windows of dy times the flipped
+/// kernel (the general path below), the product is a quarter smaller and
+/// no window copy is written: the CIFAR-10 CNN's conv2 input gradient
+/// wrote and read 33 MB of dy windows per step, G is 12.5 MB.
+Value unitStrideInputGradient(OpBuilder &b, Location loc,
+                              nn::Conv2DBackpropInputOp op, Value dy,
+                              Value w) {
+  auto type = cast<RankedTensorType>(op.getType());
+  RankedTensorType dyType = typeOf(dy);
+  ArrayRef<int64_t> k = op.getW().getType().getShape();
+  ArrayRef<int64_t> dil = op.getDilations(), pad = op.getPadding();
+  Type elt = type.getElementType();
+  int64_t oh = dyType.getDimSize(1), ow = dyType.getDimSize(2);
+  int64_t c = k[2], f = k[3];
+  // G = dy @ w^T, w as the [KH*KW*C, F] matrix; the transpose is folded
+  // into the product's indexing (nnc-fold-transposes-into-contractions).
+  Value dyRows = tensor::CollapseShapeOp::create(
+      b, loc, dy, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+  Value wm = kernelMatrix(b, loc, w);
+  Value wtInit = tensor::EmptyOp::create(b, loc,
+                                         ArrayRef<int64_t>{f, k[0] * k[1] * c},
+                                         elt);
+  Value wt = linalg::TransposeOp::create(b, loc, wm, wtInit,
+                                         ArrayRef<int64_t>{1, 0})
+                 .getResult()[0];
+  auto gType = RankedTensorType::get(
+      {typeOf(dyRows).getDimSize(0), k[0] * k[1] * c}, elt);
+  Value g = zeroedMatmul(b, loc, gType, dyRows, wt);
+  OpFoldResult n = batchOf(b, loc, dy);
+  auto g6Type = RankedTensorType::get(
+      {dyType.getDimSize(0), oh, ow, k[0], k[1], c}, elt);
+  Value g6 = tensor::ExpandShapeOp::create(
+      b, loc, g6Type, g,
+      SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}},
+      SmallVector<OpFoldResult>{n, b.getIndexAttr(oh), b.getIndexAttr(ow),
+                                b.getIndexAttr(k[0]), b.getIndexAttr(k[1]),
+                                b.getIndexAttr(c)});
+  // The padded input's gradient, zeroed, then one accumulation per tap.
+  int64_t hp = type.getDimSize(1) + pad[0] + pad[1];
+  int64_t wp = type.getDimSize(2) + pad[2] + pad[3];
+  auto dxpType = RankedTensorType::get({type.getDimSize(0), hp, wp, c}, elt);
+  SmallVector<Value> batch;
+  if (dxpType.isDynamicDim(0))
+    batch.push_back(tensor::DimOp::create(b, loc, dy, 0));
+  Value dxp = tensor::EmptyOp::create(b, loc, dxpType.getShape(), elt, batch);
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
+  dxp = linalg::FillOp::create(b, loc, zero, dxp).getResult(0);
+  auto tapType = RankedTensorType::get({dyType.getDimSize(0), oh, ow, c}, elt);
+  auto one = b.getIndexAttr(1);
+  SmallVector<OpFoldResult> unit4(4, one), unit6(6, one);
+  for (int64_t a = 0; a < k[0]; ++a) {
+    for (int64_t bb = 0; bb < k[1]; ++bb) {
+      Value tap = tensor::ExtractSliceOp::create(
+          b, loc, tapType, g6,
+          SmallVector<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
+                                    b.getIndexAttr(0), b.getIndexAttr(a),
+                                    b.getIndexAttr(bb), b.getIndexAttr(0)},
+          SmallVector<OpFoldResult>{n, b.getIndexAttr(oh), b.getIndexAttr(ow),
+                                    one, one, b.getIndexAttr(c)},
+          unit6);
+      SmallVector<OpFoldResult> at{b.getIndexAttr(0),
+                                   b.getIndexAttr(a * dil[0]),
+                                   b.getIndexAttr(bb * dil[1]),
+                                   b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> extent{n, b.getIndexAttr(oh),
+                                       b.getIndexAttr(ow), b.getIndexAttr(c)};
+      Value part = tensor::ExtractSliceOp::create(b, loc, tapType, dxp, at,
+                                                  extent, unit4);
+      Value sum =
+          linalg::GenericOp::create(
+              b, loc, tapType, ValueRange{tap}, part,
+              {b.getMultiDimIdentityMap(4), b.getMultiDimIdentityMap(4)},
+              SmallVector<utils::IteratorType>(4,
+                                               utils::IteratorType::parallel),
+              [](OpBuilder &nb, Location nl, ValueRange v) {
+                Value s = arith::AddFOp::create(nb, nl, v[1], v[0]);
+                linalg::YieldOp::create(nb, nl, s);
+              })
+              .getResult(0);
+      dxp = tensor::InsertSliceOp::create(b, loc, sum, dxp, at, extent, unit4);
+    }
+  }
+  if (pad[0] == 0 && pad[1] == 0 && pad[2] == 0 && pad[3] == 0)
+    return dxp;
+  return tensor::ExtractSliceOp::create(
+      b, loc, type, dxp,
+      SmallVector<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(pad[0]),
+                                b.getIndexAttr(pad[2]), b.getIndexAttr(0)},
+      SmallVector<OpFoldResult>{n, b.getIndexAttr(type.getDimSize(1)),
+                                b.getIndexAttr(type.getDimSize(2)),
+                                b.getIndexAttr(c)},
+      unit4);
+}
+
 struct Conv2DBackpropInputToLinalg
     : OpConversionPattern<nn::Conv2DBackpropInputOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -201,6 +302,12 @@ struct Conv2DBackpropInputToLinalg
     ArrayRef<int64_t> size = op.getInputSize();
     ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations();
     ArrayRef<int64_t> pad = op.getPadding();
+    if (strides[0] == 1 && strides[1] == 1) {
+      rewriter.replaceOp(op, unitStrideInputGradient(rewriter, loc, op,
+                                                     adaptor.getDy(),
+                                                     adaptor.getW()));
+      return success();
+    }
     // dy spread by the stride, starting at the kernel's reach less the
     // forward padding, inside rows H + (KH-1)*dh: a stride-1 convolution of
     // it with the flipped kernel is dx.

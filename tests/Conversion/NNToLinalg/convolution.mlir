@@ -38,6 +38,32 @@ func.func @backprop_input(%dy: tensor<?x4x4x4xf32>, %w: tensor<3x3x3x4xf32>) -> 
   return %0 : tensor<?x8x8x3xf32>
 }
 
+// Unit strides: G = dy @ w^T (no window copy), then each of the 3 x 2
+// kernel taps' slices of G added into the padded input's gradient at the
+// tap's offset (a, 2b: dilations [1, 2]); the padding is cut off last.
+// CHECK-LABEL: func.func @backprop_input_unit_strides
+// CHECK-NOT: tensor<?x36xf32>
+// CHECK: %[[DY:.*]] = tensor.collapse_shape %arg0 {{.*}} into tensor<?x4xf32>
+// CHECK: %[[WM:.*]] = tensor.collapse_shape %arg1 {{.*}} into tensor<18x4xf32>
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%[[WM]] : tensor<18x4xf32>) outs(%{{.*}} : tensor<4x18xf32>) permutation = [1, 0]
+// CHECK: %[[G:.*]] = linalg.matmul ins(%[[DY]], %[[WT]] : tensor<?x4xf32>, tensor<4x18xf32>)
+// CHECK: %[[G6:.*]] = tensor.expand_shape %[[G]] {{.*}} : tensor<?x18xf32> into tensor<?x6x4x3x2x3xf32>
+// CHECK: %[[Z:.*]] = linalg.fill {{.*}} -> tensor<?x8x6x3xf32>
+// CHECK: %[[T0:.*]] = tensor.extract_slice %[[G6]][0, 0, 0, 0, 0, 0] [%{{.*}}, 6, 4, 1, 1, 3] [1, 1, 1, 1, 1, 1] : tensor<?x6x4x3x2x3xf32> to tensor<?x6x4x3xf32>
+// CHECK: %[[P0:.*]] = tensor.extract_slice %[[Z]][0, 0, 0, 0] [%{{.*}}, 6, 4, 3]
+// CHECK: %[[S0:.*]] = linalg.generic {{.*}} ins(%[[T0]] : tensor<?x6x4x3xf32>) outs(%[[P0]] : tensor<?x6x4x3xf32>)
+// CHECK:   arith.addf
+// CHECK: %[[D0:.*]] = tensor.insert_slice %[[S0]] into %[[Z]][0, 0, 0, 0] [%{{.*}}, 6, 4, 3]
+// CHECK: tensor.extract_slice %[[G6]][0, 0, 0, 0, 1, 0]
+// CHECK: tensor.extract_slice %[[D0]][0, 0, 2, 0] [%{{.*}}, 6, 4, 3]
+// CHECK-COUNT-4: tensor.insert_slice
+// CHECK: %[[LAST:.*]] = tensor.insert_slice %{{.*}}[0, 2, 2, 0] [%{{.*}}, 6, 4, 3]
+// CHECK: tensor.extract_slice %[[LAST]][0, 1, 1, 0] [%{{.*}}, 6, 4, 3] [1, 1, 1, 1] : tensor<?x8x6x3xf32> to tensor<?x6x4x3xf32>
+func.func @backprop_input_unit_strides(%dy: tensor<?x6x4x4xf32>, %w: tensor<3x2x3x4xf32>) -> tensor<?x6x4x3xf32> {
+  %0 = nn.conv2d_backprop_input %dy, %w input_size = [6, 4] strides = [1, 1] dilations = [1, 2] padding = [1, 1, 1, 1] : tensor<?x6x4x4xf32>, tensor<3x2x3x4xf32>
+  return %0 : tensor<?x6x4x3xf32>
+}
+
 // dw = P^T dy: the transpose, which fold-transposes-into-contractions later
 // reads in place.
 // CHECK-LABEL: func.func @backprop_filter
