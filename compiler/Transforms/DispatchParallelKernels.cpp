@@ -64,12 +64,7 @@ struct DispatchParallelKernelsPass
     auto ptr = LLVM::LLVMPointerType::get(&getContext());
     auto b = OpBuilder::atBlockBegin(&caller.getBody().front());
     Value one = LLVM::ConstantOp::create(b, loc, i64, 1);
-    // 64-byte aligned: captured vector values (zmm-wide) are stored into
-    // their fields with aligned moves, and without the alignment the
-    // alloca got only the stack's 16 bytes (a crash in the Keras parity
-    // test once 12-row micro-kernels left 16 vectors live into a kernel).
-    Value ctx = LLVM::AllocaOp::create(b, loc, ptr, ctxType, one,
-                                       /*alignment=*/64);
+    Value ctx = LLVM::AllocaOp::create(b, loc, ptr, ctxType, one);
 
     b.setInsertionPoint(call);
     Value fields = LLVM::PoisonOp::create(b, loc, ctxType);

@@ -177,26 +177,6 @@ void makeParallel(func::FuncOp kernel, func::CallOp call,
   call.erase();
 }
 
-/// Whether the loop nests in the body of `blocks` (an nn.reduction_blocks
-/// loop) can be kernels of their own: each one communicates through memory
-/// only. A contraction tile small enough to be one micro-kernel leaves its
-/// k loop carrying vector accumulators at the top of the body; as a kernel
-/// it would pass vectors (and masks) across a call, which crashed at -O0.
-/// Such a loop is outlined whole, as one serial kernel.
-bool splitsIntoKernels(scf::ForOp blocks) {
-  for (Operation &op : *blocks.getBody()) {
-    if (!isKernel(op))
-      continue;
-    if (op.getNumResults() != 0)
-      return false;
-    SetVector<Value> used;
-    getUsedValuesDefinedAbove(op.getRegions(), used);
-    if (llvm::any_of(used, [](Value v) { return isa<VectorType>(v.getType()); }))
-      return false;
-  }
-  return true;
-}
-
 /// Whether `op` takes or gives vector values (a micro-kernel's k loop left
 /// at the top of a function: a contraction's static remainder rows, whose
 /// accumulators are loaded before it and stored after). As a kernel it
@@ -215,6 +195,19 @@ bool carriesVectors(Operation &op) {
   SetVector<Value> used;
   getUsedValuesDefinedAbove(op.getRegions(), used);
   return llvm::any_of(used, isVector);
+}
+
+/// Whether the loop nests in the body of `blocks` (an nn.reduction_blocks
+/// loop) can be kernels of their own: each one communicates through memory
+/// only. A contraction tile small enough to be one micro-kernel leaves its
+/// k loop carrying vector accumulators at the top of the body; as a kernel
+/// it would pass vectors (and masks) across a call, which crashed at -O0.
+/// Such a loop is outlined whole, as one serial kernel.
+bool splitsIntoKernels(scf::ForOp blocks) {
+  for (Operation &op : *blocks.getBody())
+    if (isKernel(op) && (op.getNumResults() != 0 || carriesVectors(op)))
+      return false;
+  return true;
 }
 
 struct OutlineKernelsPass

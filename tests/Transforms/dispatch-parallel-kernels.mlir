@@ -9,9 +9,7 @@
 // CHECK-LABEL: llvm.func @step(
 // CHECK-SAME:    %[[P:.*]]: !llvm.ptr, %[[N:.*]]: i64, %[[F:.*]]: f32, %[[BIG:.*]]: i1)
 // CHECK:         %[[ONE:.*]] = llvm.mlir.constant(1 : i64) : i64
-// The struct is 64-byte aligned: a captured vector value is stored into it
-// with aligned (zmm) moves.
-// CHECK-NEXT:    %[[CTX:.*]] = llvm.alloca %[[ONE]] x !llvm.struct<(ptr, i64, f32)> {alignment = 64 : i64}
+// CHECK-NEXT:    %[[CTX:.*]] = llvm.alloca %[[ONE]] x !llvm.struct<(ptr, i64, f32)>
 // CHECK:         llvm.cond_br %[[BIG]], ^[[PAR:.*]], ^[[SER:.*]]
 // CHECK:       ^[[PAR]]:
 // CHECK:         %[[S0:.*]] = llvm.mlir.poison : !llvm.struct<(ptr, i64, f32)>

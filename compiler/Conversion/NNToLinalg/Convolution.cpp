@@ -103,27 +103,33 @@ Value kernelMatrix(OpBuilder &b, Location loc, Value w) {
       b, loc, w, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
 }
 
-/// lhs @ rhs into a zeroed [M, N] accumulator (lhsT: lhs is given as its
-/// transpose, which the contraction reads in place).
+/// The transpose of a matrix, which the contraction that reads it reads in
+/// place (nnc-fold-transposes-into-contractions).
+Value transposed(OpBuilder &b, Location loc, Value m) {
+  RankedTensorType t = typeOf(m);
+  auto tType = RankedTensorType::get({t.getDimSize(1), t.getDimSize(0)},
+                                     t.getElementType());
+  SmallVector<Value> sizes;
+  if (t.isDynamicDim(1))
+    sizes.push_back(tensor::DimOp::create(b, loc, m, 1));
+  if (t.isDynamicDim(0))
+    sizes.push_back(tensor::DimOp::create(b, loc, m, 0));
+  Value init = tensor::EmptyOp::create(b, loc, tType, sizes);
+  return linalg::TransposeOp::create(b, loc, m, init, ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+/// lhs @ rhs into a zeroed [M, N] accumulator, either operand given as its
+/// transpose.
 Value product(OpBuilder &b, Location loc, Value lhs, Value rhs,
-              bool lhsTransposed) {
-  RankedTensorType lt = typeOf(lhs), rt = typeOf(rhs);
-  Type elt = lt.getElementType();
-  if (lhsTransposed) {
-    auto tType = RankedTensorType::get({lt.getDimSize(1), lt.getDimSize(0)},
-                                       elt);
-    SmallVector<Value> sizes;
-    if (lt.isDynamicDim(1))
-      sizes.push_back(tensor::DimOp::create(b, loc, lhs, 1));
-    if (lt.isDynamicDim(0))
-      sizes.push_back(tensor::DimOp::create(b, loc, lhs, 0));
-    Value init = tensor::EmptyOp::create(b, loc, tType, sizes);
-    lhs = linalg::TransposeOp::create(b, loc, lhs, init,
-                                      ArrayRef<int64_t>{1, 0})
-              .getResult()[0];
-    lt = tType;
-  }
-  auto type = RankedTensorType::get({lt.getDimSize(0), rt.getDimSize(1)}, elt);
+              bool lhsTransposed, bool rhsTransposed = false) {
+  if (lhsTransposed)
+    lhs = transposed(b, loc, lhs);
+  if (rhsTransposed)
+    rhs = transposed(b, loc, rhs);
+  auto type = RankedTensorType::get(
+      {typeOf(lhs).getDimSize(0), typeOf(rhs).getDimSize(1)},
+      typeOf(lhs).getElementType());
   return zeroedMatmul(b, loc, type, lhs, rhs);
 }
 
@@ -207,21 +213,12 @@ Value unitStrideInputGradient(OpBuilder &b, Location loc,
   ArrayRef<int64_t> dil = op.getDilations(), pad = op.getPadding();
   Type elt = type.getElementType();
   int64_t oh = dyType.getDimSize(1), ow = dyType.getDimSize(2);
-  int64_t c = k[2], f = k[3];
-  // G = dy @ w^T, w as the [KH*KW*C, F] matrix; the transpose is folded
-  // into the product's indexing (nnc-fold-transposes-into-contractions).
+  int64_t c = k[2];
+  // G = dy @ w^T, w as the [KH*KW*C, F] matrix.
   Value dyRows = tensor::CollapseShapeOp::create(
       b, loc, dy, SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-  Value wm = kernelMatrix(b, loc, w);
-  Value wtInit = tensor::EmptyOp::create(b, loc,
-                                         ArrayRef<int64_t>{f, k[0] * k[1] * c},
-                                         elt);
-  Value wt = linalg::TransposeOp::create(b, loc, wm, wtInit,
-                                         ArrayRef<int64_t>{1, 0})
-                 .getResult()[0];
-  auto gType = RankedTensorType::get(
-      {typeOf(dyRows).getDimSize(0), k[0] * k[1] * c}, elt);
-  Value g = zeroedMatmul(b, loc, gType, dyRows, wt);
+  Value g = product(b, loc, dyRows, kernelMatrix(b, loc, w),
+                    /*lhsTransposed=*/false, /*rhsTransposed=*/true);
   OpFoldResult n = batchOf(b, loc, dy);
   auto g6Type = RankedTensorType::get(
       {dyType.getDimSize(0), oh, ow, k[0], k[1], c}, elt);
