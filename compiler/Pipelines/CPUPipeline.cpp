@@ -199,7 +199,8 @@ void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
 
   buildTensorFusion(pm);
   pm.addNestedPass<func::FuncOp>(nnc::createTileAndFuseContractions(
-      {options.tileRows, options.tileCols}));
+      {options.tileRows, options.tileCols, options.reductionBlock,
+       options.smallOutputReductionBlock}));
   pm.addNestedPass<func::FuncOp>(
       nnc::createTileAndFuseReductions({options.reductionTileRows}));
   pm.addNestedPass<func::FuncOp>(nnc::createContractionLoopOrder());
@@ -231,7 +232,8 @@ void nnc::buildContractionKernelPipeline(OpPassManager &pm,
                                         const CPUPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(nnc::createFoldTransposesIntoContractions());
   pm.addNestedPass<func::FuncOp>(nnc::createTileAndFuseContractions(
-      {options.tileRows, options.tileCols}));
+      {options.tileRows, options.tileCols, options.reductionBlock,
+       options.smallOutputReductionBlock}));
   pm.addNestedPass<func::FuncOp>(nnc::createContractionLoopOrder());
   nnc::addCleanup(pm);
   addBufferize(pm);
@@ -254,6 +256,10 @@ struct KernelPipelineOptions
   Option<int64_t> microCols{*this, "micro-cols", llvm::cl::init(0)};
   Option<int64_t> tileRows{*this, "tile-rows", llvm::cl::init(0)};
   Option<int64_t> tileCols{*this, "tile-cols", llvm::cl::init(0)};
+  Option<int64_t> reductionBlock{*this, "reduction-block",
+                                 llvm::cl::init(0)};
+  Option<int64_t> smallOutputReductionBlock{
+      *this, "small-output-reduction-block", llvm::cl::init(0)};
 };
 } // namespace
 
@@ -272,6 +278,10 @@ void nnc::registerCPUPipeline() {
           options.tileRows = o.tileRows;
         if (o.tileCols)
           options.tileCols = o.tileCols;
+        if (o.reductionBlock)
+          options.reductionBlock = o.reductionBlock;
+        if (o.smallOutputReductionBlock)
+          options.smallOutputReductionBlock = o.smallOutputReductionBlock;
         buildContractionKernelPipeline(pm, options);
       });
   PassPipelineRegistration<>(

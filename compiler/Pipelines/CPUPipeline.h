@@ -25,6 +25,11 @@ enum class CPUStage {
 struct CPUPipelineOptions {
   int64_t tileRows = 16;
   int64_t tileCols = 64;
+  /// Reduction-loop blocks of weight gradients (nnc-tile-and-fuse-
+  /// contractions' reduction-block, and small-output-reduction-block for
+  /// outputs up to 256 KiB).
+  int64_t reductionBlock = 256;
+  int64_t smallOutputReductionBlock = 64;
   /// Rows per tile of a row-wise reduction chain (softmax, losses):
   /// nnc-tile-and-fuse-reductions. Not tied to the micro-kernel's rows.
   int64_t reductionTileRows = 16;

@@ -280,6 +280,10 @@ def TileAndFuseContractions
     Option<"reductionBlock", "reduction-block", "int64_t", /*default=*/"256",
            "Block size of a long reduction loop of a contraction without "
            "epilogue (0: never blocked)">,
+    Option<"smallOutputReductionBlock", "small-output-reduction-block",
+           "int64_t", /*default=*/"64",
+           "The block when the output is 256 KiB or smaller (0: never "
+           "blocked)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::affine::AffineDialect"];

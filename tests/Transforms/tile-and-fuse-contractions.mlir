@@ -1,5 +1,5 @@
 // RUN: nnc-opt %s -nnc-tile-and-fuse-contractions='tile-rows=2 tile-cols=4' -canonicalize -cse | FileCheck %s
-// RUN: nnc-opt %s -nnc-tile-and-fuse-contractions='tile-rows=2 tile-cols=4 reduction-block=0' -canonicalize -cse | FileCheck %s --check-prefix=NOBLOCK
+// RUN: nnc-opt %s -nnc-tile-and-fuse-contractions='tile-rows=2 tile-cols=4 reduction-block=0 small-output-reduction-block=0' -canonicalize -cse | FileCheck %s --check-prefix=NOBLOCK
 
 // A dense layer's matmul, its zero fill and its bias + relu epilogue run as
 // one tiled loop nest over output tiles (2 rows x 4 columns here): no
@@ -58,10 +58,11 @@ func.func @bare(%x: tensor<?x4xf32>, %w: tensor<4x8xf32>) -> tensor<?x8xf32> {
 // A weight gradient (static output, the batch as reduction, no epilogue):
 // the reduction is blocked outermost, in order (nn.reduction_blocks), the
 // fill stays before it, and each block runs every output tile (parallel).
+// The output is small (at most 256 KiB): blocks of 64.
 // CHECK-LABEL: func.func @weight_gradient
 // CHECK:       %[[F:.*]] = linalg.fill
 // CHECK:       %[[N:.*]] = tensor.dim %arg0, %c0
-// CHECK:       scf.for %[[K:.*]] = %c0 to %[[N]] step %c256 iter_args(%[[ACC:.*]] = %[[F]])
+// CHECK:       scf.for %[[K:.*]] = %c0 to %[[N]] step %c64 iter_args(%[[ACC:.*]] = %[[F]])
 // CHECK:         scf.for %[[J:.*]] = %c0 to %c8 step %c4
 // CHECK:           scf.for %[[I:.*]] = %c0 to %c6 step %c2
 // CHECK-NOT:         linalg.fill
@@ -92,18 +93,36 @@ func.func @weight_gradient(%x: tensor<?x6xf32>, %dy: tensor<?x8xf32>) -> tensor<
   return %g : tensor<6x8xf32>
 }
 
-// A static reduction shorter than 4 blocks (here 512 = 2 blocks) and a
-// product whose rows are the batch are not blocked.
+// A weight gradient whose output is larger than 256 KiB (here 512 KiB, a
+// 512 x 256 layer) loads and stores its tiles once per block: blocks of 256.
+// CHECK-LABEL: func.func @large_weight_gradient
+// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c256 iter_args
+// CHECK:       } {nn.reduction_blocks}
+func.func @large_weight_gradient(%x: tensor<?x512xf32>, %dy: tensor<?x256xf32>) -> tensor<512x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<512x256xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<512x256xf32>) -> tensor<512x256xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (k, i)>, affine_map<(i, j, k) -> (k, j)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %dy : tensor<?x512xf32>, tensor<?x256xf32>) outs(%f : tensor<512x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<512x256xf32>
+  return %g : tensor<512x256xf32>
+}
+
+// A static reduction shorter than 4 blocks (here 128 = 2 blocks of 64) and
+// a product whose rows are the batch are not blocked.
 // CHECK-LABEL: func.func @short_reduction
 // CHECK-NOT:   nn.reduction_blocks
 // CHECK-LABEL: func.func @batch_rows
 // CHECK-NOT:   nn.reduction_blocks
 // CHECK:       return
-func.func @short_reduction(%x: tensor<512x6xf32>, %dy: tensor<512x8xf32>) -> tensor<6x8xf32> {
+func.func @short_reduction(%x: tensor<128x6xf32>, %dy: tensor<128x8xf32>) -> tensor<6x8xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<6x8xf32>
   %f = linalg.fill ins(%zero : f32) outs(%e : tensor<6x8xf32>) -> tensor<6x8xf32>
-  %g = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (k, i)>, affine_map<(i, j, k) -> (k, j)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %dy : tensor<512x6xf32>, tensor<512x8xf32>) outs(%f : tensor<6x8xf32>) {
+  %g = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (k, i)>, affine_map<(i, j, k) -> (k, j)>, affine_map<(i, j, k) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %dy : tensor<128x6xf32>, tensor<128x8xf32>) outs(%f : tensor<6x8xf32>) {
   ^bb0(%a: f32, %b: f32, %acc: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %acc, %p : f32

@@ -183,15 +183,65 @@ func.func @packed_a(%a: memref<?x1024xf32>, %b: memref<?x128xf32>, %c: memref<10
 
 // -----
 
+// The same transposed A inside a reduction block (nn.reduction_blocks, from
+// nnc-tile-and-fuse-contractions): the block's rows of A stay in cache for
+// every tile, so A is read in place, with prefetches, not copied.
+// Only B is copied (its rows are 512 bytes and C has 1024 rows).
+// CHECK-LABEL: func.func @transposed_a_in_block
+// CHECK:         memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<8x?x16xf32>
+// CHECK-NOT:     memref.alloc
+// CHECK:         scf.for %[[KB:[a-z0-9_]+]] =
+// CHECK:           memref.prefetch %subview
+// CHECK:           vector.fma
+// CHECK:         } {nn.reduction_blocks}
+// CHECK-NOT:     memref.alloc
+func.func @transposed_a_in_block(%a: memref<?x1024xf32>, %b: memref<?x128xf32>, %c: memref<1024x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %n = memref.dim %a, %c0 : memref<?x1024xf32>
+  scf.for %k = %c0 to %n step %c64 {
+    %ks = affine.min affine_map<(d0)[s0] -> (-d0 + s0, 64)>(%k)[%n]
+    %at = memref.subview %a[%k, 0] [%ks, 1024] [1, 1] : memref<?x1024xf32> to memref<?x1024xf32, strided<[1024, 1], offset: ?>>
+    %bt = memref.subview %b[%k, 0] [%ks, 128] [1, 1] : memref<?x128xf32> to memref<?x128xf32, strided<[128, 1], offset: ?>>
+    linalg.generic {
+        indexing_maps = [affine_map<(i, k, j) -> (k, i)>,
+                         affine_map<(i, k, j) -> (k, j)>,
+                         affine_map<(i, k, j) -> (i, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%at, %bt : memref<?x1024xf32, strided<[1024, 1], offset: ?>>, memref<?x128xf32, strided<[128, 1], offset: ?>>) outs(%c : memref<1024x128xf32>) {
+    ^bb0(%x: f32, %y: f32, %acc: f32):
+      %p = arith.mulf %x, %y : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    }
+  } {nn.reduction_blocks}
+  return
+}
+
+// -----
+
 // A convolution's kernel gradient: B (dy) has rows of 64 floats, 256 bytes,
 // which the k loop reads in order; a copy would only add a round trip
 // through memory, so B is read in place even though C has many rows.
+// A (x^T, rows of 288 floats) is read in place too: each k step prefetches
+// the first and the last of the micro-kernel's rows 8 steps ahead (at most
+// the last step), the stride of a row of x being beyond the hardware
+// prefetchers.
 // CHECK-LABEL: func.func @short_dy_rows
 // CHECK-NOT:     memref.alloc
-// CHECK:         scf.for {{.*}} iter_args
-// CHECK:           vector.load %arg1[%{{.*}}, %{{.*}}] : memref<?x64xf32>
-// CHECK:           memref.load %arg0
-// CHECK:           vector.fma
+// CHECK:         %[[K:.*]] = memref.dim %arg0, %c0
+// CHECK:         %[[KLAST:.*]] = arith.subi %[[K]], %c1
+// CHECK:         scf.for %[[I:[a-z0-9_]+]] =
+// CHECK:           scf.for
+// CHECK:             %[[ILAST:.*]] = arith.addi %[[I]], %c1
+// CHECK:             scf.for %[[KK:[a-z0-9_]+]] = {{.*}} iter_args
+// CHECK:               vector.load %arg1[%[[KK]], %{{.*}}] : memref<?x64xf32>
+// CHECK:               %[[AHEAD:.*]] = arith.addi %[[KK]], %c8
+// CHECK:               %[[AT:.*]] = arith.minui %[[AHEAD]], %[[KLAST]]
+// CHECK:               memref.prefetch %arg0[%[[AT]], %[[I]]], read, locality<3>, data
+// CHECK:               memref.prefetch %arg0[%[[AT]], %[[ILAST]]], read, locality<3>, data
+// CHECK:               memref.load %arg0[%[[KK]], %[[I]]]
+// CHECK:               vector.fma
 func.func @short_dy_rows(%a: memref<?x288xf32>, %b: memref<?x64xf32>, %c: memref<288x64xf32>) {
   linalg.generic {
       indexing_maps = [affine_map<(i, k, j) -> (k, i)>,

@@ -172,6 +172,12 @@ cl::opt<int64_t> minParallelWork(
              "on the runtime's thread pool (for tuning; default 65536)"),
     cl::init(0), cl::Hidden, cl::cat(nncCategory));
 
+cl::opt<int64_t> reductionBlock(
+    "reduction-block",
+    cl::desc("One block for the reduction loop of every weight gradient, "
+             "whatever its output's size (for tuning; 0 keeps the default)"),
+    cl::init(0), cl::Hidden, cl::cat(nncCategory));
+
 cl::opt<bool> noLocations("no-locations",
                           cl::desc("Print IR without source locations"),
                           cl::init(false), cl::cat(nncCategory));
@@ -339,6 +345,9 @@ int main(int argc, char **argv) {
         cpuOptionsForVectorBits(targetVectorBits(targetOptions()));
     cpuOptions.approximateMath = !exactMath;
     cpuOptions.minParallelWork = minParallelWork;
+    if (reductionBlock > 0)
+      cpuOptions.reductionBlock = cpuOptions.smallOutputReductionBlock =
+          reductionBlock;
     if (cuda && !deviceOnly)
       deviceIR = mlir::cast<mlir::ModuleOp>((*ir)->clone());
     if (deviceOnly)
