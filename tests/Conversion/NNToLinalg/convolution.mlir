@@ -3,18 +3,22 @@
 // (im2col): the padded operand (a fill and an insert_slice; strided for the
 // input gradient), a copy of each window, and linalg.matmul on the
 // collapsed views, which the contraction path then tiles and vectorizes.
+// Without dilation along the width, the copy reads each window row's KW*C
+// contiguous values with one index, from the input as [N, H, W*C].
 
-// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 * 2 + d3, d2 * 6 + d4)>
+// CHECK-DAG: #[[ID5:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
 // CHECK-DAG: #[[ID6:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
 // CHECK-DAG: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> (-d0 + 2, -d1 + 2, d3, d2)>
-// CHECK-DAG: #[[UNIT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4, d5)>
+// CHECK-DAG: #[[UNIT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d3, d2 * 4 + d4)>
 // CHECK-DAG: #[[DIL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3 * 2, d2 + d4 * 2, d5)>
 
 // CHECK-LABEL: func.func @conv2d
 // CHECK: %[[PAD:.*]] = linalg.fill {{.*}} -> tensor<?x9x9x3xf32>
 // CHECK: %[[XP:.*]] = tensor.insert_slice %arg0 into %[[PAD]][0, 0, 0, 0] [%{{.*}}, 8, 8, 3] [1, 1, 1, 1]
-// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[ID6]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[XP]] : tensor<?x9x9x3xf32>) outs(%{{.*}} : tensor<?x4x4x3x3x3xf32>)
-// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[P]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<?x4x4x3x3x3xf32> into tensor<?x27xf32>
+// CHECK: %[[XF:.*]] = tensor.collapse_shape %[[XP]] {{\[\[}}0], [1], [2, 3]] : tensor<?x9x9x3xf32> into tensor<?x9x27xf32>
+// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[WIN]], #[[ID5]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[XF]] : tensor<?x9x27xf32>) outs(%{{.*}} : tensor<?x4x4x3x9xf32>)
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[P]] {{\[\[}}0, 1, 2], [3, 4]] : tensor<?x4x4x3x9xf32> into tensor<?x27xf32>
 // CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0, 1, 2], [3]] : tensor<3x3x3x4xf32> into tensor<27x4xf32>
 // CHECK: %[[Y:.*]] = linalg.matmul ins(%[[ROWS]], %[[W]] : tensor<?x27xf32>, tensor<27x4xf32>)
 // CHECK: tensor.expand_shape %[[Y]] {{\[\[}}0, 1, 2], [3]] output_shape [%{{.*}}, 4, 4, 4] : tensor<?x4xf32> into tensor<?x4x4x4xf32>
@@ -29,7 +33,8 @@ func.func @conv2d(%x: tensor<?x8x8x3xf32>, %w: tensor<3x3x3x4xf32>) -> tensor<?x
 // CHECK: %[[Z:.*]] = linalg.fill {{.*}} -> tensor<?x10x10x4xf32>
 // CHECK: %[[DYP:.*]] = tensor.insert_slice %arg0 into %[[Z]][0, 2, 2, 0] [%{{.*}}, 4, 4, 4] [1, 2, 2, 1]
 // CHECK: %[[WF:.*]] = linalg.generic {indexing_maps = [#[[FLIP]], #{{.*}}]{{.*}} ins(%arg1 : tensor<3x3x3x4xf32>) outs(%{{.*}} : tensor<3x3x4x3xf32>)
-// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[UNIT]], #[[ID6]]]{{.*}} ins(%[[DYP]] : tensor<?x10x10x4xf32>) outs(%{{.*}} : tensor<?x8x8x3x3x4xf32>)
+// CHECK: %[[DYF:.*]] = tensor.collapse_shape %[[DYP]] {{.*}} : tensor<?x10x10x4xf32> into tensor<?x10x40xf32>
+// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[UNIT]], #[[ID5]]]{{.*}} ins(%[[DYF]] : tensor<?x10x40xf32>) outs(%{{.*}} : tensor<?x8x8x3x12xf32>)
 // CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[P]] {{.*}} into tensor<?x36xf32>
 // CHECK: %[[W:.*]] = tensor.collapse_shape %[[WF]] {{.*}} into tensor<36x3xf32>
 // CHECK: linalg.matmul ins(%[[ROWS]], %[[W]] : tensor<?x36xf32>, tensor<36x3xf32>)
@@ -77,7 +82,8 @@ func.func @backprop_filter(%x: tensor<?x8x8x3xf32>, %dy: tensor<?x4x4x4xf32>) ->
   return %0 : tensor<3x3x3x4xf32>
 }
 
-// No padding: the windows are read from x itself.
+// No padding: the windows are read from x itself. Dilated along the width,
+// a window row is not contiguous: the copy goes value by value.
 // CHECK-LABEL: func.func @dilated
 // CHECK-NOT: tensor.insert_slice
 // CHECK: linalg.generic {indexing_maps = [#[[DIL]], #[[ID6]]]{{.*}} ins(%arg0 : tensor<?x8x8x3xf32>)
