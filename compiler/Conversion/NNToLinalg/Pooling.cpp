@@ -1,11 +1,11 @@
 //===- Pooling.cpp - pooling, its gradients, resampling and borders -------===//
 //
 // Pooling reads a padded input through the map (n, i*sh + a, j*sw + b, c)
-// over loops (n, i, j, c, a, b); the window's extent comes from a shape-only
-// [KH, KW] operand, as in linalg's named pooling ops. Padding holds the
-// reduction's identity (-inf for max, +inf for min, 0 for avg), and an
-// average divides by the real elements of its window, counted at compile
-// time.
+// over loops (n, i, j, a, b, c), channels innermost; the window's extent
+// comes from a shape-only [KH, KW] operand, as in linalg's named pooling
+// ops. Padding holds the reduction's identity (-inf for max, +inf for min,
+// 0 for avg), and an average divides by the real elements of its window,
+// counted at compile time.
 //
 // The gradient of max and min pooling first records, per window, the tap of
 // its first extreme (a two-result reduction, strict comparison in row-major
@@ -46,6 +46,10 @@ double identity(Kind kind) {
                              : 0.0;
 }
 
+/// The loops of a window op: n, i, j (the output position), then the tap
+/// a, b, then the channel.
+constexpr unsigned kTapA = 3, kTapB = 4, kChannel = 5;
+
 /// The window geometry shared by pool2d, pool2d_grad and pool2d_gather.
 struct Window {
   ArrayRef<int64_t> size, strides, padding;
@@ -64,24 +68,30 @@ Value padFor(OpBuilder &b, Location loc, Value x, const Window &w,
                   {1, 1}, value);
 }
 
-/// Maps over loops (n, i, j, c, a, b).
+/// Maps over loops (n, i, j, a, b, c): the window's taps (reductions)
+/// outside the channels, so that the innermost loop walks contiguous
+/// channels (NHWC) and vectorizes; with the taps innermost, each element of
+/// the output took a scalar loop over its window (the CIFAR CNN's max-pool
+/// gradient: 2.4 ns per element).
 AffineMap tapRead(MLIRContext *ctx, ArrayRef<int64_t> strides) {
   auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
   return AffineMap::get(
-      6, 0, {d(0), d(1) * strides[0] + d(4), d(2) * strides[1] + d(5), d(3)},
+      6, 0, {d(0), d(1) * strides[0] + d(3), d(2) * strides[1] + d(4), d(5)},
       ctx);
 }
 AffineMap tapIndex(MLIRContext *ctx) {
-  return AffineMap::get(6, 0, {getAffineDimExpr(4, ctx),
-                               getAffineDimExpr(5, ctx)},
+  return AffineMap::get(6, 0, {getAffineDimExpr(kTapA, ctx),
+                               getAffineDimExpr(kTapB, ctx)},
                         ctx);
 }
 AffineMap position(MLIRContext *ctx) {
-  return AffineMap::getMultiDimIdentityMap(6, ctx).getMajorSubMap(4);
+  auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
+  return AffineMap::get(6, 0, {d(0), d(1), d(2), d(kChannel)}, ctx);
 }
 SmallVector<IteratorType> windowIterators() {
-  SmallVector<IteratorType> it(4, IteratorType::parallel);
+  SmallVector<IteratorType> it(3, IteratorType::parallel);
   it.append(2, IteratorType::reduction);
+  it.push_back(IteratorType::parallel);
   return it;
 }
 
@@ -223,8 +233,8 @@ std::pair<Value, Value> firstExtreme(OpBuilder &b, Location loc, Value x,
             kind == Kind::Max ? arith::CmpFPredicate::OGT
                               : arith::CmpFPredicate::OLT,
             xv, best);
-        Value a = linalg::IndexOp::create(nb, l, 4);
-        Value bb = linalg::IndexOp::create(nb, l, 5);
+        Value a = linalg::IndexOp::create(nb, l, kTapA);
+        Value bb = linalg::IndexOp::create(nb, l, kTapB);
         Value tap = arith::AddIOp::create(
             nb, l,
             arith::MulIOp::create(nb, l, a,
@@ -253,7 +263,7 @@ Value gatherFromWindows(OpBuilder &b, Location loc, Value src, Value taps,
   ArrayRef<int64_t> outShape =
       cast<RankedTensorType>(src.getType()).getShape();
   Value acc = filled(b, loc, dxType, sizeSource, b.getFloatAttr(elt, 0.0));
-  // Loops (n, h, w, c, a, b): the position is the result's, the taps the
+  // Loops (n, h, w, a, b, c): the position is the result's, the taps the
   // window's.
   auto generic = linalg::GenericOp::create(
       b, loc, dxType, ValueRange{windowOperand(b, loc, w, elt)}, acc,
@@ -268,7 +278,7 @@ Value gatherFromWindows(OpBuilder &b, Location loc, Value src, Value taps,
           // starts at h + pad - a, which must be a multiple of the stride
           // of a window that exists.
           Value pos = linalg::IndexOp::create(nb, l, 1 + d);
-          Value tap = linalg::IndexOp::create(nb, l, 4 + d);
+          Value tap = linalg::IndexOp::create(nb, l, kTapA + d);
           Value start = arith::SubIOp::create(
               nb, l, arith::AddIOp::create(nb, l, pos, idx(w.padding[2 * d])),
               tap);
@@ -293,11 +303,12 @@ Value gatherFromWindows(OpBuilder &b, Location loc, Value src, Value taps,
         window[0] = arith::SelectOp::create(nb, l, valid, window[0], zero);
         window[1] = arith::SelectOp::create(nb, l, valid, window[1], zero);
         SmallVector<Value> at{linalg::IndexOp::create(nb, l, 0), window[0],
-                              window[1], linalg::IndexOp::create(nb, l, 3)};
+                              window[1],
+                              linalg::IndexOp::create(nb, l, kChannel)};
         Value value = tensor::ExtractOp::create(nb, l, src, at);
         if (taps) {
-          Value a = linalg::IndexOp::create(nb, l, 4);
-          Value bb = linalg::IndexOp::create(nb, l, 5);
+          Value a = linalg::IndexOp::create(nb, l, kTapA);
+          Value bb = linalg::IndexOp::create(nb, l, kTapB);
           Value tap = arith::AddIOp::create(
               nb, l, arith::MulIOp::create(nb, l, a, idx(w.size[1])), bb);
           tap = arith::IndexCastOp::create(nb, l, nb.getI32Type(), tap);

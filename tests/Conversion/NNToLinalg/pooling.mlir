@@ -1,10 +1,11 @@
 // RUN: nnc-opt %s --convert-nn-to-linalg | FileCheck %s
 // Pooling reads its padded input at (n, i*s + a, j*s + b, c) over a [KH, KW]
-// shape-only operand; the padding holds the reduction's identity.
+// shape-only operand (loops n, i, j, a, b, c: channels innermost); the
+// padding holds the reduction's identity.
 
-// CHECK-DAG: #[[TAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d4, d2 * 2 + d5, d3)>
-// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
-// CHECK-DAG: #[[POS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[TAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 * 2 + d3, d2 * 2 + d4, d5)>
+// CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4)>
+// CHECK-DAG: #[[POS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
 // CHECK-DAG: #[[COUNTS:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2, 0)>
 // CHECK-DAG: #[[NEAREST:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 2, d2 floordiv 3, d3)>
 
@@ -12,7 +13,7 @@
 // CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: linalg.fill ins(%[[NEG]] : f32) {{.*}} -> tensor<?x6x6x2xf32>
 // CHECK: %[[WINDOW:.*]] = tensor.empty() : tensor<2x2xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[TAP]], #[[WIN]], #[[POS]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}{{.*}}%[[WINDOW]]
+// CHECK: linalg.generic {indexing_maps = [#[[TAP]], #[[WIN]], #[[POS]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}{{.*}}%[[WINDOW]]
 // CHECK: arith.maximumf
 func.func @max_same(%x: tensor<?x5x5x2xf32>) -> tensor<?x3x3x2xf32> {
   %0 = nn.pool2d %x kind = "max" window = [2, 2] strides = [2, 2] padding = [0, 1, 0, 1] : tensor<?x5x5x2xf32>
