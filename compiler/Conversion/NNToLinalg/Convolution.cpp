@@ -54,15 +54,38 @@ struct Windows {
   int64_t outH, outW;
 };
 
+/// A copy of `src` read through `read` into a new tensor of `shape` (the
+/// batch, dimension 0, taken from `batchSource` when dynamic).
+Value gatherCopy(OpBuilder &b, Location loc, Value src, AffineMap read,
+                 ArrayRef<int64_t> shape, Value batchSource) {
+  auto type = RankedTensorType::get(shape, typeOf(src).getElementType());
+  SmallVector<Value> batch;
+  if (type.isDynamicDim(0))
+    batch.push_back(tensor::DimOp::create(b, loc, batchSource, 0));
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                       type.getElementType(), batch);
+  unsigned loops = shape.size();
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{src}, init,
+             {read, b.getMultiDimIdentityMap(loops)},
+             SmallVector<utils::IteratorType>(loops,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location nl, ValueRange v) {
+               linalg::YieldOp::create(nb, nl, v[0]);
+             })
+      .getResult(0);
+}
+
 /// The rows of the product: each output position's window of `xp` (already
 /// padded), [N*OH*OW, KH*KW*C].
 Value windowRows(OpBuilder &b, Location loc, Value xp, const Windows &w) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType xt = typeOf(xp);
-  int64_t c = xt.getDimSize(3);
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(3);
   bool direct = w.kh == 1 && w.kw == 1 && w.strides[0] == 1 &&
                 w.strides[1] == 1 && xt.getDimSize(1) == w.outH &&
                 xt.getDimSize(2) == w.outW;
+  auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
   Value rows = xp;
   if (!direct && w.dilations[1] == 1) {
     // A window's row segment (b, c) is contiguous in NHWC: with xp as
@@ -70,7 +93,6 @@ Value windowRows(OpBuilder &b, Location loc, Value xp, const Windows &w) {
     // q < KW*C, the same rows in the same layout with one long unit-stride
     // inner loop instead of C-long ones (the CIFAR CNN's first convolution
     // has C = 3: its window copy ran at a few GB/s).
-    auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
     Value flat = tensor::CollapseShapeOp::create(
         b, loc, xp, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
     AffineMap read = AffineMap::get(
@@ -78,48 +100,17 @@ Value windowRows(OpBuilder &b, Location loc, Value xp, const Windows &w) {
         {d(0), d(1) * w.strides[0] + d(3) * w.dilations[0],
          d(2) * (w.strides[1] * c) + d(4)},
         ctx);
-    auto type = RankedTensorType::get(
-        {xt.getDimSize(0), w.outH, w.outW, w.kh, w.kw * c},
-        xt.getElementType());
-    SmallVector<Value> batch;
-    if (type.isDynamicDim(0))
-      batch.push_back(tensor::DimOp::create(b, loc, xp, 0));
-    Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                         type.getElementType(), batch);
-    rows = linalg::GenericOp::create(
-               b, loc, type, ValueRange{flat}, init,
-               {read, b.getMultiDimIdentityMap(5)},
-               SmallVector<utils::IteratorType>(5,
-                                                utils::IteratorType::parallel),
-               [](OpBuilder &nb, Location nl, ValueRange v) {
-                 linalg::YieldOp::create(nb, nl, v[0]);
-               })
-               .getResult(0);
+    rows = gatherCopy(b, loc, flat, read,
+                      {n, w.outH, w.outW, w.kh, w.kw * c}, xp);
   } else if (!direct) {
     // (n, i, j, a, b, c) <- xp[n, i*sh + a*dh, j*sw + b*dw, c]
-    auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
     AffineMap read = AffineMap::get(
         6, 0,
         {d(0), d(1) * w.strides[0] + d(3) * w.dilations[0],
          d(2) * w.strides[1] + d(4) * w.dilations[1], d(5)},
         ctx);
-    auto type = RankedTensorType::get(
-        {xt.getDimSize(0), w.outH, w.outW, w.kh, w.kw, c},
-        xt.getElementType());
-    SmallVector<Value> batch;
-    if (type.isDynamicDim(0))
-      batch.push_back(tensor::DimOp::create(b, loc, xp, 0));
-    Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                         type.getElementType(), batch);
-    rows = linalg::GenericOp::create(
-               b, loc, type, ValueRange{xp}, init,
-               {read, b.getMultiDimIdentityMap(6)},
-               SmallVector<utils::IteratorType>(6,
-                                                utils::IteratorType::parallel),
-               [](OpBuilder &nb, Location nl, ValueRange v) {
-                 linalg::YieldOp::create(nb, nl, v[0]);
-               })
-               .getResult(0);
+    rows = gatherCopy(b, loc, xp, read, {n, w.outH, w.outW, w.kh, w.kw, c},
+                      xp);
   }
   int64_t rank = typeOf(rows).getRank();
   SmallVector<ReassociationIndices> groups{{0, 1, 2}, {}};
