@@ -226,6 +226,11 @@ bool writesAreDisjoint(Operation *nest, ArrayRef<Level> levels) {
            disjoint(write.getBase(), write.getIndices());
     else if (isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp>(op))
       ok = true;
+    else if (isa<memref::PrefetchOp>(op))
+      // A hint that writes nothing, though it declares no memory effects
+      // (a micro-kernel's prefetches of x in a weight gradient serialized
+      // every kernel-gradient nest until this).
+      ok = true;
     else if (auto effects = dyn_cast<MemoryEffectOpInterface>(op))
       ok = !effects.hasEffect<MemoryEffects::Write>();
     else

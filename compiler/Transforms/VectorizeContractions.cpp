@@ -273,8 +273,10 @@ bool writesTo(Operation *op, Value buffer) {
   op->walk([&](Operation *nested) {
     auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
     if (!effects) {
-      // Unknown side effects (calls): assume the worst.
-      if (!nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>() &&
+      // Unknown side effects (calls): assume the worst. A prefetch (an
+      // earlier micro-kernel's) declares none but writes nothing.
+      if (!isa<memref::PrefetchOp>(nested) &&
+          !nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>() &&
           !isa<linalg::YieldOp, scf::YieldOp>(nested) &&
           nested->getNumRegions() == 0 && !isPure(nested))
         writes = true;

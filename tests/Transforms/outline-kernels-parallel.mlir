@@ -197,7 +197,9 @@ func.func @shared_temporary(%tmp: memref<8xf32>, %out: memref<64xf32>) {
 // The blocks of a reduction (nn.reduction_blocks) stay a loop of the
 // caller's: each block calls the parallel kernel of its output tiles (the
 // block's offset an argument), through the pool when it is worth it,
-// instead of the whole loop becoming one serial kernel.
+// instead of the whole loop becoming one serial kernel. The micro-kernel's
+// prefetches (memref.prefetch, which declares no memory effects) write
+// nothing: the tiles stay parallel.
 // CHECK-LABEL: func.func @reduction_blocks(
 // CHECK-SAME:    %[[X:.*]]: memref<?x64xf32>, %[[C:.*]]: memref<64x64xf32>)
 // CHECK:         scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c256 {
@@ -227,6 +229,7 @@ func.func @reduction_blocks(%x: memref<?x64xf32>, %c: memref<64x64xf32>) {
           scf.for %kk = %c0 to %kn step %c1 {
             %kx = arith.addi %k, %kk : index
             %ri = arith.addi %i, %r : index
+            memref.prefetch %x[%kx, %ri], read, locality<3>, data : memref<?x64xf32>
             %a = memref.load %x[%kx, %ri] : memref<?x64xf32>
             %b = memref.load %x[%kx, %j] : memref<?x64xf32>
             %o = memref.load %tile[%r, %j] : memref<16x64xf32, strided<[64, 1], offset: ?>>
