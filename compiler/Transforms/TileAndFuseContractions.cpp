@@ -90,11 +90,6 @@ SmallVector<int64_t> columnsFirst(linalg::LinalgOp root) {
 /// input gradient) is not blocked: its output is large, and loading and
 /// storing it once per block cost more than blocking saved (the CIFAR CNN's
 /// input gradient, K = 576 in 3 blocks, took 2.6 times as long).
-/// Outputs up to this size get the short reduction blocks (see blockFor):
-/// an eighth of a 2 MiB L2, so that the tiles a block touches stay there
-/// next to the block's operands.
-constexpr int64_t kSmallOutputBytes = 256 * 1024;
-
 std::optional<unsigned> reductionToBlock(linalg::LinalgOp contraction,
                                          linalg::LinalgOp root,
                                          int64_t block, int64_t minBlocks) {
@@ -115,6 +110,11 @@ std::optional<unsigned> reductionToBlock(linalg::LinalgOp contraction,
     return std::nullopt;
   return k;
 }
+
+/// Outputs up to this size get the short reduction blocks (see blockFor):
+/// an eighth of a 2 MiB L2, so that the tiles a block touches stay there
+/// next to the block's operands.
+constexpr int64_t kSmallOutputBytes = 256 * 1024;
 
 /// The reduction block for `contraction`'s output. Each block loads and
 /// stores every output tile once, so a large output (a 1024 x 1024 layer's
