@@ -39,11 +39,15 @@ int main(int argc, char **argv) {
   size_t rank = nnrt_model_input_rank(m, 0);
   for (size_t d = 1; d < rank && d < 8; ++d)
     xs[d] = nnrt_model_input_dim(m, 0, d);
-  nnrt_tensor *x = nnrt_tensor_new(rank, xs, st), *y = nnrt_tensor_new(2, ys, st);
+  /* A physics-informed model reads no targets (out < 0): y stays NULL. */
+  nnrt_tensor *x = nnrt_tensor_new(rank, xs, st);
+  nnrt_tensor *y = out > 0 ? nnrt_tensor_new(2, ys, st) : NULL;
+  if (!x || (out > 0 && !y))
+    fail(st);
   srand(1);
   for (int64_t i = 0; i < batch * in; ++i)
     nnrt_tensor_data(x)[i] = (float)rand() / RAND_MAX;
-  for (int64_t i = 0; i < batch; ++i)
+  for (int64_t i = 0; y && i < batch; ++i)
     nnrt_tensor_data(y)[i * out + i % out] = 1;
   nnrt_trainer *t = train ? nnrt_trainer_new(m, st) : NULL;
   if (train && !t)
