@@ -32,6 +32,14 @@ def ConvertNNToLinalg : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
     becomes tensor.collapse_shape/expand_shape. nn.grad, losses and
     nn.train_config are left for the autodiff and training passes.
   }];
+  let options = [
+    Option<"implicitKernelGradients", "implicit-kernel-gradients", "bool",
+           /*default=*/"false",
+           "Lower a unit-stride, undilated convolution's kernel gradient to "
+           "one generic over the input itself (no window copy), marked "
+           "nn.implicit_kernel_gradient for the CPU's "
+           "nnc-lower-implicit-kernel-gradients">
+  ];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
     "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",

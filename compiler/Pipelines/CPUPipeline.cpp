@@ -107,9 +107,9 @@ void nnc::addCleanup(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void nnc::buildLinalgStage(OpPassManager &pm) {
+void nnc::buildLinalgStage(OpPassManager &pm, bool implicitKernelGradients) {
   pm.addPass(nnc::createKeepArtifactFunctions());
-  pm.addPass(nnc::createConvertNNToLinalg());
+  pm.addPass(nnc::createConvertNNToLinalg({implicitKernelGradients}));
   nnc::addCleanup(pm);
 }
 
@@ -139,6 +139,8 @@ static void addBufferize(OpPassManager &pm) {
 /// other linalg op as plain loops.
 static void addKernelLoops(OpPassManager &pm,
                            const nnc::CPUPipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(nnc::createLowerImplicitKernelGradients(
+      {options.vectorBits, options.microRows, options.microCols}));
   pm.addNestedPass<func::FuncOp>(nnc::createVectorizeContractions(
       {options.vectorBits, options.microRows, options.microCols}));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
@@ -193,7 +195,9 @@ void nnc::buildBuffersStage(OpPassManager &pm) {
 
 void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
                            const CPUPipelineOptions &options) {
-  buildLinalgStage(pm);
+  // Convolution kernel gradients read the input in place
+  // (nnc-lower-implicit-kernel-gradients, below).
+  buildLinalgStage(pm, /*implicitKernelGradients=*/true);
   if (stage == CPUStage::Linalg)
     return;
 

@@ -63,7 +63,8 @@ void addCleanup(mlir::OpPassManager &pm);
 
 /// The artifact's functions kept, nn to linalg on tensors: the first stage
 /// of both devices' pipelines (CPUStage::Linalg).
-void buildLinalgStage(mlir::OpPassManager &pm);
+void buildLinalgStage(mlir::OpPassManager &pm,
+                      bool implicitKernelGradients = false);
 
 /// The device-independent fusion on tensors: transposes folded into
 /// contractions, elementwise chains fused, dead inputs reused as outputs.

@@ -15,6 +15,8 @@
 
 #include "compiler/Transforms/Passes.h"
 
+#include "dialects/nn/IR/NNDialect.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -43,6 +45,10 @@ struct FuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *fused) {
           Operation *producer = fused->get().getDefiningOp();
+          // A kernel gradient read in place keeps its multiply-add body:
+          // nnc-lower-implicit-kernel-gradients matches it.
+          if (fused->getOwner()->hasAttr(nnc::nn::kImplicitKernelGradientAttr))
+            return false;
           return producer && producer->hasOneUse() &&
                  bodySize(producer) + bodySize(fused->getOwner()) <=
                      kMaxFusedOps;

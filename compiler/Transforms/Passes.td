@@ -372,6 +372,44 @@ def VectorizeContractions
                            "::mlir::memref::MemRefDialect"];
 }
 
+def LowerImplicitKernelGradients
+    : Pass<"nnc-lower-implicit-kernel-gradients", "::mlir::func::FuncOp"> {
+  let summary = "Micro-kernels for convolution kernel gradients read from "
+                "the input itself";
+  let description = [{
+    A generic marked `nn.implicit_kernel_gradient` (C channels; from
+    convert-nn-to-linalg, unit-stride convolutions on the CPU),
+
+    ```
+    dw[a, q, f] += x[n, i + a, j*C + q] * dy[n, i, j, f]
+    ```
+
+    over loops (a, q, f, n, i, j), x as [N, H, W*C], dy as [N, OH, OW, F],
+    dw as [KH, KW*C, F], becomes the loops of an im2col product's kernel
+    gradient without the window copy: images in blocks (in order, each
+    accumulating into dw), blocks of `rows` window values x (`cols`
+    vectors of filters) in parallel inside a block, and per kernel row a
+    micro-kernel whose accumulators stay in registers over the block's
+    positions (n, i, j): per position `cols` vector loads of dy, `rows`
+    broadcasts of x (a window row's values are contiguous in NHWC) and
+    `rows * cols` FMAs. Each element's sum runs over (n, i, j) in
+    ascending order, as in the generic. Other element types than f32 and
+    f64 are left to the generic lowering.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
+           "Width of the target's vector registers in bits">,
+    Option<"rows", "rows", "int64_t", /*default=*/"6",
+           "Window values (rows of dw) per micro-kernel">,
+    Option<"cols", "cols", "int64_t", /*default=*/"2",
+           "Vectors of filters per micro-kernel">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def CheckInPlaceUpdates
     : Pass<"nnc-check-in-place-updates", "::mlir::ModuleOp"> {
   let summary = "Fail when an nn.updates result is not written in place";

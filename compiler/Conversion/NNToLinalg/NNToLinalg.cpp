@@ -27,6 +27,7 @@ namespace {
 
 struct ConvertNNToLinalgPass
     : nnc::impl::ConvertNNToLinalgBase<ConvertNNToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
@@ -51,7 +52,7 @@ struct ConvertNNToLinalgPass
     nnc::populateMatmulToLinalgPatterns(patterns);
     nnc::populateReductionToLinalgPatterns(patterns);
     nnc::populateGradientOpsToLinalgPatterns(patterns);
-    nnc::populateConvolutionToLinalgPatterns(patterns);
+    nnc::populateConvolutionToLinalgPatterns(patterns, implicitKernelGradients);
     nnc::populatePoolingToLinalgPatterns(patterns);
     nnc::populateDropoutToLinalgPatterns(patterns);
     nnc::populateEmbeddingToLinalgPatterns(patterns);

@@ -13,8 +13,11 @@ void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMatmulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// reduce_sum/mean/max and reshape.
 void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
-/// conv2d and its input and kernel gradients.
-void populateConvolutionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// conv2d and its input and kernel gradients; with `implicitKernelGradients`
+/// a unit-stride, undilated kernel gradient reads the input in place (one
+/// generic marked nn.implicit_kernel_gradient) instead of its window copy.
+void populateConvolutionToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                         bool implicitKernelGradients = false);
 /// pool2d and its gradients, upsample2d, pad2d, crop2d.
 void populatePoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateGradientOpsToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -194,5 +194,14 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
                              << "' must be a unit attribute on a call";
     return success();
   }
+  if (name == kImplicitKernelGradientAttr) {
+    auto channels = dyn_cast<IntegerAttr>(attr.getValue());
+    if (op->getName().getStringRef() != "linalg.generic" || !channels ||
+        channels.getInt() < 1)
+      return op->emitError() << "'" << name
+                             << "' must be a positive integer (the input's "
+                                "channels) on a linalg.generic";
+    return success();
+  }
   return op->emitError() << "unknown nn attribute '" << name << "'";
 }

@@ -69,6 +69,13 @@ inline constexpr llvm::StringLiteral kParallelAttr = "nn.parallel";
 /// kernels of their own (nnc-outline-kernels), parallel ones included.
 inline constexpr llvm::StringLiteral kReductionBlocksAttr =
     "nn.reduction_blocks";
+/// On the linalg.generic a unit-stride convolution's kernel gradient
+/// becomes on the CPU (the value: the input's channels, C): loops
+/// (a, q, f, n, i, j), dw[a, q, f] += x[n, i + a, j*C + q] * dy[n, i, j, f]
+/// with x as [N, H, W*C] and dw as [KH, KW*C, F].
+/// nnc-lower-implicit-kernel-gradients gives it its micro-kernels.
+inline constexpr llvm::StringLiteral kImplicitKernelGradientAttr =
+    "nn.implicit_kernel_gradient";
 /// On the scf.for that an nn.scan becomes: one iteration per step, in
 /// order; like a reduction-blocks loop, it stays in the caller and the loop
 /// nests of its body are kernels of their own (nnc-outline-kernels).

@@ -1,0 +1,77 @@
+// RUN: nnc-opt %s -nnc-lower-implicit-kernel-gradients="vector-bits=256 rows=2 cols=2" -canonicalize -split-input-file | FileCheck %s
+
+// dw[a, q, f] += x[n, i + a, j*3 + q] * dy[n, i, j, f]: 3 kernel rows,
+// 5 window values per row (KW*C), 20 filters, OH = 4, OW = 3. Images in blocks
+// of 68 (64 KiB of dy / 960 bytes per image), in order; inside a block the
+// 2 full blocks of 2 rows in parallel, then the row left over; per row
+// block 16 filters as 2 vectors, then the last 4 as a masked vector; per
+// kernel row a micro-kernel whose accumulators start from dw and run over
+// (n, i, j), broadcasting x at (n, i + a, j*3 + q0 + r).
+// CHECK-LABEL: func.func @kernel_gradient
+// CHECK:       %[[N:.*]] = memref.dim %arg1, %c0
+// CHECK:       scf.for %[[N0:.*]] = %c0 to %[[N]] step %c68 {
+// CHECK:         %[[NEND:.*]] = arith.minui %{{.*}}, %[[N]]
+// CHECK:         scf.for %[[T:.*]] = %c0 to %c2 step %c1 {
+// CHECK:           %[[Q0:.*]] = arith.muli %[[T]], %c2
+// CHECK:           scf.for %[[A:.*]] = %c0 to %c3 step %c1 {
+// CHECK:             %[[Q1:.*]] = arith.addi %[[Q0]], %c1
+// CHECK:             %[[C00:.*]] = vector.load %arg2[%[[A]], %[[Q0]], %c0]
+// CHECK-COUNT-3:     vector.load %arg2
+// CHECK:             scf.for %[[IMG:.*]] = %[[N0]] to %[[NEND]] step %c1 iter_args
+// CHECK:               scf.for %[[I:.*]] = %c0 to %c4 step %c1 iter_args
+// CHECK:                 %[[ROW:.*]] = arith.addi %[[I]], %[[A]]
+// CHECK:                 scf.for %[[J:.*]] = %c0 to %c3 step %c1 iter_args(%[[ACC:.*]] = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}})
+// CHECK:                   %[[B0:.*]] = vector.load %arg1[%[[IMG]], %[[I]], %[[J]], %c0]
+// CHECK:                   %[[B1:.*]] = vector.load %arg1[%[[IMG]], %[[I]], %[[J]], %c8]
+// CHECK:                   %[[JC:.*]] = arith.muli %[[J]], %c3
+// CHECK:                   %[[COL:.*]] = arith.addi %[[JC]], %[[Q0]]
+// CHECK:                   %[[S:.*]] = memref.load %arg0[%[[IMG]], %[[ROW]], %[[COL]]]
+// CHECK:                   %[[SPLAT:.*]] = vector.broadcast %[[S]]
+// CHECK:                   vector.fma %[[SPLAT]], %[[B0]], %[[ACC]]
+// CHECK:                   vector.fma %[[SPLAT]], %[[B1]]
+// CHECK:                   arith.addi %[[COL]], %c1
+// CHECK-COUNT-2:           vector.fma
+// CHECK:             vector.store %{{.*}}, %arg2[%[[A]], %[[Q0]], %c0]
+// CHECK:           %[[MASK:.*]] = vector.constant_mask [4] : vector<8xi1>
+// CHECK:           scf.for
+// CHECK:             vector.maskedload %arg2[%{{.*}}, %[[Q0]], %c16], %[[MASK]]
+// CHECK:             vector.maskedload %arg1[{{.*}}, %c16], %[[MASK]]
+// CHECK:             vector.maskedstore %arg2
+// CHECK:         } {nn.parallel}
+// CHECK:         scf.for %{{.*}} = %c0 to %c3 step %c1 {
+// CHECK:           vector.load %arg2[%{{.*}}, %c4, %c0]
+// CHECK:       } {nn.reduction_blocks}
+// CHECK-NOT:   linalg.generic
+#x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0 + d4, d5 * 3 + d1)>
+#dy = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4, d5, d2)>
+#dw = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+func.func @kernel_gradient(%x: memref<?x6x12xf32>, %dy: memref<?x4x3x20xf32>, %dw: memref<3x5x20xf32>) {
+  linalg.generic {indexing_maps = [#x, #dy, #dw], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %dy : memref<?x6x12xf32>, memref<?x4x3x20xf32>) outs(%dw : memref<3x5x20xf32>) attrs = {nn.implicit_kernel_gradient = 3 : i64} {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Other element types are left to the generic lowering.
+// CHECK-LABEL: func.func @half
+// CHECK:       linalg.generic
+// CHECK-SAME:  nn.implicit_kernel_gradient = 3
+#x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0 + d4, d5 * 3 + d1)>
+#dy = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4, d5, d2)>
+#dw = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+func.func @half(%x: memref<?x6x12xf16>, %dy: memref<?x4x3x20xf16>, %dw: memref<3x5x20xf16>) {
+  linalg.generic {indexing_maps = [#x, #dy, #dw], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %dy : memref<?x6x12xf16>, memref<?x4x3x20xf16>) outs(%dw : memref<3x5x20xf16>) attrs = {nn.implicit_kernel_gradient = 3 : i64} {
+  ^bb0(%a: f16, %b: f16, %acc: f16):
+    %p = arith.mulf %a, %b : f16
+    %s = arith.addf %acc, %p : f16
+    linalg.yield %s : f16
+  }
+  return
+}
