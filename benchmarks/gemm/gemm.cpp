@@ -33,6 +33,27 @@ Memref2 view(float *p, int64_t rows, int64_t cols) {
 /// A compiled kernel: (a, b, c), c written in place.
 using Kernel = void (*)(Memref2 *, Memref2 *, Memref2 *);
 
+template <int Rank> struct Memref {
+  float *allocated, *aligned;
+  int64_t offset, sizes[Rank], strides[Rank];
+};
+
+/// A row-major view of `p` with the given sizes.
+template <int Rank> Memref<Rank> view(float *p, const int64_t (&sizes)[Rank]) {
+  Memref<Rank> m{p, p, 0, {}, {}};
+  int64_t stride = 1;
+  for (int d = Rank - 1; d >= 0; --d) {
+    m.sizes[d] = sizes[d];
+    m.strides[d] = stride;
+    stride *= sizes[d];
+  }
+  return m;
+}
+
+/// A compiled convolution kernel gradient: (x as [N, H, W*C], dy, dw as
+/// [KH, KW*C, F]), dw written in place.
+using ConvKernel = void (*)(Memref<3> *, Memref<4> *, Memref<3> *);
+
 } // namespace
 
 #define KERNEL(m, k, n)                                                        \
@@ -44,6 +65,12 @@ using Kernel = void (*)(Memref2 *, Memref2 *, Memref2 *);
       Memref2 *, Memref2 *, Memref2 *);
 #include "kernels.inc"
 #undef KERNEL
+#define CONV_KERNEL(n, h, w, c, kh, kw, f)                                     \
+  extern "C" void                                                              \
+      _mlir_ciface_conv_kgrad_##n##_##h##_##w##_##c##_##kh##_##kw##_##f(       \
+          Memref<3> *, Memref<4> *, Memref<3> *);
+#include "convs.inc"
+#undef CONV_KERNEL
 
 namespace {
 
@@ -230,6 +257,100 @@ void registerProblem(const std::string &name, Problem p) {
       ->UseRealTime();
 }
 
+/// A unit-stride convolution's kernel gradient: nnc's implicit-GEMM kernel
+/// (the input read in place) against the libraries' sgemm on the window
+/// rows, which are copied once before timing (their im2col is not timed).
+struct ConvProblem {
+  int64_t n, h, w, c, kh, kw, f;
+  ConvKernel nnc;
+  int64_t oh() const { return h - kh + 1; }
+  int64_t ow() const { return w - kw + 1; }
+  int64_t rows() const { return n * oh() * ow(); } // the product's M
+  int64_t depth() const { return kh * kw * c; }     // its K
+  double flops() const { return 2.0 * rows() * depth() * f; }
+
+  /// x, dy, dw, and the window rows P[(n, i, j), (a, b, c)] of x.
+  void operands(std::vector<float> *v) const {
+    v[0] = randomMatrix(n * h * w * c, 7);
+    v[1] = randomMatrix(rows() * f, 8);
+    v[2] = randomMatrix(depth() * f, 9);
+    v[3].assign(rows() * depth(), 0);
+    for (int64_t im = 0; im < n; ++im)
+      for (int64_t i = 0; i < oh(); ++i)
+        for (int64_t j = 0; j < ow(); ++j)
+          for (int64_t a = 0; a < kh; ++a)
+            for (int64_t b = 0; b < kw; ++b)
+              for (int64_t ch = 0; ch < c; ++ch)
+                v[3][((im * oh() + i) * ow() + j) * depth() +
+                     (a * kw + b) * c + ch] =
+                    v[0][((im * h + i + a) * w + j + b) * c + ch];
+  }
+  void runNNC(std::vector<float> *v) const {
+    Memref<3> x = view<3>(v[0].data(), {n, h, w * c});
+    Memref<4> dy = view<4>(v[1].data(), {n, oh(), ow(), f});
+    Memref<3> dw = view<3>(v[2].data(), {kh, kw * c, f});
+    nnc(&x, &dy, &dw);
+  }
+  void runDNNL(std::vector<float> *v) const {
+    dnnl_sgemm('T', 'N', depth(), f, rows(), 1, v[3].data(), depth(),
+               v[1].data(), f, 0, v[2].data(), f);
+  }
+  void runBLAS(std::vector<float> *v) const {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, depth(), f, rows(),
+                1, v[3].data(), depth(), v[1].data(), f, 0, v[2].data(), f);
+  }
+};
+
+void checkConv(const ConvProblem &p, const std::string &name) {
+  std::vector<float> x[4], y[4];
+  p.operands(x);
+  p.operands(y);
+  p.runNNC(x);
+  p.runDNNL(y);
+  float scale = 0, worst = 0;
+  for (float v : y[2])
+    scale = std::max(scale, std::fabs(v));
+  for (size_t i = 0; i < x[2].size(); ++i)
+    worst = std::max(worst, std::fabs(x[2][i] - y[2][i]));
+  if (!(worst <= 1e-4f * std::max(scale, 1.0f))) {
+    std::fprintf(stderr, "%s: nnc differs from oneDNN by %g (scale %g)\n",
+                 name.c_str(), worst, scale);
+    std::exit(1);
+  }
+}
+
+void runConv(benchmark::State &state, const ConvProblem &p,
+             void (ConvProblem::*impl)(std::vector<float> *) const) {
+  std::vector<float> v[4];
+  p.operands(v);
+  for (auto _ : state) {
+    (p.*impl)(v);
+    benchmark::DoNotOptimize(v[2].data());
+    benchmark::ClobberMemory();
+  }
+  double rate = p.flops() * state.iterations();
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(rate / 1e9, benchmark::Counter::kIsRate);
+  state.counters["%peak"] = benchmark::Counter(
+      rate * 100 / measuredPeak(), benchmark::Counter::kIsRate);
+}
+
+void registerConv(ConvProblem p) {
+  // Named by the product's shape, as the im2col rows above.
+  std::string name = "conv_kgrad/" + std::to_string(p.rows()) + "x" +
+                     std::to_string(p.depth()) + "x" + std::to_string(p.f);
+  checkConv(p, name);
+  benchmark::RegisterBenchmark((name + "/nnc").c_str(), runConv, p,
+                               &ConvProblem::runNNC)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark((name + "/onednn").c_str(), runConv, p,
+                               &ConvProblem::runDNNL)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark((name + "/openblas").c_str(), runConv, p,
+                               &ConvProblem::runBLAS)
+      ->UseRealTime();
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -245,6 +366,11 @@ int main(int argc, char **argv) {
                    _mlir_ciface_bwd_weight_##m##_##k##_##n});
 #include "kernels.inc"
 #undef KERNEL
+#define CONV_KERNEL(n, h, w, c, kh, kw, f)                                     \
+  registerConv({n, h, w, c, kh, kw, f,                                         \
+                _mlir_ciface_conv_kgrad_##n##_##h##_##w##_##c##_##kh##_##kw##_##f});
+#include "convs.inc"
+#undef CONV_KERNEL
   std::printf("measured FMA peak: %.1f GFLOP/s\n", measuredPeak() / 1e9);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

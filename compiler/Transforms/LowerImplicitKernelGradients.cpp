@@ -175,64 +175,81 @@ private:
     return loop;
   }
 
+  /// Where one micro-kernel works: rows [q0, q0 + mr) of dw, filters
+  /// j0 + v * width for v < nc (masked when `mask` is set).
+  struct Block {
+    Value q0;
+    int64_t mr, nc;
+    Value mask;
+    SmallVector<Value> rows, cols;
+  };
+
+  SmallVector<Value> loadBlock(const Block &k, Value a) {
+    SmallVector<Value> acc;
+    for (Value row : k.rows)
+      for (Value col : k.cols)
+        acc.push_back(loadVector(g.dw, ValueRange{a, row, col}, k.mask));
+    return acc;
+  }
+
+  void storeBlock(const Block &k, Value a, ValueRange acc) {
+    for (int64_t r = 0; r < k.mr; ++r)
+      for (int64_t v = 0; v < k.nc; ++v) {
+        SmallVector<Value> idx{a, k.rows[r], k.cols[v]};
+        Value sum = acc[r * k.nc + v];
+        if (k.mask)
+          vector::MaskedStoreOp::create(b, loc, g.dw, idx, k.mask, sum);
+        else
+          vector::StoreOp::create(b, loc, sum, g.dw, idx);
+      }
+  }
+
+  /// The accumulators after output row i of image n, kernel row a: per
+  /// position j, the filters' vectors of dy and the window row's values
+  /// of x at (n, i + a, j*C + q0 + r).
+  ValueRange rowOfPositions(const Block &k, Value a, Value n, Value i,
+                            ValueRange acc) {
+    Value row = arith::AddIOp::create(b, loc, i, a);
+    return accumulate(cst(0), cst(ow), acc, [&](Value j, ValueRange acc) {
+             SmallVector<Value> dyRow;
+             for (Value col : k.cols)
+               dyRow.push_back(
+                   loadVector(g.dy, ValueRange{n, i, j, col}, k.mask));
+             Value col0 = arith::AddIOp::create(
+                 b, loc, arith::MulIOp::create(b, loc, j, cst(g.channels)),
+                 k.q0);
+             SmallVector<Value> next;
+             for (int64_t r = 0; r < k.mr; ++r) {
+               Value s = memref::LoadOp::create(
+                   b, loc, g.x, ValueRange{n, row, add(col0, r)});
+               Value splat = vector::BroadcastOp::create(b, loc, vecType, s);
+               for (int64_t v = 0; v < k.nc; ++v)
+                 next.push_back(vector::FMAOp::create(
+                     b, loc, splat, dyRow[v], acc[r * k.nc + v]));
+             }
+             return next;
+           })
+        ->getResults();
+  }
+
   /// The mr x nc block of dw at rows q0, filters j0, for every kernel row.
   void microKernel(Value q0, Value j0, int64_t mr, int64_t nc, Value mask,
                    Value n0, Value nEnd) {
+    Block k{q0, mr, nc, mask, {}, {}};
+    for (int64_t r = 0; r < mr; ++r)
+      k.rows.push_back(add(q0, r));
+    for (int64_t v = 0; v < nc; ++v)
+      k.cols.push_back(add(j0, v * width));
     forLoop(cst(0), cst(kh), cst(1), [&](Value a) {
-      SmallVector<Value> rowIdx, colIdx;
-      for (int64_t r = 0; r < mr; ++r)
-        rowIdx.push_back(add(q0, r));
-      for (int64_t v = 0; v < nc; ++v)
-        colIdx.push_back(add(j0, v * width));
-      SmallVector<Value> acc;
-      for (int64_t r = 0; r < mr; ++r)
-        for (int64_t v = 0; v < nc; ++v)
-          acc.push_back(
-              loadVector(g.dw, ValueRange{a, rowIdx[r], colIdx[v]}, mask));
-      scf::ForOp images = accumulate(n0, nEnd, acc, [&](Value n,
-                                                        ValueRange acc) {
-        return accumulate(cst(0), cst(oh), acc, [&](Value i, ValueRange acc) {
-                 Value row = arith::AddIOp::create(b, loc, i, a);
-                 return accumulate(
-                            cst(0), cst(ow), acc,
-                            [&](Value j, ValueRange acc) {
-                              SmallVector<Value> dyRow;
-                              for (int64_t v = 0; v < nc; ++v)
-                                dyRow.push_back(loadVector(
-                                    g.dy, ValueRange{n, i, j, colIdx[v]},
-                                    mask));
-                              Value col0 = arith::AddIOp::create(
-                                  b, loc,
-                                  arith::MulIOp::create(b, loc, j,
-                                                        cst(g.channels)),
-                                  q0);
-                              SmallVector<Value> next;
-                              for (int64_t r = 0; r < mr; ++r) {
-                                Value s = memref::LoadOp::create(
-                                    b, loc, g.x,
-                                    ValueRange{n, row, add(col0, r)});
-                                Value splat = vector::BroadcastOp::create(
-                                    b, loc, vecType, s);
-                                for (int64_t v = 0; v < nc; ++v)
-                                  next.push_back(vector::FMAOp::create(
-                                      b, loc, splat, dyRow[v],
-                                      acc[r * nc + v]));
-                              }
-                              return next;
-                            })
-                     ->getResults();
-               })
-            ->getResults();
-      });
-      for (int64_t r = 0; r < mr; ++r)
-        for (int64_t v = 0; v < nc; ++v) {
-          Value sum = images.getResult(r * nc + v);
-          SmallVector<Value> idx{a, rowIdx[r], colIdx[v]};
-          if (mask)
-            vector::MaskedStoreOp::create(b, loc, g.dw, idx, mask, sum);
-          else
-            vector::StoreOp::create(b, loc, sum, g.dw, idx);
-        }
+      scf::ForOp images =
+          accumulate(n0, nEnd, loadBlock(k, a), [&](Value n, ValueRange acc) {
+            return accumulate(cst(0), cst(oh), acc,
+                              [&](Value i, ValueRange acc) {
+                                return rowOfPositions(k, a, n, i, acc);
+                              })
+                ->getResults();
+          });
+      storeBlock(k, a, images.getResults());
     });
   }
 

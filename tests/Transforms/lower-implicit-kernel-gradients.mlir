@@ -13,10 +13,11 @@
 // CHECK:         %[[NEND:.*]] = arith.minui %{{.*}}, %[[N]]
 // CHECK:         scf.for %[[T:.*]] = %c0 to %c2 step %c1 {
 // CHECK:           %[[Q0:.*]] = arith.muli %[[T]], %c2
+// CHECK:           %[[Q1:.*]] = arith.addi %[[Q0]], %c1
 // CHECK:           scf.for %[[A:.*]] = %c0 to %c3 step %c1 {
-// CHECK:             %[[Q1:.*]] = arith.addi %[[Q0]], %c1
 // CHECK:             %[[C00:.*]] = vector.load %arg2[%[[A]], %[[Q0]], %c0]
-// CHECK-COUNT-3:     vector.load %arg2
+// CHECK:             vector.load %arg2[%[[A]], %[[Q1]], %c0]
+// CHECK:             vector.load %arg2
 // CHECK:             scf.for %[[IMG:.*]] = %[[N0]] to %[[NEND]] step %c1 iter_args
 // CHECK:               scf.for %[[I:.*]] = %c0 to %c4 step %c1 iter_args
 // CHECK:                 %[[ROW:.*]] = arith.addi %[[I]], %[[A]]
