@@ -18,8 +18,10 @@
 //
 // xp is x padded with zeros (Common.cpp's padImage). A 1x1 kernel with unit
 // strides needs no window copy: P is x itself, reshaped. The copy costs
-// KH*KW times the input in memory traffic; folding it into the product's
-// operand packing (implicit GEMM) is the next step.
+// KH*KW times the input in memory traffic. With implicit-kernel-gradients
+// (the CPU pipeline) a unit-stride, undilated backprop_filter reads xp in
+// place instead (implicitKernelGradient below); the forward product and the
+// strided input gradient still copy their windows.
 //
 //===----------------------------------------------------------------------===//
 
