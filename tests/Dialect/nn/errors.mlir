@@ -666,3 +666,22 @@ func.func @sparse_t_units(%dy: tensor<?x5xf32>, %c: tensor<8x2xf32>, %v: tensor<
   %0 = nn.sparse_matmul_t %dy, %c, %v inputs = 8 : tensor<?x5xf32>, tensor<8x2xf32>, tensor<8x2xf32>
   return
 }
+
+// -----
+
+func.func @implicit_kernel_gradient_not_generic() {
+  // expected-error @+1 {{'nn.implicit_kernel_gradient' must be a positive integer (the input's channels) on a linalg.generic}}
+  %0 = arith.constant {nn.implicit_kernel_gradient = 3 : i64} 0 : index
+  return
+}
+
+// -----
+
+func.func @implicit_kernel_gradient_channels(%x: tensor<2x2xf32>, %y: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{'nn.implicit_kernel_gradient' must be a positive integer (the input's channels) on a linalg.generic}}
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<2x2xf32>) outs(%y : tensor<2x2xf32>) attrs = {nn.implicit_kernel_gradient = 0 : i64} {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
