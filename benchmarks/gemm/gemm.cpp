@@ -208,12 +208,16 @@ void operands(const Problem &p, std::vector<float> *x) {
     x[i] = randomMatrix(p.rows(i) * p.cols(i), 7 + i);
 }
 
-/// nnc's result against oneDNN's: every element within 1e-4 relative to
-/// the largest magnitude (both sum k products in f32).
-void check(const Problem &p, const std::string &name) {
-  std::vector<float> x[3], y[3];
-  operands(p, x);
-  operands(p, y);
+/// A problem's operands: x[0..2] for a product, plus the window rows in
+/// x[3] for a convolution (ConvProblem::operands).
+void fill(const Problem &p, std::vector<float> *x) { operands(p, x); }
+
+/// nnc's result (x[2]) against oneDNN's: every element within 1e-4
+/// relative to the largest magnitude (both sum the same products in f32).
+template <class P> void check(const P &p, const std::string &name) {
+  std::vector<float> x[4], y[4];
+  fill(p, x);
+  fill(p, y);
   p.runNNC(x);
   p.runDNNL(y);
   float scale = 0, worst = 0;
@@ -228,10 +232,11 @@ void check(const Problem &p, const std::string &name) {
   }
 }
 
-void run(benchmark::State &state, const Problem &p,
-         void (Problem::*impl)(std::vector<float> *) const) {
-  std::vector<float> x[3];
-  operands(p, x);
+template <class P>
+void run(benchmark::State &state, const P &p,
+         void (P::*impl)(std::vector<float> *) const) {
+  std::vector<float> x[4];
+  fill(p, x);
   for (auto _ : state) {
     (p.*impl)(x);
     benchmark::DoNotOptimize(x[2].data());
@@ -244,17 +249,22 @@ void run(benchmark::State &state, const Problem &p,
       rate * 100 / measuredPeak(), benchmark::Counter::kIsRate);
 }
 
-void registerProblem(const std::string &name, Problem p) {
+/// nnc's, oneDNN's and OpenBLAS's runs of `p`, after checking nnc's.
+template <class P> void registerAll(const std::string &name, const P &p) {
   check(p, name);
-  benchmark::RegisterBenchmark((name + "/nnc").c_str(), run, p,
-                               &Problem::runNNC)
+  benchmark::RegisterBenchmark((name + "/nnc").c_str(), run<P>, p,
+                               &P::runNNC)
       ->UseRealTime();
-  benchmark::RegisterBenchmark((name + "/onednn").c_str(), run, p,
-                               &Problem::runDNNL)
+  benchmark::RegisterBenchmark((name + "/onednn").c_str(), run<P>, p,
+                               &P::runDNNL)
       ->UseRealTime();
-  benchmark::RegisterBenchmark((name + "/openblas").c_str(), run, p,
-                               &Problem::runBLAS)
+  benchmark::RegisterBenchmark((name + "/openblas").c_str(), run<P>, p,
+                               &P::runBLAS)
       ->UseRealTime();
+}
+
+void registerProblem(const std::string &name, Problem p) {
+  registerAll(name, p);
 }
 
 /// A unit-stride convolution's kernel gradient: nnc's implicit-GEMM kernel
@@ -301,54 +311,13 @@ struct ConvProblem {
   }
 };
 
-void checkConv(const ConvProblem &p, const std::string &name) {
-  std::vector<float> x[4], y[4];
-  p.operands(x);
-  p.operands(y);
-  p.runNNC(x);
-  p.runDNNL(y);
-  float scale = 0, worst = 0;
-  for (float v : y[2])
-    scale = std::max(scale, std::fabs(v));
-  for (size_t i = 0; i < x[2].size(); ++i)
-    worst = std::max(worst, std::fabs(x[2][i] - y[2][i]));
-  if (!(worst <= 1e-4f * std::max(scale, 1.0f))) {
-    std::fprintf(stderr, "%s: nnc differs from oneDNN by %g (scale %g)\n",
-                 name.c_str(), worst, scale);
-    std::exit(1);
-  }
-}
-
-void runConv(benchmark::State &state, const ConvProblem &p,
-             void (ConvProblem::*impl)(std::vector<float> *) const) {
-  std::vector<float> v[4];
-  p.operands(v);
-  for (auto _ : state) {
-    (p.*impl)(v);
-    benchmark::DoNotOptimize(v[2].data());
-    benchmark::ClobberMemory();
-  }
-  double rate = p.flops() * state.iterations();
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(rate / 1e9, benchmark::Counter::kIsRate);
-  state.counters["%peak"] = benchmark::Counter(
-      rate * 100 / measuredPeak(), benchmark::Counter::kIsRate);
-}
+void fill(const ConvProblem &p, std::vector<float> *x) { p.operands(x); }
 
 void registerConv(ConvProblem p) {
   // Named by the product's shape, as the im2col rows above.
   std::string name = "conv_kgrad/" + std::to_string(p.rows()) + "x" +
                      std::to_string(p.depth()) + "x" + std::to_string(p.f);
-  checkConv(p, name);
-  benchmark::RegisterBenchmark((name + "/nnc").c_str(), runConv, p,
-                               &ConvProblem::runNNC)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark((name + "/onednn").c_str(), runConv, p,
-                               &ConvProblem::runDNNL)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark((name + "/openblas").c_str(), runConv, p,
-                               &ConvProblem::runBLAS)
-      ->UseRealTime();
+  registerAll(name, p);
 }
 
 } // namespace

@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/LoopBuilding.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "dialects/nn/IR/NNDialect.h"
@@ -116,18 +117,12 @@ public:
   }
 
 private:
-  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, int64_t y) {
-    return y == 0 ? x : arith::AddIOp::create(b, loc, x, cst(y)).getResult();
-  }
+  Value cst(int64_t v) { return nnc::indexConstant(b, loc, v); }
+  Value add(Value x, int64_t y) { return nnc::addConstant(b, loc, x, y); }
 
   scf::ForOp forLoop(Value lb, Value ub, Value step,
                      function_ref<void(Value)> body) {
-    auto loop = scf::ForOp::create(b, loc, lb, ub, step);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVar());
-    return loop;
+    return nnc::buildForLoop(b, loc, lb, ub, step, body);
   }
 
   /// Iterations that write disjoint rows of dw: a parallel kernel.

@@ -38,6 +38,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/LoopBuilding.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "dialects/nn/IR/NNDialect.h"
@@ -523,7 +524,7 @@ public:
   }
 
 private:
-  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value cst(int64_t v) { return nnc::indexConstant(b, loc, v); }
 
   Value dimOf(Value memref, ArrayRef<unsigned> dims, unsigned loop) {
     unsigned pos = llvm::find(dims, loop) - dims.begin();
@@ -535,17 +536,11 @@ private:
     return arith::SubIOp::create(b, loc, v, rem);
   }
 
-  Value add(Value x, int64_t y) {
-    return y == 0 ? x : arith::AddIOp::create(b, loc, x, cst(y)).getResult();
-  }
+  Value add(Value x, int64_t y) { return nnc::addConstant(b, loc, x, y); }
 
   scf::ForOp forLoop(Value lb, Value ub, Value step,
                      function_ref<void(Value)> body) {
-    auto loop = scf::ForOp::create(b, loc, lb, ub, step);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    body(loop.getInductionVar());
-    return loop;
+    return nnc::buildForLoop(b, loc, lb, ub, step, body);
   }
 
   /// A loop whose iterations write disjoint blocks (of a packed copy, or of
