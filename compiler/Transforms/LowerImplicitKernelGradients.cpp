@@ -23,7 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/LoopBuilding.h"
+#include "compiler/Transforms/KernelBuilding.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "dialects/nn/IR/NNDialect.h"
@@ -55,11 +55,29 @@ struct Gradient {
   FloatType type;
 };
 
+/// Loops (a, q, f) parallel, (n, i, j) reductions.
+bool hasExpectedIterators(linalg::GenericOp op) {
+  SmallVector<utils::IteratorType> it = op.getIteratorTypesArray();
+  for (auto [k, t] : llvm::enumerate(it))
+    if (t != (k < 3 ? utils::IteratorType::parallel
+                    : utils::IteratorType::reduction))
+      return false;
+  return it.size() == 6;
+}
+
+/// The marked generic, when it is the multiply-add over
+/// nn::implicitKernelGradientMaps (the
+/// attribute alone is only a claim; anything else keeps the generic
+/// lowering, which is correct for any body).
 std::optional<Gradient> match(linalg::GenericOp op) {
   auto channels =
       op->getAttrOfType<IntegerAttr>(nnc::nn::kImplicitKernelGradientAttr);
   if (!channels || !op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1)
+      op.getNumDpsInits() != 1 || !nnc::isMulAdd(op) ||
+      op.getIndexingMapsArray() !=
+          ArrayRef<AffineMap>(nnc::nn::implicitKernelGradientMaps(
+              op.getContext(), channels.getInt())) ||
+      !hasExpectedIterators(op))
     return std::nullopt;
   Gradient g{op, op.getDpsInputs()[0], op.getDpsInputs()[1],
              op.getDpsInits()[0], channels.getInt(), nullptr};

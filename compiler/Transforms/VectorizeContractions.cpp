@@ -38,7 +38,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Transforms/LoopBuilding.h"
+#include "compiler/Transforms/KernelBuilding.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "dialects/nn/IR/NNDialect.h"
@@ -118,32 +118,11 @@ std::optional<SmallVector<unsigned>> dimsOf(AffineMap map) {
   return dims;
 }
 
-/// A body that is exactly `out + in0 * in1` on floats (no casts).
-bool isMulAdd(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (body.getOperations().size() != 3)
-    return false;
-  auto mul = dyn_cast<arith::MulFOp>(&body.front());
-  if (!mul)
-    return false;
-  auto add = dyn_cast<arith::AddFOp>(mul->getNextNode());
-  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
-  if (!add || !yield || yield.getValues().size() != 1 ||
-      yield.getValues()[0] != add.getResult())
-    return false;
-  Value x = body.getArgument(0), y = body.getArgument(1),
-        acc = body.getArgument(2);
-  bool mulOfInputs = (mul.getLhs() == x && mul.getRhs() == y) ||
-                     (mul.getLhs() == y && mul.getRhs() == x);
-  bool addsAcc = (add.getLhs() == acc && add.getRhs() == mul.getResult()) ||
-                 (add.getRhs() == acc && add.getLhs() == mul.getResult());
-  return mulOfInputs && addsAcc;
-}
 
 std::optional<Contraction> match(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() != 3 ||
-      op.getNumReductionLoops() != 1 || !isMulAdd(op))
+      op.getNumReductionLoops() != 1 || !nnc::isMulAdd(op))
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);

@@ -76,3 +76,41 @@ func.func @half(%x: memref<?x6x12xf16>, %dy: memref<?x4x3x20xf16>, %dw: memref<3
   }
   return
 }
+
+// -----
+
+// The attribute is only a claim: a marked generic whose x map is not
+// (n, i + a, j*C + q) for its C, or whose body is not a multiply-add,
+// is left to the generic lowering.
+// CHECK-LABEL: func.func @other_map
+// CHECK:       linalg.generic
+// CHECK-SAME:  nn.implicit_kernel_gradient = 3
+// CHECK-LABEL: func.func @other_body
+// CHECK:       linalg.generic
+// CHECK-SAME:  nn.implicit_kernel_gradient = 3
+// WHOLE-LABEL: func.func @other_map
+// WHOLE:       linalg.generic
+#x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0 + d4, d5 * 2 + d1)>
+#x3 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0 + d4, d5 * 3 + d1)>
+#dy = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4, d5, d2)>
+#dw = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+func.func @other_map(%x: memref<?x6x12xf32>, %dy: memref<?x4x3x20xf32>, %dw: memref<3x5x20xf32>) {
+  linalg.generic {indexing_maps = [#x, #dy, #dw], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %dy : memref<?x6x12xf32>, memref<?x4x3x20xf32>) outs(%dw : memref<3x5x20xf32>) attrs = {nn.implicit_kernel_gradient = 3 : i64} {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+func.func @other_body(%x: memref<?x6x12xf32>, %dy: memref<?x4x3x20xf32>, %dw: memref<3x5x20xf32>) {
+  linalg.generic {indexing_maps = [#x3, #dy, #dw], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %dy : memref<?x6x12xf32>, memref<?x4x3x20xf32>) outs(%dw : memref<3x5x20xf32>) attrs = {nn.implicit_kernel_gradient = 3 : i64} {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.addf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -215,16 +215,12 @@ Value implicitKernelGradient(OpBuilder &b, Location loc, Value xp, Value dy,
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
   Value acc = linalg::FillOp::create(b, loc, zero, init).getResult(0);
   // Loops (a, q, f, n, i, j).
-  auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
-  AffineMap xMap = AffineMap::get(6, 0, {d(3), d(4) + d(0), d(5) * c + d(1)},
-                                  ctx);
-  AffineMap dyMap = AffineMap::get(6, 0, {d(3), d(4), d(5), d(2)}, ctx);
-  AffineMap outMap = AffineMap::get(6, 0, {d(0), d(1), d(2)}, ctx);
+  SmallVector<AffineMap, 3> maps = nn::implicitKernelGradientMaps(ctx, c);
   using utils::IteratorType;
   SmallVector<IteratorType> iters(3, IteratorType::parallel);
   iters.append(3, IteratorType::reduction);
   auto generic = linalg::GenericOp::create(
-      b, loc, outType, ValueRange{flat, dy}, acc, {xMap, dyMap, outMap},
+      b, loc, outType, ValueRange{flat, dy}, acc, maps,
       iters, [](OpBuilder &nb, Location nl, ValueRange v) {
         Value p = arith::MulFOp::create(nb, nl, v[0], v[1]);
         Value s = arith::AddFOp::create(nb, nl, v[2], p);

@@ -19,6 +19,16 @@ using namespace nnc::nn;
 
 #include "dialects/nn/IR/NNDialect.cpp.inc"
 
+SmallVector<AffineMap, 3>
+nnc::nn::implicitKernelGradientMaps(MLIRContext *ctx, int64_t channels) {
+  // Loops (a, q, f, n, i, j).
+  auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
+  return {AffineMap::get(6, 0, {d(3), d(4) + d(0), d(5) * channels + d(1)},
+                         ctx),
+          AffineMap::get(6, 0, {d(3), d(4), d(5), d(2)}, ctx),
+          AffineMap::get(6, 0, {d(0), d(1), d(2)}, ctx)};
+}
+
 namespace {
 
 /// nn ops are pure tensor computations without side effects or symbols of

@@ -76,6 +76,10 @@ inline constexpr llvm::StringLiteral kReductionBlocksAttr =
 /// nnc-lower-implicit-kernel-gradients gives it its micro-kernels.
 inline constexpr llvm::StringLiteral kImplicitKernelGradientAttr =
     "nn.implicit_kernel_gradient";
+/// That generic's indexing maps for C channels, in the order x, dy, dw:
+/// the one place both its producer and its lowering take them from.
+llvm::SmallVector<mlir::AffineMap, 3>
+implicitKernelGradientMaps(mlir::MLIRContext *ctx, int64_t channels);
 /// On the scf.for that an nn.scan becomes: one iteration per step, in
 /// order; like a reduction-blocks loop, it stays in the caller and the loop
 /// nests of its body are kernels of their own (nnc-outline-kernels).

@@ -1,0 +1,70 @@
+//===- KernelBuilding.h - helpers for passes that write micro-kernels -*- C++ -*-===//
+//
+// The passes that write micro-kernels on buffers (nnc-vectorize-contractions,
+// nnc-lower-implicit-kernel-gradients) match the same multiply-add bodies
+// and build the same few things: index constants, `x + constant`, and
+// scf.for loops whose body a callback fills.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_COMPILER_TRANSFORMS_KERNELBUILDING_H
+#define NNC_COMPILER_TRANSFORMS_KERNELBUILDING_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+namespace nnc {
+
+/// A body that is exactly `out + in0 * in1` on floats (no casts).
+inline bool isMulAdd(mlir::linalg::GenericOp op) {
+  mlir::Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3 || body.getNumArguments() != 3)
+    return false;
+  auto mul = llvm::dyn_cast<mlir::arith::MulFOp>(&body.front());
+  if (!mul)
+    return false;
+  auto add = llvm::dyn_cast<mlir::arith::AddFOp>(mul->getNextNode());
+  auto yield = llvm::dyn_cast<mlir::linalg::YieldOp>(body.getTerminator());
+  if (!add || !yield || yield.getValues().size() != 1 ||
+      yield.getValues()[0] != add.getResult())
+    return false;
+  mlir::Value x = body.getArgument(0), y = body.getArgument(1),
+              acc = body.getArgument(2);
+  bool mulOfInputs = (mul.getLhs() == x && mul.getRhs() == y) ||
+                     (mul.getLhs() == y && mul.getRhs() == x);
+  bool addsAcc = (add.getLhs() == acc && add.getRhs() == mul.getResult()) ||
+                 (add.getRhs() == acc && add.getLhs() == mul.getResult());
+  return mulOfInputs && addsAcc;
+}
+
+inline mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc,
+                                 int64_t v) {
+  return mlir::arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// `x + y`, or x itself when y is 0.
+inline mlir::Value addConstant(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::Value x, int64_t y) {
+  return y == 0 ? x
+                : mlir::arith::AddIOp::create(b, loc, x,
+                                              indexConstant(b, loc, y))
+                      .getResult();
+}
+
+/// An scf.for without iter_args whose body `body` writes, given the
+/// induction variable (the builder's insertion point is restored after).
+inline mlir::scf::ForOp
+buildForLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lb,
+             mlir::Value ub, mlir::Value step,
+             llvm::function_ref<void(mlir::Value)> body) {
+  auto loop = mlir::scf::ForOp::create(b, loc, lb, ub, step);
+  mlir::OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  body(loop.getInductionVar());
+  return loop;
+}
+
+} // namespace nnc
+
+#endif // NNC_COMPILER_TRANSFORMS_KERNELBUILDING_H
