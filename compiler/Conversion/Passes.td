@@ -38,7 +38,13 @@ def ConvertNNToLinalg : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
            "Lower a unit-stride, undilated convolution's kernel gradient to "
            "one generic over the input itself (no window copy), marked "
            "nn.implicit_kernel_gradient for the CPU's "
-           "nnc-lower-implicit-kernel-gradients">
+           "nnc-lower-implicit-kernel-gradients">,
+    Option<"implicitConvolutions", "implicit-convolutions", "bool",
+           /*default=*/"false",
+           "Lower a unit-stride, undilated convolution (not 1x1) to one "
+           "generic over the input itself (no window copy), marked "
+           "nn.implicit_convolution for the CPU's "
+           "nnc-lower-implicit-convolutions">
   ];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",

@@ -107,9 +107,11 @@ void nnc::addCleanup(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void nnc::buildLinalgStage(OpPassManager &pm, bool implicitKernelGradients) {
+void nnc::buildLinalgStage(OpPassManager &pm, bool implicitConvolutions) {
   pm.addPass(nnc::createKeepArtifactFunctions());
-  pm.addPass(nnc::createConvertNNToLinalg({implicitKernelGradients}));
+  pm.addPass(nnc::createConvertNNToLinalg(
+      {/*implicitKernelGradients=*/implicitConvolutions,
+       /*implicitConvolutions=*/implicitConvolutions}));
   nnc::addCleanup(pm);
 }
 
@@ -139,6 +141,8 @@ static void addBufferize(OpPassManager &pm) {
 /// other linalg op as plain loops.
 static void addKernelLoops(OpPassManager &pm,
                            const nnc::CPUPipelineOptions &options) {
+  pm.addNestedPass<func::FuncOp>(nnc::createLowerImplicitConvolutions(
+      {options.vectorBits, options.microRows, options.microCols}));
   pm.addNestedPass<func::FuncOp>(nnc::createLowerImplicitKernelGradients(
       {options.vectorBits, options.microRows, options.microCols}));
   pm.addNestedPass<func::FuncOp>(nnc::createVectorizeContractions(
@@ -195,9 +199,10 @@ void nnc::buildBuffersStage(OpPassManager &pm) {
 
 void nnc::buildCPUPipeline(OpPassManager &pm, CPUStage stage,
                            const CPUPipelineOptions &options) {
-  // Convolution kernel gradients read the input in place
-  // (nnc-lower-implicit-kernel-gradients, below).
-  buildLinalgStage(pm, /*implicitKernelGradients=*/true);
+  // Convolutions and their kernel gradients read the input in place
+  // (nnc-lower-implicit-convolutions and
+  // nnc-lower-implicit-kernel-gradients, below).
+  buildLinalgStage(pm, /*implicitConvolutions=*/true);
   if (stage == CPUStage::Linalg)
     return;
 

@@ -62,9 +62,11 @@ void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage,
 void addCleanup(mlir::OpPassManager &pm);
 
 /// The artifact's functions kept, nn to linalg on tensors: the first stage
-/// of both devices' pipelines (CPUStage::Linalg).
+/// of both devices' pipelines (CPUStage::Linalg). With
+/// `implicitConvolutions` (the CPU's), unit-stride convolutions and their
+/// kernel gradients read the input in place instead of a window copy.
 void buildLinalgStage(mlir::OpPassManager &pm,
-                      bool implicitKernelGradients = false);
+                      bool implicitConvolutions = false);
 
 /// The device-independent fusion on tensors: transposes folded into
 /// contractions, elementwise chains fused, dead inputs reused as outputs.

@@ -45,9 +45,12 @@ struct FuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *fused) {
           Operation *producer = fused->get().getDefiningOp();
-          // A kernel gradient read in place keeps its multiply-add body:
-          // nnc-lower-implicit-kernel-gradients matches it.
-          if (fused->getOwner()->hasAttr(nnc::nn::kImplicitKernelGradientAttr))
+          // A convolution or kernel gradient read in place keeps its
+          // multiply-add body: nnc-lower-implicit-convolutions and
+          // nnc-lower-implicit-kernel-gradients match it.
+          Operation *owner = fused->getOwner();
+          if (owner->hasAttr(nnc::nn::kImplicitKernelGradientAttr) ||
+              owner->hasAttr(nnc::nn::kImplicitConvolutionAttr))
             return false;
           return producer && producer->hasOneUse() &&
                  bodySize(producer) + bodySize(fused->getOwner()) <=

@@ -372,6 +372,46 @@ def VectorizeContractions
                            "::mlir::memref::MemRefDialect"];
 }
 
+def LowerImplicitConvolutions
+    : Pass<"nnc-lower-implicit-convolutions", "::mlir::func::FuncOp"> {
+  let summary = "Micro-kernels for convolutions read from the input itself";
+  let description = [{
+    A generic marked `nn.implicit_convolution` (C channels; from
+    convert-nn-to-linalg, unit-stride convolutions on the CPU),
+
+    ```
+    y[n, i, j, f] += x[n, i + a, j*C + q] * w[a, q, f]
+    ```
+
+    over loops (n, i, j, f, a, q), x as [N, H, W*C], w as [KH, KW*C, F],
+    y as [N, OH, OW, F], becomes the loops of an im2col product without
+    the window copy: tiles of whole output rows (as many as fit `rows`
+    positions, dividing OH) in parallel; in a tile, blocks of `cols`
+    vectors of filters, then masked single vectors; per block, the tile's
+    positions in near-equal groups of at most `rows`, each a micro-kernel
+    whose accumulators stay in registers over the window (a, q): per
+    window value, `cols` vector loads of w, one broadcast of x per
+    position (a window row's values are contiguous in NHWC, at offsets
+    known at compile time within a tile) and `rows * cols` FMAs. A zero
+    fill of y right before it becomes the accumulators' initial value.
+    Each element's sum runs over (a, q) in ascending order, as in the
+    im2col product, so the results are the same bits. Other element types
+    than f32 and f64 are left to the generic lowering.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
+           "Width of the target's vector registers in bits">,
+    Option<"rows", "rows", "int64_t", /*default=*/"6",
+           "Output positions per micro-kernel, at most">,
+    Option<"cols", "cols", "int64_t", /*default=*/"2",
+           "Vectors of filters per micro-kernel">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def LowerImplicitKernelGradients
     : Pass<"nnc-lower-implicit-kernel-gradients", "::mlir::func::FuncOp"> {
   let summary = "Micro-kernels for convolution kernel gradients read from "

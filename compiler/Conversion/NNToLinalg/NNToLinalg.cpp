@@ -52,7 +52,8 @@ struct ConvertNNToLinalgPass
     nnc::populateMatmulToLinalgPatterns(patterns);
     nnc::populateReductionToLinalgPatterns(patterns);
     nnc::populateGradientOpsToLinalgPatterns(patterns);
-    nnc::populateConvolutionToLinalgPatterns(patterns, implicitKernelGradients);
+    nnc::populateConvolutionToLinalgPatterns(patterns, implicitKernelGradients,
+                                             implicitConvolutions);
     nnc::populatePoolingToLinalgPatterns(patterns);
     nnc::populateDropoutToLinalgPatterns(patterns);
     nnc::populateEmbeddingToLinalgPatterns(patterns);

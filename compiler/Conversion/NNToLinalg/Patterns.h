@@ -15,9 +15,12 @@ void populateMatmulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// conv2d and its input and kernel gradients; with `implicitKernelGradients`
 /// a unit-stride, undilated kernel gradient reads the input in place (one
-/// generic marked nn.implicit_kernel_gradient) instead of its window copy.
+/// generic marked nn.implicit_kernel_gradient) instead of its window copy,
+/// and with `implicitConvolutions` so does the forward convolution (marked
+/// nn.implicit_convolution).
 void populateConvolutionToLinalgPatterns(mlir::RewritePatternSet &patterns,
-                                         bool implicitKernelGradients = false);
+                                         bool implicitKernelGradients = false,
+                                         bool implicitConvolutions = false);
 /// pool2d and its gradients, upsample2d, pad2d, crop2d.
 void populatePoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateGradientOpsToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -29,6 +29,16 @@ nnc::nn::implicitKernelGradientMaps(MLIRContext *ctx, int64_t channels) {
           AffineMap::get(6, 0, {d(0), d(1), d(2)}, ctx)};
 }
 
+SmallVector<AffineMap, 3>
+nnc::nn::implicitConvolutionMaps(MLIRContext *ctx, int64_t channels) {
+  // Loops (n, i, j, f, a, q).
+  auto d = [&](unsigned k) { return getAffineDimExpr(k, ctx); };
+  return {AffineMap::get(6, 0, {d(0), d(1) + d(4), d(2) * channels + d(5)},
+                         ctx),
+          AffineMap::get(6, 0, {d(4), d(5), d(3)}, ctx),
+          AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+}
+
 namespace {
 
 /// nn ops are pure tensor computations without side effects or symbols of
@@ -204,7 +214,8 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op,
                              << "' must be a unit attribute on a call";
     return success();
   }
-  if (name == kImplicitKernelGradientAttr) {
+  if (name == kImplicitKernelGradientAttr ||
+      name == kImplicitConvolutionAttr) {
     auto channels = dyn_cast<IntegerAttr>(attr.getValue());
     if (op->getName().getStringRef() != "linalg.generic" || !channels ||
         channels.getInt() < 1)

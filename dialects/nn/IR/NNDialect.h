@@ -80,6 +80,16 @@ inline constexpr llvm::StringLiteral kImplicitKernelGradientAttr =
 /// the one place both its producer and its lowering take them from.
 llvm::SmallVector<mlir::AffineMap, 3>
 implicitKernelGradientMaps(mlir::MLIRContext *ctx, int64_t channels);
+/// On the linalg.generic a unit-stride, undilated convolution becomes on
+/// the CPU (the value: the input's channels, C): loops (n, i, j, f, a, q),
+/// y[n, i, j, f] += x[n, i + a, j*C + q] * w[a, q, f] with x as
+/// [N, H, W*C] and w as [KH, KW*C, F]. nnc-lower-implicit-convolutions
+/// gives it its micro-kernels.
+inline constexpr llvm::StringLiteral kImplicitConvolutionAttr =
+    "nn.implicit_convolution";
+/// That generic's indexing maps for C channels, in the order x, w, y.
+llvm::SmallVector<mlir::AffineMap, 3>
+implicitConvolutionMaps(mlir::MLIRContext *ctx, int64_t channels);
 /// On the scf.for that an nn.scan becomes: one iteration per step, in
 /// order; like a reduction-blocks loop, it stays in the caller and the loop
 /// nests of its body are kernels of their own (nnc-outline-kernels).

@@ -685,3 +685,22 @@ func.func @implicit_kernel_gradient_channels(%x: tensor<2x2xf32>, %y: tensor<2x2
   } -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }
+
+// -----
+
+func.func @implicit_convolution_not_generic() {
+  // expected-error @+1 {{'nn.implicit_convolution' must be a positive integer (the input's channels) on a linalg.generic}}
+  %0 = arith.constant {nn.implicit_convolution = 3 : i64} 0 : index
+  return
+}
+
+// -----
+
+func.func @implicit_convolution_channels(%x: tensor<2x2xf32>, %y: tensor<2x2xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{'nn.implicit_convolution' must be a positive integer (the input's channels) on a linalg.generic}}
+  %0 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<2x2xf32>) outs(%y : tensor<2x2xf32>) attrs = {nn.implicit_convolution = -1 : i64} {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
