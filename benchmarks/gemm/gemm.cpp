@@ -53,6 +53,9 @@ template <int Rank> Memref<Rank> view(float *p, const int64_t (&sizes)[Rank]) {
 /// A compiled convolution kernel gradient: (x as [N, H, W*C], dy, dw as
 /// [KH, KW*C, F]), dw written in place.
 using ConvKernel = void (*)(Memref<3> *, Memref<4> *, Memref<3> *);
+/// A compiled convolution: (x as [N, H, W*C], the kernel as [KH, KW*C, F],
+/// y), y written in place.
+using ConvForward = void (*)(Memref<3> *, Memref<3> *, Memref<4> *);
 
 } // namespace
 
@@ -68,7 +71,10 @@ using ConvKernel = void (*)(Memref<3> *, Memref<4> *, Memref<3> *);
 #define CONV_KERNEL(n, h, w, c, kh, kw, f)                                     \
   extern "C" void                                                              \
       _mlir_ciface_conv_kgrad_##n##_##h##_##w##_##c##_##kh##_##kw##_##f(       \
-          Memref<3> *, Memref<4> *, Memref<3> *);
+          Memref<3> *, Memref<4> *, Memref<3> *);                          \
+  extern "C" void                                                              \
+      _mlir_ciface_conv_fwd_##n##_##h##_##w##_##c##_##kh##_##kw##_##f(         \
+          Memref<3> *, Memref<3> *, Memref<4> *);
 #include "convs.inc"
 #undef CONV_KERNEL
 
@@ -267,23 +273,26 @@ void registerProblem(const std::string &name, Problem p) {
   registerAll(name, p);
 }
 
-/// A unit-stride convolution's kernel gradient: nnc's implicit-GEMM kernel
-/// (the input read in place) against the libraries' sgemm on the window
-/// rows, which are copied once before timing (their im2col is not timed).
+/// A unit-stride convolution (forward) or its kernel gradient: nnc's
+/// implicit-GEMM kernel (the input read in place) against the libraries'
+/// sgemm on the window rows, which are copied once before timing (their
+/// im2col is not timed).
 struct ConvProblem {
   int64_t n, h, w, c, kh, kw, f;
-  ConvKernel nnc;
+  ConvKernel kgrad; // the kernel gradient's kernel, or
+  ConvForward fwd;  // the forward one
   int64_t oh() const { return h - kh + 1; }
   int64_t ow() const { return w - kw + 1; }
   int64_t rows() const { return n * oh() * ow(); } // the product's M
   int64_t depth() const { return kh * kw * c; }     // its K
   double flops() const { return 2.0 * rows() * depth() * f; }
 
-  /// x, dy, dw, and the window rows P[(n, i, j), (a, b, c)] of x.
+  /// x, then dy and dw (kernel gradient) or the kernel and y (forward),
+  /// and the window rows P[(n, i, j), (a, b, c)] of x. The result is x[2].
   void operands(std::vector<float> *v) const {
     v[0] = randomMatrix(n * h * w * c, 7);
-    v[1] = randomMatrix(rows() * f, 8);
-    v[2] = randomMatrix(depth() * f, 9);
+    v[1] = fwd ? randomMatrix(depth() * f, 8) : randomMatrix(rows() * f, 8);
+    v[2] = fwd ? randomMatrix(rows() * f, 9) : randomMatrix(depth() * f, 9);
     v[3].assign(rows() * depth(), 0);
     for (int64_t im = 0; im < n; ++im)
       for (int64_t i = 0; i < oh(); ++i)
@@ -297,17 +306,32 @@ struct ConvProblem {
   }
   void runNNC(std::vector<float> *v) const {
     Memref<3> x = view<3>(v[0].data(), {n, h, w * c});
+    if (fwd) {
+      Memref<3> k = view<3>(v[1].data(), {kh, kw * c, f});
+      Memref<4> y = view<4>(v[2].data(), {n, oh(), ow(), f});
+      fwd(&x, &k, &y);
+      return;
+    }
     Memref<4> dy = view<4>(v[1].data(), {n, oh(), ow(), f});
     Memref<3> dw = view<3>(v[2].data(), {kh, kw * c, f});
-    nnc(&x, &dy, &dw);
+    kgrad(&x, &dy, &dw);
   }
   void runDNNL(std::vector<float> *v) const {
-    dnnl_sgemm('T', 'N', depth(), f, rows(), 1, v[3].data(), depth(),
-               v[1].data(), f, 0, v[2].data(), f);
+    if (fwd)
+      dnnl_sgemm('N', 'N', rows(), f, depth(), 1, v[3].data(), depth(),
+                 v[1].data(), f, 0, v[2].data(), f);
+    else
+      dnnl_sgemm('T', 'N', depth(), f, rows(), 1, v[3].data(), depth(),
+                 v[1].data(), f, 0, v[2].data(), f);
   }
   void runBLAS(std::vector<float> *v) const {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, depth(), f, rows(),
-                1, v[3].data(), depth(), v[1].data(), f, 0, v[2].data(), f);
+    if (fwd)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows(), f,
+                  depth(), 1, v[3].data(), depth(), v[1].data(), f, 0,
+                  v[2].data(), f);
+    else
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, depth(), f, rows(),
+                  1, v[3].data(), depth(), v[1].data(), f, 0, v[2].data(), f);
   }
 };
 
@@ -315,7 +339,8 @@ void fill(const ConvProblem &p, std::vector<float> *x) { p.operands(x); }
 
 void registerConv(ConvProblem p) {
   // Named by the product's shape, as the im2col rows above.
-  std::string name = "conv_kgrad/" + std::to_string(p.rows()) + "x" +
+  std::string name = std::string(p.fwd ? "conv_fwd/" : "conv_kgrad/") +
+                     std::to_string(p.rows()) + "x" +
                      std::to_string(p.depth()) + "x" + std::to_string(p.f);
   registerAll(name, p);
 }
@@ -337,7 +362,10 @@ int main(int argc, char **argv) {
 #undef KERNEL
 #define CONV_KERNEL(n, h, w, c, kh, kw, f)                                     \
   registerConv({n, h, w, c, kh, kw, f,                                         \
-                _mlir_ciface_conv_kgrad_##n##_##h##_##w##_##c##_##kh##_##kw##_##f});
+                _mlir_ciface_conv_kgrad_##n##_##h##_##w##_##c##_##kh##_##kw##_##f, \
+                nullptr});                                                     \
+  registerConv({n, h, w, c, kh, kw, f, nullptr,                                \
+                _mlir_ciface_conv_fwd_##n##_##h##_##w##_##c##_##kh##_##kw##_##f});
 #include "convs.inc"
 #undef CONV_KERNEL
   std::printf("measured FMA peak: %.1f GFLOP/s\n", measuredPeak() / 1e9);

@@ -48,12 +48,13 @@ SHAPES = [(64, 784, 256), (64, 256, 128), (256, 784, 1024), (256, 1024, 1024),
           (57600, 27, 32), (10816, 288, 64), (14400, 576, 32),
           (1024, 576, 64)]
 
-# The CIFAR-10 CNN's unit-stride kernel gradients as nnc lowers them
-# (implicit GEMM, nnc-lower-implicit-kernel-gradients: the input read in
-# place, no window copy): (batch, input height, width, channels, kernel
-# height, width, filters). Timed against oneDNN's and OpenBLAS's sgemm on
-# the window rows (im2col) of the same input, made before timing: the
-# libraries get the copy for free.
+# The CIFAR-10 CNN's unit-stride convolutions and kernel gradients as nnc
+# lowers them (implicit GEMM, nnc-lower-implicit-convolutions and
+# nnc-lower-implicit-kernel-gradients: the input read in place, no window
+# copy): (batch, input height, width, channels, kernel height, width,
+# filters). Timed against oneDNN's and OpenBLAS's sgemm on the window rows
+# (im2col) of the same input, made before timing: the libraries get the
+# copy for free.
 CONVS = [(64, 32, 32, 3, 3, 3, 32), (64, 15, 15, 32, 3, 3, 64),
          (64, 6, 6, 64, 3, 3, 64)]
 
@@ -150,6 +151,39 @@ def conv_kernel_gradient(n, h, w, c, kh, kw, f):
         % (name, x, dy, mdw, mdw, dw, dw, dw, maps, x, dy, dw, c, dw, dw, mdw))
 
 
+def conv_forward(n, h, w, c, kh, kw, f):
+    """y[n, i, j, f] = x[n, i + a, j*C + q] w[a, q, f] over (a, q), as
+    convert-nn-to-linalg writes a unit-stride convolution for the CPU: x as
+    [N, H, W*C], the kernel as [KH, KW*C, F], the batch dynamic."""
+    oh, ow = h - kh + 1, w - kw + 1
+    x = "tensor<?x%dx%dxf32>" % (h, w * c)
+    k = "tensor<%dx%dx%dxf32>" % (kh, kw * c, f)
+    y = "tensor<?x%dx%dx%dxf32>" % (oh, ow, f)
+    my = y.replace("tensor", "memref")
+    name = "conv_fwd_%d_%d_%d_%d_%d_%d_%d" % (n, h, w, c, kh, kw, f)
+    maps = ("affine_map<(n, i, j, f, a, q) -> (n, i + a, j * %d + q)>, "
+            "affine_map<(n, i, j, f, a, q) -> (a, q, f)>, "
+            "affine_map<(n, i, j, f, a, q) -> (n, i, j, f)>" % c)
+    return (
+        "  func.func @%s(%%x: %s, %%w: %s, %%out: %s) "
+        "attributes {llvm.emit_c_interface} {\n"
+        "    %%c = bufferization.to_tensor %%out restrict writable : %s to %s\n"
+        "    %%z = arith.constant 0.0 : f32\n"
+        "    %%f = linalg.fill ins(%%z : f32) outs(%%c : %s) -> %s\n"
+        "    %%r = linalg.generic {indexing_maps = [%s], iterator_types = "
+        "[\"parallel\", \"parallel\", \"parallel\", \"parallel\", "
+        "\"reduction\", \"reduction\"]} ins(%%x, %%w : %s, %s) outs(%%f : %s) "
+        "attrs = {nn.implicit_convolution = %d : i64} {\n"
+        "    ^bb0(%%a: f32, %%b: f32, %%acc: f32):\n"
+        "      %%p = arith.mulf %%a, %%b : f32\n"
+        "      %%s = arith.addf %%acc, %%p : f32\n"
+        "      linalg.yield %%s : f32\n"
+        "    } -> %s\n"
+        "    bufferization.materialize_in_destination %%r in restrict "
+        "writable %%out : (%s, %s) -> ()\n    return\n  }\n"
+        % (name, x, k, my, my, y, y, y, maps, x, k, y, c, y, y, my))
+
+
 work = tempfile.mkdtemp(prefix="nnc-gemm-")
 with open(os.path.join(work, "kernels.mlir"), "w") as f:
     f.write("module {\n")
@@ -157,6 +191,7 @@ with open(os.path.join(work, "kernels.mlir"), "w") as f:
         f.write("".join(kernels(*s)))
     for cv in CONVS:
         f.write(conv_kernel_gradient(*cv))
+        f.write(conv_forward(*cv))
     f.write("}\n")
 with open(os.path.join(work, "convs.inc"), "w") as f:
     for cv in CONVS:

@@ -38,6 +38,10 @@ struct CPUPipelineOptions {
   int64_t vectorBits = 256;
   int64_t microRows = 6;
   int64_t microCols = 2;
+  /// Output positions per micro-kernel of an implicit convolution
+  /// (nnc-lower-implicit-convolutions), at most: its groups are as large
+  /// as the register file allows, since the kernel's vectors come from L2.
+  int64_t convRows = 6;
   /// Inline polynomial exp, log and tanh (nnc-approximate-math).
   bool approximateMath = true;
   /// The work estimate from which a kernel runs on the thread pool
