@@ -88,8 +88,6 @@ func.func @half(%x: memref<?x6x12xf16>, %dy: memref<?x4x3x20xf16>, %dw: memref<3
 // CHECK-LABEL: func.func @other_body
 // CHECK:       linalg.generic
 // CHECK-SAME:  nn.implicit_kernel_gradient = 3
-// WHOLE-LABEL: func.func @other_map
-// WHOLE:       linalg.generic
 #x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0 + d4, d5 * 2 + d1)>
 #x3 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0 + d4, d5 * 3 + d1)>
 #dy = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4, d5, d2)>
