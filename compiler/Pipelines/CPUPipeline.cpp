@@ -191,6 +191,7 @@ static void addLLVMLowering(OpPassManager &pm,
 void nnc::buildBuffersStage(OpPassManager &pm) {
   // Buffers: caller-owned arguments for inputs, parameters and outputs;
   // everything else is a temporary with an explicit lifetime.
+  pm.addPass(nnc::createSplitSharedInits());
   pm.addPass(nnc::createResultsToArguments());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   addBufferize(pm);

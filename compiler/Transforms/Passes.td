@@ -156,6 +156,37 @@ def KeepArtifactFunctions
   }];
 }
 
+def SplitSharedInits
+    : Pass<"nnc-split-shared-inits", "::mlir::ModuleOp"> {
+  let summary = "Give each use of an empty or zero-filled tensor its own";
+  let description = [{
+    CSE merges identical `tensor.empty` ops and identical fills of them; as
+    the destination of two ops whose results are both live, one shared init
+    makes one-shot bufferization allocate one buffer and copy to resolve
+    the conflict (and hides a fill from the kernels that fold it into their
+    accumulators). Runs right before bufferization, where no CSE follows:
+    each use of an empty, or of a `linalg.fill` of an empty, gets a clone
+    right before its user (a fill with an empty of its own), so that a fill
+    sits next to the contraction that folds it.
+
+    ```mlir
+    %e = tensor.empty(%n) : tensor<?x4xf32>
+    %z = linalg.fill ins(%c0 : f32) outs(%e : tensor<?x4xf32>)
+    %a = linalg.generic ... outs(%z)
+    %b = linalg.generic ... outs(%z)
+      =>
+    %e1 = tensor.empty(%n) : tensor<?x4xf32>
+    %z1 = linalg.fill ins(%c0 : f32) outs(%e1 : tensor<?x4xf32>)
+    %a = linalg.generic ... outs(%z1)
+    %e2 = tensor.empty(%n) : tensor<?x4xf32>
+    %z2 = linalg.fill ins(%c0 : f32) outs(%e2 : tensor<?x4xf32>)
+    %b = linalg.generic ... outs(%z2)
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
 def ResultsToArguments
     : Pass<"nnc-results-to-arguments", "::mlir::ModuleOp"> {
   let summary = "Write every result of a model or entry into an argument";
