@@ -15,7 +15,11 @@
 //         acc[p][v] = 0 (the folded fill) or y[...]
 //         for a < KH, q < KW*C:
 //           acc[p][v] += x[n, i0 + di(p) + a, j(p)*C + q] * w[a, q, f0 + v*V]
-//         y[n, i0 + di(p), j(p), f0 + v*V ...] = acc[p][v]
+//         y[n, i0 + di(p), j(p), f0 + v*V ...] = acc[p][v] (+ b[f0 + v*V])
+//
+// A bias add in place on y right after the generic is done in registers
+// before the store: y + b rounds the same either way, and y is not read and
+// written a second time.
 //
 // Each element's sum runs over (a, q) in ascending order from zero, one
 // rounding per FMA: the order of the im2col product's k, so the results are
@@ -52,6 +56,11 @@ struct Convolution {
   /// A fill of exactly y right before the generic: its value becomes the
   /// accumulators' initial value and the fill is erased.
   linalg::FillOp fill;
+  /// A bias add in place on y right after the generic (y[n, i, j, f] +=
+  /// b[f]): its vectors are added to the accumulators before they are
+  /// stored, and the generic is erased.
+  linalg::GenericOp biasAdd;
+  Value bias;
 };
 
 /// Loops (n, i, j, f) parallel, (a, q) reductions.
@@ -62,6 +71,40 @@ bool hasExpectedIterators(linalg::GenericOp op) {
                     : utils::IteratorType::reduction))
       return false;
   return it.size() == 6;
+}
+
+/// The generic right after `conv` when it adds a per-filter vector to y in
+/// place: y[n, i, j, f] = y[n, i, j, f] + b[f]. Adding b to the
+/// accumulators before they are stored rounds exactly as that separate pass
+/// over y does (one addition of the same two values), without reading and
+/// writing y again.
+linalg::GenericOp biasAddAfter(linalg::GenericOp conv, Value y) {
+  auto g = dyn_cast_or_null<linalg::GenericOp>(conv->getNextNode());
+  if (!g || !g.hasPureBufferSemantics() || g.getNumDpsInputs() != 1 ||
+      g.getNumDpsInits() != 1 || g.getDpsInits()[0] != y ||
+      g.getNumLoops() != 4 || g.getNumParallelLoops() != 4)
+    return nullptr;
+  MLIRContext *ctx = g.getContext();
+  auto bias = dyn_cast<MemRefType>(g.getDpsInputs()[0].getType());
+  auto yType = cast<MemRefType>(y.getType());
+  if (!bias || bias.getRank() != 1 || bias.getShape()[0] != yType.getShape()[3] ||
+      bias.getElementType() != yType.getElementType() ||
+      !bias.isLastDimUnitStride() ||
+      g.getIndexingMapsArray() !=
+          ArrayRef<AffineMap>{AffineMap::get(4, 0, getAffineDimExpr(3, ctx)),
+                              AffineMap::getMultiDimIdentityMap(4, ctx)})
+    return nullptr;
+  Block &body = g.getRegion().front();
+  auto add = dyn_cast<arith::AddFOp>(&body.front());
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  if (!add || add->getNextNode() != yield.getOperation() ||
+      yield.getValues().size() != 1 || yield.getValues()[0] != add.getResult())
+    return nullptr;
+  Value in = body.getArgument(0), out = body.getArgument(1);
+  if (!((add.getLhs() == in && add.getRhs() == out) ||
+        (add.getLhs() == out && add.getRhs() == in)))
+    return nullptr;
+  return g;
 }
 
 /// The marked generic, when it is the multiply-add over
@@ -79,7 +122,8 @@ std::optional<Convolution> match(linalg::GenericOp op) {
       !hasExpectedIterators(op))
     return std::nullopt;
   Convolution c{op,      op.getDpsInputs()[0], op.getDpsInputs()[1],
-                op.getDpsInits()[0], channels.getInt(), nullptr, nullptr};
+                op.getDpsInits()[0], channels.getInt(), nullptr, nullptr,
+                nullptr, nullptr};
   auto x = dyn_cast<MemRefType>(c.x.getType());
   auto w = dyn_cast<MemRefType>(c.w.getType());
   auto y = dyn_cast<MemRefType>(c.y.getType());
@@ -98,6 +142,8 @@ std::optional<Convolution> match(linalg::GenericOp op) {
   if (auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode()))
     if (fill.hasPureBufferSemantics() && fill.getDpsInits()[0] == c.y)
       c.fill = fill;
+  if ((c.biasAdd = biasAddAfter(op, c.y)))
+    c.bias = c.biasAdd.getDpsInputs()[0];
   return c;
 }
 
@@ -258,10 +304,16 @@ private:
               ->getResults();
         });
 
+    SmallVector<Value> biasVector;
+    if (c.bias)
+      for (Value f : filter)
+        biasVector.push_back(loadVector(c.bias, ValueRange{f}, mask));
     for (int64_t r = 0; r < mr; ++r)
       for (int64_t v = 0; v < nc; ++v) {
         SmallVector<Value> idx{n, outRow[r], outCol[r], filter[v]};
         Value sum = rowsLoop.getResult(r * nc + v);
+        if (c.bias)
+          sum = arith::AddFOp::create(b, loc, sum, biasVector[v]);
         if (mask)
           vector::MaskedStoreOp::create(b, loc, c.y, idx, mask, sum);
         else
@@ -295,6 +347,8 @@ struct LowerImplicitConvolutionsPass
       c.op.erase();
       if (c.fill)
         c.fill.erase();
+      if (c.biasAdd)
+        c.biasAdd.erase();
     }
   }
 };

@@ -424,7 +424,10 @@ def LowerImplicitConvolutions
     window value, `cols` vector loads of w, one broadcast of x per
     position (a window row's values are contiguous in NHWC, at offsets
     known at compile time within a tile) and `rows * cols` FMAs. A zero
-    fill of y right before it becomes the accumulators' initial value.
+    fill of y right before it becomes the accumulators' initial value, and
+    a bias add in place on y right after it (`y[n, i, j, f] += b[f]`, a
+    generic of its own) is added to the accumulators before the store and
+    erased: the same rounding, one pass over y fewer.
     Each element's sum runs over (a, q) in ascending order, as in the
     im2col product, so the results are the same bits. Other element types
     than f32 and f64 are left to the generic lowering.

@@ -166,3 +166,71 @@ func.func @other_body(%x: memref<?x6x12xf32>, %w: memref<3x9x20xf32>, %y: memref
   }
   return
 }
+
+// -----
+
+// A bias add in place on y right after the convolution is done on the
+// accumulators before the store (the same rounding as the separate pass),
+// and erased.
+// CHECK-LABEL: func.func @bias_in_registers
+// CHECK:       scf.for
+// CHECK:         %[[SUMS:.*]]:6 = scf.for
+// CHECK:         %[[B0:.*]] = vector.load %arg3[%c0] : memref<16xf32>, vector<8xf32>
+// CHECK:         %[[B1:.*]] = vector.load %arg3[%c8] : memref<16xf32>, vector<8xf32>
+// CHECK:         %[[Y00:.*]] = arith.addf %[[SUMS]]#0, %[[B0]]
+// CHECK:         vector.store %[[Y00]], %arg2[%{{.*}}, %{{.*}}, %c0, %c0]
+// CHECK:         %[[Y01:.*]] = arith.addf %[[SUMS]]#1, %[[B1]]
+// CHECK:         vector.store %[[Y01]], %arg2[%{{.*}}, %{{.*}}, %c0, %c8]
+// CHECK:       } {nn.parallel}
+// CHECK-NOT:   linalg.generic
+#x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d4, d2 * 2 + d5)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5, d3)>
+#y = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+#f = affine_map<(d0, d1, d2, d3) -> (d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @bias_in_registers(%x: memref<?x5x14xf32>, %w: memref<3x6x16xf32>, %y: memref<?x3x5x16xf32>, %b: memref<16xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<?x5x14xf32>, memref<3x6x16xf32>) outs(%y : memref<?x3x5x16xf32>) attrs = {nn.implicit_convolution = 2 : i64} {
+  ^bb0(%a: f32, %k: f32, %acc: f32):
+    %p = arith.mulf %a, %k : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#f, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<16xf32>) outs(%y : memref<?x3x5x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %out, %in : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A following op that is not a bias add of y in place (here a ReLU into
+// another buffer) stays a separate loop nest.
+// CHECK-LABEL: func.func @not_a_bias
+// CHECK:       } {nn.parallel}
+// CHECK:       linalg.generic
+// CHECK:         arith.maximumf
+#x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d4, d2 * 2 + d5)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5, d3)>
+#y = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @not_a_bias(%x: memref<?x5x14xf32>, %w: memref<3x6x16xf32>, %y: memref<?x3x5x16xf32>, %r: memref<?x3x5x16xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<?x5x14xf32>, memref<3x6x16xf32>) outs(%y : memref<?x3x5x16xf32>) attrs = {nn.implicit_convolution = 2 : i64} {
+  ^bb0(%a: f32, %k: f32, %acc: f32):
+    %p = arith.mulf %a, %k : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<?x3x5x16xf32>) outs(%r : memref<?x3x5x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %s = arith.maximumf %in, %zero : f32
+    linalg.yield %s : f32
+  }
+  return
+}
