@@ -55,8 +55,11 @@ SHAPES = [(64, 784, 256), (64, 256, 128), (256, 784, 1024), (256, 1024, 1024),
 # filters). Timed against oneDNN's and OpenBLAS's sgemm on the window rows
 # (im2col) of the same input, made before timing: the libraries get the
 # copy for free.
+# The last entry is conv2's input gradient: dy padded by the kernel's reach
+# (17 x 17 x 64) convolved with the flipped kernel ([3, 3, 64, 32]); only
+# its conv_fwd row is a product the CNN computes.
 CONVS = [(64, 32, 32, 3, 3, 3, 32), (64, 15, 15, 32, 3, 3, 64),
-         (64, 6, 6, 64, 3, 3, 64)]
+         (64, 6, 6, 64, 3, 3, 64), (64, 17, 17, 64, 3, 3, 32)]
 
 OPENBLAS = "/usr/include/x86_64-linux-gnu/openblas-pthread"
 PACKAGES = {"/usr/include/benchmark/benchmark.h": "libbenchmark-dev",
