@@ -1,9 +1,9 @@
 //===- KernelBuilding.h - helpers for passes that write micro-kernels -*- C++ -*-===//
 //
 // The passes that write micro-kernels on buffers (nnc-vectorize-contractions,
-// nnc-lower-implicit-kernel-gradients) match the same multiply-add bodies
-// and build the same few things: index constants, `x + constant`, and
-// scf.for loops whose body a callback fills.
+// nnc-lower-implicit-convolutions, nnc-lower-implicit-kernel-gradients)
+// match the same multiply-add bodies and build the same few things: index
+// constants, `x + constant`, and scf.for loops whose body a callback fills.
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,6 +63,40 @@ buildForLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lb,
   b.setInsertionPoint(loop.getBody()->getTerminator());
   body(loop.getInductionVar());
   return loop;
+}
+
+/// An scf.for from lb to ub (step 1) carrying `acc`, whose body `body`
+/// writes and returns the next values, given the induction variable and the
+/// carried ones (the builder's insertion point is restored after).
+inline mlir::scf::ForOp buildAccumulatingLoop(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::Value lb, mlir::Value ub,
+    mlir::ValueRange acc,
+    llvm::function_ref<llvm::SmallVector<mlir::Value>(mlir::Value,
+                                                      mlir::ValueRange)>
+        body) {
+  auto loop = mlir::scf::ForOp::create(b, loc, lb, ub,
+                                       indexConstant(b, loc, 1), acc);
+  mlir::OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  llvm::SmallVector<mlir::Value> next =
+      body(loop.getInductionVar(), loop.getRegionIterArgs());
+  mlir::scf::YieldOp::create(b, loc, next);
+  return loop;
+}
+
+/// Whether `op`'s loops are `parallel` parallel ones followed by
+/// `reductions` reductions, nothing else.
+inline bool hasIterators(mlir::linalg::GenericOp op, unsigned parallel,
+                         unsigned reductions) {
+  llvm::SmallVector<mlir::utils::IteratorType> it =
+      op.getIteratorTypesArray();
+  if (it.size() != parallel + reductions)
+    return false;
+  for (auto [k, t] : llvm::enumerate(it))
+    if (t != (k < parallel ? mlir::utils::IteratorType::parallel
+                           : mlir::utils::IteratorType::reduction))
+      return false;
+  return true;
 }
 
 } // namespace nnc

@@ -63,16 +63,6 @@ struct Convolution {
   Value bias;
 };
 
-/// Loops (n, i, j, f) parallel, (a, q) reductions.
-bool hasExpectedIterators(linalg::GenericOp op) {
-  SmallVector<utils::IteratorType> it = op.getIteratorTypesArray();
-  for (auto [k, t] : llvm::enumerate(it))
-    if (t != (k < 4 ? utils::IteratorType::parallel
-                    : utils::IteratorType::reduction))
-      return false;
-  return it.size() == 6;
-}
-
 /// The generic right after `conv` when it adds a per-filter vector to y in
 /// place: y[n, i, j, f] = y[n, i, j, f] + b[f]. Adding b to the
 /// accumulators before they are stored rounds exactly as that separate pass
@@ -119,7 +109,7 @@ std::optional<Convolution> match(linalg::GenericOp op) {
       op.getIndexingMapsArray() !=
           ArrayRef<AffineMap>(nnc::nn::implicitConvolutionMaps(
               op.getContext(), channels.getInt())) ||
-      !hasExpectedIterators(op))
+      !nnc::hasIterators(op, 4, 2))
     return std::nullopt;
   Convolution c{op,      op.getDpsInputs()[0], op.getDpsInputs()[1],
                 op.getDpsInits()[0], channels.getInt(), nullptr, nullptr,
@@ -234,16 +224,9 @@ private:
                                         zeroVector());
   }
 
-  /// An scf.for carrying `acc` whose body returns the next values.
   scf::ForOp accumulate(Value lb, Value ub, ValueRange acc,
                         function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto loop = scf::ForOp::create(b, loc, lb, ub, cst(1), acc);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    SmallVector<Value> next =
-        body(loop.getInductionVar(), loop.getRegionIterArgs());
-    scf::YieldOp::create(b, loc, next);
-    return loop;
+    return nnc::buildAccumulatingLoop(b, loc, lb, ub, acc, body);
   }
 
   /// Positions p0 .. p0+mr of the tile at (n, i0), filters f0 + v*width for

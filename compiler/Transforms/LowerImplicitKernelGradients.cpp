@@ -55,16 +55,6 @@ struct Gradient {
   FloatType type;
 };
 
-/// Loops (a, q, f) parallel, (n, i, j) reductions.
-bool hasExpectedIterators(linalg::GenericOp op) {
-  SmallVector<utils::IteratorType> it = op.getIteratorTypesArray();
-  for (auto [k, t] : llvm::enumerate(it))
-    if (t != (k < 3 ? utils::IteratorType::parallel
-                    : utils::IteratorType::reduction))
-      return false;
-  return it.size() == 6;
-}
-
 /// The marked generic, when it is the multiply-add over
 /// nn::implicitKernelGradientMaps (the
 /// attribute alone is only a claim; anything else keeps the generic
@@ -77,7 +67,7 @@ std::optional<Gradient> match(linalg::GenericOp op) {
       op.getIndexingMapsArray() !=
           ArrayRef<AffineMap>(nnc::nn::implicitKernelGradientMaps(
               op.getContext(), channels.getInt())) ||
-      !hasExpectedIterators(op))
+      !nnc::hasIterators(op, 3, 3))
     return std::nullopt;
   Gradient g{op, op.getDpsInputs()[0], op.getDpsInputs()[1],
              op.getDpsInits()[0], channels.getInt(), nullptr};
@@ -176,16 +166,9 @@ private:
                                         zero);
   }
 
-  /// An scf.for carrying `acc` whose body returns the next values.
   scf::ForOp accumulate(Value lb, Value ub, ValueRange acc,
                         function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto loop = scf::ForOp::create(b, loc, lb, ub, cst(1), acc);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    SmallVector<Value> next =
-        body(loop.getInductionVar(), loop.getRegionIterArgs());
-    scf::YieldOp::create(b, loc, next);
-    return loop;
+    return nnc::buildAccumulatingLoop(b, loc, lb, ub, acc, body);
   }
 
   /// Where one micro-kernel works: rows [q0, q0 + mr) of dw, filters
