@@ -121,29 +121,20 @@ def kernels(m, k, n):
     return out
 
 
-def conv_kernel_gradient(n, h, w, c, kh, kw, f):
-    """dw[a, q, f] = x[n, i + a, j*C + q] dy[n, i, j, f] over (n, i, j), as
-    convert-nn-to-linalg writes a unit-stride kernel gradient for the CPU:
-    x as [N, H, W*C], dw as [KH, KW*C, F], the batch dynamic."""
-    oh, ow = h - kh + 1, w - kw + 1
-    x = "tensor<?x%dx%dxf32>" % (h, w * c)
-    dy = "tensor<?x%dx%dx%dxf32>" % (oh, ow, f)
-    dw = "tensor<%dx%dx%dxf32>" % (kh, kw * c, f)
-    mdw = dw.replace("tensor", "memref")
-    name = "conv_kgrad_%d_%d_%d_%d_%d_%d_%d" % (n, h, w, c, kh, kw, f)
-    maps = ("affine_map<(a, q, f, n, i, j) -> (n, i + a, j * %d + q)>, "
-            "affine_map<(a, q, f, n, i, j) -> (n, i, j, f)>, "
-            "affine_map<(a, q, f, n, i, j) -> (a, q, f)>" % c)
+def implicit_generic(name, a, b, out, maps, parallel, reductions, attr):
+    """A function computing out = the multiply-add generic over `maps` of
+    `a` and `b` (tensor types), into a zero-filled `out` the caller owns,
+    marked with `attr` as convert-nn-to-linalg marks it for the CPU."""
+    mout = out.replace("tensor", "memref")
+    iters = ", ".join(['"parallel"'] * parallel + ['"reduction"'] * reductions)
     return (
-        "  func.func @%s(%%x: %s, %%dy: %s, %%out: %s) "
+        "  func.func @%s(%%a0: %s, %%b0: %s, %%out: %s) "
         "attributes {llvm.emit_c_interface} {\n"
         "    %%c = bufferization.to_tensor %%out restrict writable : %s to %s\n"
         "    %%z = arith.constant 0.0 : f32\n"
         "    %%f = linalg.fill ins(%%z : f32) outs(%%c : %s) -> %s\n"
         "    %%r = linalg.generic {indexing_maps = [%s], iterator_types = "
-        "[\"parallel\", \"parallel\", \"parallel\", \"reduction\", "
-        "\"reduction\", \"reduction\"]} ins(%%x, %%dy : %s, %s) outs(%%f : %s) "
-        "attrs = {nn.implicit_kernel_gradient = %d : i64} {\n"
+        "[%s]} ins(%%a0, %%b0 : %s, %s) outs(%%f : %s) attrs = {%s} {\n"
         "    ^bb0(%%a: f32, %%b: f32, %%acc: f32):\n"
         "      %%p = arith.mulf %%a, %%b : f32\n"
         "      %%s = arith.addf %%acc, %%p : f32\n"
@@ -151,7 +142,25 @@ def conv_kernel_gradient(n, h, w, c, kh, kw, f):
         "    } -> %s\n"
         "    bufferization.materialize_in_destination %%r in restrict "
         "writable %%out : (%s, %s) -> ()\n    return\n  }\n"
-        % (name, x, dy, mdw, mdw, dw, dw, dw, maps, x, dy, dw, c, dw, dw, mdw))
+        % (name, a, b, mout, mout, out, out, out, ", ".join(maps), iters, a, b,
+           out, attr, out, out, mout))
+
+
+def conv_kernel_gradient(n, h, w, c, kh, kw, f):
+    """dw[a, q, f] = x[n, i + a, j*C + q] dy[n, i, j, f] over (n, i, j), as
+    convert-nn-to-linalg writes a unit-stride kernel gradient for the CPU:
+    x as [N, H, W*C], dw as [KH, KW*C, F], the batch dynamic."""
+    oh, ow = h - kh + 1, w - kw + 1
+    loops = "(a, q, f, n, i, j)"
+    return implicit_generic(
+        "conv_kgrad_%d_%d_%d_%d_%d_%d_%d" % (n, h, w, c, kh, kw, f),
+        "tensor<?x%dx%dxf32>" % (h, w * c),
+        "tensor<?x%dx%dx%dxf32>" % (oh, ow, f),
+        "tensor<%dx%dx%dxf32>" % (kh, kw * c, f),
+        ["affine_map<%s -> (n, i + a, j * %d + q)>" % (loops, c),
+         "affine_map<%s -> (n, i, j, f)>" % loops,
+         "affine_map<%s -> (a, q, f)>" % loops],
+        3, 3, "nn.implicit_kernel_gradient = %d : i64" % c)
 
 
 def conv_forward(n, h, w, c, kh, kw, f):
@@ -159,32 +168,16 @@ def conv_forward(n, h, w, c, kh, kw, f):
     convert-nn-to-linalg writes a unit-stride convolution for the CPU: x as
     [N, H, W*C], the kernel as [KH, KW*C, F], the batch dynamic."""
     oh, ow = h - kh + 1, w - kw + 1
-    x = "tensor<?x%dx%dxf32>" % (h, w * c)
-    k = "tensor<%dx%dx%dxf32>" % (kh, kw * c, f)
-    y = "tensor<?x%dx%dx%dxf32>" % (oh, ow, f)
-    my = y.replace("tensor", "memref")
-    name = "conv_fwd_%d_%d_%d_%d_%d_%d_%d" % (n, h, w, c, kh, kw, f)
-    maps = ("affine_map<(n, i, j, f, a, q) -> (n, i + a, j * %d + q)>, "
-            "affine_map<(n, i, j, f, a, q) -> (a, q, f)>, "
-            "affine_map<(n, i, j, f, a, q) -> (n, i, j, f)>" % c)
-    return (
-        "  func.func @%s(%%x: %s, %%w: %s, %%out: %s) "
-        "attributes {llvm.emit_c_interface} {\n"
-        "    %%c = bufferization.to_tensor %%out restrict writable : %s to %s\n"
-        "    %%z = arith.constant 0.0 : f32\n"
-        "    %%f = linalg.fill ins(%%z : f32) outs(%%c : %s) -> %s\n"
-        "    %%r = linalg.generic {indexing_maps = [%s], iterator_types = "
-        "[\"parallel\", \"parallel\", \"parallel\", \"parallel\", "
-        "\"reduction\", \"reduction\"]} ins(%%x, %%w : %s, %s) outs(%%f : %s) "
-        "attrs = {nn.implicit_convolution = %d : i64} {\n"
-        "    ^bb0(%%a: f32, %%b: f32, %%acc: f32):\n"
-        "      %%p = arith.mulf %%a, %%b : f32\n"
-        "      %%s = arith.addf %%acc, %%p : f32\n"
-        "      linalg.yield %%s : f32\n"
-        "    } -> %s\n"
-        "    bufferization.materialize_in_destination %%r in restrict "
-        "writable %%out : (%s, %s) -> ()\n    return\n  }\n"
-        % (name, x, k, my, my, y, y, y, maps, x, k, y, c, y, y, my))
+    loops = "(n, i, j, f, a, q)"
+    return implicit_generic(
+        "conv_fwd_%d_%d_%d_%d_%d_%d_%d" % (n, h, w, c, kh, kw, f),
+        "tensor<?x%dx%dxf32>" % (h, w * c),
+        "tensor<%dx%dx%dxf32>" % (kh, kw * c, f),
+        "tensor<?x%dx%dx%dxf32>" % (oh, ow, f),
+        ["affine_map<%s -> (n, i + a, j * %d + q)>" % (loops, c),
+         "affine_map<%s -> (a, q, f)>" % loops,
+         "affine_map<%s -> (n, i, j, f)>" % loops],
+        4, 2, "nn.implicit_convolution = %d : i64" % c)
 
 
 work = tempfile.mkdtemp(prefix="nnc-gemm-")

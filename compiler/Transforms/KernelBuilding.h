@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace nnc {
 
@@ -82,6 +83,44 @@ inline mlir::scf::ForOp buildAccumulatingLoop(
       body(loop.getInductionVar(), loop.getRegionIterArgs());
   mlir::scf::YieldOp::create(b, loc, next);
   return loop;
+}
+
+/// A vector of `type` loaded from `memref` at `idx`; where `mask` is set,
+/// only its lanes are read and the others are zero.
+inline mlir::Value loadVector(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::VectorType type, mlir::Value memref,
+                              mlir::ValueRange idx, mlir::Value mask) {
+  if (!mask)
+    return mlir::vector::LoadOp::create(b, loc, type, memref, idx);
+  mlir::Value zero = mlir::arith::ConstantOp::create(
+      b, loc, type,
+      mlir::DenseElementsAttr::get(type,
+                                   b.getZeroAttr(type.getElementType())));
+  return mlir::vector::MaskedLoadOp::create(b, loc, type, memref, idx, mask,
+                                            zero);
+}
+
+/// The columns [0, n) of a micro-kernel nest in blocks of `block` (a
+/// multiple of `width`), then single vectors of `width` under a mask for
+/// the columns left: `body(j0, vectors, mask)`, mask null for full blocks.
+inline void buildColumnBlocks(
+    mlir::OpBuilder &b, mlir::Location loc, int64_t n, int64_t block,
+    int64_t width,
+    llvm::function_ref<void(mlir::Value, int64_t, mlir::Value)> body) {
+  int64_t full = n / block * block;
+  auto cst = [&](int64_t v) { return indexConstant(b, loc, v); };
+  if (full > 0)
+    buildForLoop(b, loc, cst(0), cst(full), cst(block), [&](mlir::Value j0) {
+      body(j0, block / width, nullptr);
+    });
+  if (full < n)
+    buildForLoop(b, loc, cst(full), cst(n), cst(width), [&](mlir::Value j0) {
+      mlir::Value left = mlir::arith::SubIOp::create(b, loc, cst(n), j0);
+      mlir::Value mask = mlir::vector::CreateMaskOp::create(
+          b, loc, mlir::VectorType::get({width}, b.getI1Type()),
+          mlir::ValueRange{left});
+      body(j0, 1, mask);
+    });
 }
 
 /// Whether `op`'s loops are `parallel` parallel ones followed by

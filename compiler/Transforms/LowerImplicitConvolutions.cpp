@@ -191,37 +191,16 @@ private:
   /// Every filter of the tile at image n, output rows i0 ..: blocks of
   /// `cols` vectors, then single masked vectors for the filters left.
   void tile(Value n, Value i0) {
-    int64_t block = cols * width;
-    int64_t fullCols = filters / block * block;
-    auto groupsAt = [&](Value f0, int64_t nc, Value mask) {
-      for (auto [p0, size] : llvm::zip(groupStarts, groupSizes))
-        microKernel(n, i0, p0, size, f0, nc, mask);
-    };
-    if (fullCols > 0)
-      nnc::buildForLoop(b, loc, cst(0), cst(fullCols), cst(block),
-                        [&](Value f0) { groupsAt(f0, cols, nullptr); });
-    if (fullCols < filters)
-      nnc::buildForLoop(b, loc, cst(fullCols), cst(filters), cst(width),
-                        [&](Value f0) {
-                          Value left =
-                              arith::SubIOp::create(b, loc, cst(filters), f0);
-                          Value mask = vector::CreateMaskOp::create(
-                              b, loc, VectorType::get({width}, b.getI1Type()),
-                              ValueRange{left});
-                          groupsAt(f0, 1, mask);
-                        });
-  }
-
-  Value zeroVector() {
-    return arith::ConstantOp::create(
-        b, loc, vecType, DenseElementsAttr::get(vecType, b.getZeroAttr(c.type)));
+    nnc::buildColumnBlocks(b, loc, filters, cols * width, width,
+                           [&](Value f0, int64_t nc, Value mask) {
+                             for (auto [p0, size] :
+                                  llvm::zip(groupStarts, groupSizes))
+                               microKernel(n, i0, p0, size, f0, nc, mask);
+                           });
   }
 
   Value loadVector(Value memref, ValueRange idx, Value mask) {
-    if (!mask)
-      return vector::LoadOp::create(b, loc, vecType, memref, idx);
-    return vector::MaskedLoadOp::create(b, loc, vecType, memref, idx, mask,
-                                        zeroVector());
+    return nnc::loadVector(b, loc, vecType, memref, idx, mask);
   }
 
   scf::ForOp accumulate(Value lb, Value ub, ValueRange acc,

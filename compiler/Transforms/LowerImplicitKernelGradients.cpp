@@ -142,28 +142,14 @@ private:
   /// Rows [q0, q0 + mr) of dw across every filter: blocks of `cols`
   /// vectors, then single masked vectors for the filters left over.
   void rowBlock(Value q0, int64_t mr, Value n0, Value nEnd) {
-    int64_t block = cols * width;
-    int64_t fullCols = filters / block * block;
-    if (fullCols > 0)
-      forLoop(cst(0), cst(fullCols), cst(block), [&](Value j0) {
-        microKernel(q0, j0, mr, cols, nullptr, n0, nEnd);
-      });
-    if (fullCols < filters)
-      forLoop(cst(fullCols), cst(filters), cst(width), [&](Value j0) {
-        Value left = arith::SubIOp::create(b, loc, cst(filters), j0);
-        Value mask = vector::CreateMaskOp::create(
-            b, loc, VectorType::get({width}, b.getI1Type()), ValueRange{left});
-        microKernel(q0, j0, mr, 1, mask, n0, nEnd);
-      });
+    nnc::buildColumnBlocks(b, loc, filters, cols * width, width,
+                           [&](Value j0, int64_t nc, Value mask) {
+                             microKernel(q0, j0, mr, nc, mask, n0, nEnd);
+                           });
   }
 
   Value loadVector(Value memref, ValueRange idx, Value mask) {
-    if (!mask)
-      return vector::LoadOp::create(b, loc, vecType, memref, idx);
-    Value zero = arith::ConstantOp::create(
-        b, loc, vecType, DenseElementsAttr::get(vecType, b.getZeroAttr(g.type)));
-    return vector::MaskedLoadOp::create(b, loc, vecType, memref, idx, mask,
-                                        zero);
+    return nnc::loadVector(b, loc, vecType, memref, idx, mask);
   }
 
   scf::ForOp accumulate(Value lb, Value ub, ValueRange acc,
