@@ -66,13 +66,14 @@ func.func @two_rows_per_tile(%x: memref<?x6x12xf32>, %w: memref<3x9x20xf32>, %y:
 
 // -----
 
-// OW = 5 > 4 positions: a tile is one output row, its 5 positions in groups
-// of 3 and 2 (not 4 and 1: one position alone would be one FMA chain per
-// vector, latency bound). Without a fill, the accumulators start from y.
+// OW = 5 > 4 positions: a tile is one output row (OH = 7: a taller tile
+// would need more than 6 groups), its 5 positions in groups of 3 and 2 (not
+// 4 and 1: one position alone would be one FMA chain per vector, latency
+// bound). Without a fill, the accumulators start from y.
 // CHECK-LABEL: func.func @uneven_groups
 // CHECK:       scf.for %[[T:.*]] = %c0 to %{{.*}} step %c1 {
-// CHECK:         %[[IMG:.*]] = arith.divui %[[T]], %c3
-// CHECK:         %[[I:.*]] = arith.remui %[[T]], %c3
+// CHECK:         %[[IMG:.*]] = arith.divui %[[T]], %c7
+// CHECK:         %[[I:.*]] = arith.remui %[[T]], %c7
 // CHECK:         vector.load %arg2[%[[IMG]], %[[I]], %c0, %c0]
 // CHECK-COUNT-4: vector.load %arg2
 // CHECK:         vector.load %arg2[%[[IMG]], %[[I]], %c2, %c8]
@@ -95,9 +96,47 @@ func.func @two_rows_per_tile(%x: memref<?x6x12xf32>, %w: memref<3x9x20xf32>, %y:
 #x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d4, d2 * 2 + d5)>
 #w = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5, d3)>
 #y = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
-func.func @uneven_groups(%x: memref<?x5x14xf32>, %w: memref<3x6x16xf32>, %y: memref<?x3x5x16xf32>) {
+func.func @uneven_groups(%x: memref<?x9x14xf32>, %w: memref<3x6x16xf32>, %y: memref<?x7x5x16xf32>) {
   linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
-      ins(%x, %w : memref<?x5x14xf32>, memref<3x6x16xf32>) outs(%y : memref<?x3x5x16xf32>) attrs = {nn.implicit_convolution = 2 : i64} {
+      ins(%x, %w : memref<?x9x14xf32>, memref<3x6x16xf32>) outs(%y : memref<?x7x5x16xf32>) attrs = {nn.implicit_convolution = 2 : i64} {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// OH = 6, OW = 5: one row would run as groups of 3 and 2 (2.5 positions on
+// average); a tile of 3 rows (a divisor of OH) runs its 15 positions as
+// groups of 4, 4, 4 and 3 (3.75), at most 6 groups, so it is taken. Groups
+// span rows: the second is (0, 4), (1, 0), (1, 1), (1, 2).
+// CHECK-LABEL: func.func @taller_tiles
+// CHECK:       scf.for %[[T:.*]] = %c0 to %{{.*}} step %c1 {
+// CHECK:         %[[IMG:.*]] = arith.divui %[[T]], %c2
+// CHECK:         %[[TI:.*]] = arith.remui %[[T]], %c2
+// CHECK:         %[[I0:.*]] = arith.muli %[[TI]], %c3
+// CHECK:         scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:         vector.store %{{.*}}, %arg2[%[[IMG]], %[[I0]], %c3, %c8]
+// CHECK-NEXT:    %[[I1:.*]] = arith.addi %[[I0]], %c1
+// CHECK-NEXT:    vector.load %arg2[%[[IMG]], %[[I0]], %c4, %c0]
+// CHECK-NEXT:    vector.load %arg2[%[[IMG]], %[[I0]], %c4, %c8]
+// CHECK-NEXT:    vector.load %arg2[%[[IMG]], %[[I1]], %c0, %c0]
+// CHECK:         scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:         vector.store %{{.*}}, %arg2[%[[IMG]], %[[I0]], %c4, %c0]
+// CHECK:         vector.store %{{.*}}, %arg2[%[[IMG]], %[[I1]], %c2, %c8]
+// CHECK:         scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:         scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:         vector.store %{{.*}}, %arg2[%[[IMG]], %{{.*}}, %c4, %c8]
+// CHECK-NEXT:  } {nn.parallel}
+#x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d4, d2 * 2 + d5)>
+#w = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5, d3)>
+#y = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+func.func @taller_tiles(%x: memref<?x8x14xf32>, %w: memref<3x6x16xf32>, %y: memref<?x6x5x16xf32>) {
+  linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x, %w : memref<?x8x14xf32>, memref<3x6x16xf32>) outs(%y : memref<?x6x5x16xf32>) attrs = {nn.implicit_convolution = 2 : i64} {
   ^bb0(%a: f32, %b: f32, %acc: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %acc, %p : f32
@@ -188,16 +227,16 @@ func.func @other_body(%x: memref<?x6x12xf32>, %w: memref<3x9x20xf32>, %y: memref
 #y = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
 #f = affine_map<(d0, d1, d2, d3) -> (d3)>
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-func.func @bias_in_registers(%x: memref<?x5x14xf32>, %w: memref<3x6x16xf32>, %y: memref<?x3x5x16xf32>, %b: memref<16xf32>) {
+func.func @bias_in_registers(%x: memref<?x9x14xf32>, %w: memref<3x6x16xf32>, %y: memref<?x7x5x16xf32>, %b: memref<16xf32>) {
   linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
-      ins(%x, %w : memref<?x5x14xf32>, memref<3x6x16xf32>) outs(%y : memref<?x3x5x16xf32>) attrs = {nn.implicit_convolution = 2 : i64} {
+      ins(%x, %w : memref<?x9x14xf32>, memref<3x6x16xf32>) outs(%y : memref<?x7x5x16xf32>) attrs = {nn.implicit_convolution = 2 : i64} {
   ^bb0(%a: f32, %k: f32, %acc: f32):
     %p = arith.mulf %a, %k : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   }
   linalg.generic {indexing_maps = [#f, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%b : memref<16xf32>) outs(%y : memref<?x3x5x16xf32>) {
+      ins(%b : memref<16xf32>) outs(%y : memref<?x7x5x16xf32>) {
   ^bb0(%in: f32, %out: f32):
     %s = arith.addf %out, %in : f32
     linalg.yield %s : f32
@@ -217,16 +256,16 @@ func.func @bias_in_registers(%x: memref<?x5x14xf32>, %w: memref<3x6x16xf32>, %y:
 #w = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5, d3)>
 #y = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-func.func @not_a_bias(%x: memref<?x5x14xf32>, %w: memref<3x6x16xf32>, %y: memref<?x3x5x16xf32>, %r: memref<?x3x5x16xf32>) {
+func.func @not_a_bias(%x: memref<?x9x14xf32>, %w: memref<3x6x16xf32>, %y: memref<?x7x5x16xf32>, %r: memref<?x7x5x16xf32>) {
   linalg.generic {indexing_maps = [#x, #w, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
-      ins(%x, %w : memref<?x5x14xf32>, memref<3x6x16xf32>) outs(%y : memref<?x3x5x16xf32>) attrs = {nn.implicit_convolution = 2 : i64} {
+      ins(%x, %w : memref<?x9x14xf32>, memref<3x6x16xf32>) outs(%y : memref<?x7x5x16xf32>) attrs = {nn.implicit_convolution = 2 : i64} {
   ^bb0(%a: f32, %k: f32, %acc: f32):
     %p = arith.mulf %a, %k : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   }
   linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%y : memref<?x3x5x16xf32>) outs(%r : memref<?x3x5x16xf32>) {
+      ins(%y : memref<?x7x5x16xf32>) outs(%r : memref<?x7x5x16xf32>) {
   ^bb0(%in: f32, %out: f32):
     %zero = arith.constant 0.0 : f32
     %s = arith.maximumf %in, %zero : f32
