@@ -46,7 +46,8 @@ using namespace mlir;
 namespace {
 
 /// dy bytes per block of images: a block's dy stays in L2 while every
-/// micro-kernel of the block reads it (KH times per column block).
+/// micro-kernel of the block reads it (once per row block and column
+/// block; the kernel rows re-read each chunk of it from L1).
 constexpr int64_t kBlockBytes = 64 * 1024;
 
 /// dy bytes per chunk of output rows: a chunk stays in L1 (32 KiB on the
