@@ -146,7 +146,7 @@ std::optional<Convolution> match(linalg::GenericOp op) {
 /// average: conv2's input gradient in the CIFAR-10 CNN, 15 x 15, goes from
 /// groups of 7.5 to 12.5 positions (tiles of 5 rows), 75-77 % -> 79-81 %
 /// of the FMA peak (benchmarks/gemm, conv_fwd/14400x576x32).
-static int64_t chooseTileRows(int64_t oh, int64_t ow, int64_t rows) {
+int64_t chooseTileRows(int64_t oh, int64_t ow, int64_t rows) {
   constexpr int64_t kMaxGroups = 6;
   auto averageGroup = [&](int64_t m) {
     int64_t positions = m * ow;
