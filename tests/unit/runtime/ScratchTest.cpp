@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <set>
+#include <vector>
 
 extern "C" {
 void *_mlir_memref_to_llvm_alloc(size_t size);
@@ -138,4 +140,62 @@ TEST(Scratch, ManyLiveBlocksFitAfterOneStep) {
     EXPECT_GE(address(second[i]), address(second[i - 1]) + (1 << 20));
     EXPECT_LE(address(second[i]), address(second[i - 1]) + (1 << 20) + 256);
   }
+}
+
+TEST(Scratch, AScanStepsStateDoesNotMakeTheTopClimb) {
+  // A scan's step allocates the next state (kept: the next step reads it)
+  // and temporaries (freed at the step's end), then frees the previous
+  // state, which sits below them. Freed blocks below the top are holes
+  // that the next step's allocations of the same sizes take; before, the
+  // top climbed by a whole step every step (an LSTM over 200 steps took
+  // 28 MB of fresh, cold memory per training step).
+  auto scan = [] {
+    std::set<void *> places;
+    int64_t mark = nnc_scratch_mark();
+    void *state = _mlir_memref_to_llvm_alloc(8 << 10);
+    std::memset(state, 0, 8 << 10);
+    for (int t = 0; t < 200; ++t) {
+      void *gates = _mlir_memref_to_llvm_alloc(32 << 10);
+      void *next = _mlir_memref_to_llvm_alloc(8 << 10);
+      void *cell = _mlir_memref_to_llvm_alloc(8 << 10);
+      std::memcpy(next, state, 8 << 10);
+      std::memset(gates, t, 32 << 10);
+      std::memset(cell, t, 8 << 10);
+      places.insert(gates);
+      places.insert(next);
+      places.insert(cell);
+      _mlir_memref_to_llvm_free(state);
+      _mlir_memref_to_llvm_free(gates);
+      _mlir_memref_to_llvm_free(cell);
+      state = next;
+    }
+    _mlir_memref_to_llvm_free(state);
+    nnc_scratch_release(mark);
+    return places;
+  };
+  scan();
+  std::set<void *> places = scan();
+  if (underAsan())
+    GTEST_SKIP() << "the arena is plain malloc under AddressSanitizer";
+  // A handful of places for 600 allocations (the climbing top: 600).
+  EXPECT_LE(places.size(), 8u);
+}
+
+TEST(Scratch, ASmallTemporaryLeavesALargeHoleAlone) {
+  step();
+  if (underAsan())
+    GTEST_SKIP() << "the arena is plain malloc under AddressSanitizer";
+  int64_t mark = nnc_scratch_mark();
+  void *large = _mlir_memref_to_llvm_alloc(64 << 10);
+  void *kept = _mlir_memref_to_llvm_alloc(64);
+  _mlir_memref_to_llvm_free(large); // a hole below `kept`
+  void *small = _mlir_memref_to_llvm_alloc(64);
+  EXPECT_NE(small, large);
+  void *again = _mlir_memref_to_llvm_alloc(60 << 10);
+  EXPECT_EQ(again, large); // the hole, best fit
+  std::memset(again, 1, 60 << 10);
+  _mlir_memref_to_llvm_free(small);
+  _mlir_memref_to_llvm_free(again);
+  _mlir_memref_to_llvm_free(kept);
+  nnc_scratch_release(mark);
 }
