@@ -322,8 +322,19 @@ bool evaluateBlock(Block &block, const std::vector<Tensor> &args,
                                o.getSize(), false);
             })
             .Case([&](nn::UnsliceOp o) {
-              return sliceAxis(in(o.getX()), o.getAxis(), o.getOffset(),
-                               o.getFull(), true);
+              // Each piece placed into zeros, the placements summed (the
+              // pieces are disjoint: each element is one piece's or 0).
+              std::optional<Tensor> sum;
+              for (auto [x, offset] : llvm::zip(o.getXs(), o.getOffsets())) {
+                Tensor placed =
+                    sliceAxis(in(x), o.getAxis(), offset, o.getFull(), true);
+                if (!sum)
+                  sum = std::move(placed);
+                else
+                  for (size_t i = 0; i < sum->data.size(); ++i)
+                    sum->data[i] += placed.data[i];
+              }
+              return sum;
             })
             .Case([&](nn::SparseMatmulOp o) {
               const Tensor &x = in(o.getX()), &c = in(o.getColumns()),

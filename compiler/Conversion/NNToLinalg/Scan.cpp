@@ -75,19 +75,27 @@ struct UnsliceToTensor : OpConversionPattern<nn::UnsliceOp> {
   matchAndRewrite(nn::UnsliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value x = adaptor.getX();
+    ValueRange xs = adaptor.getXs();
     auto type = cast<RankedTensorType>(op.getType());
     int64_t rank = type.getRank(), axis = op.getAxis();
-    Value zeros = linalg::FillOp::create(
-                      rewriter, loc,
-                      floatConst(rewriter, loc, type.getElementType(), 0.0),
-                      emptyTensor(rewriter, loc, type, {x}))
-                      .getResult(0);
-    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-    offsets[axis] = rewriter.getIndexAttr(op.getOffset());
+    // Zeros only where no piece goes: pieces that fill the axis are
+    // written into an empty tensor (bufferized, each piece's producer
+    // writes its part of the result in place).
+    Value result = emptyTensor(rewriter, loc, type, {xs[0]});
+    if (!op.coversAxis())
+      result = linalg::FillOp::create(
+                   rewriter, loc,
+                   floatConst(rewriter, loc, type.getElementType(), 0.0),
+                   result)
+                   .getResult(0);
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
-    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
-        op, x, zeros, offsets, sizesOf(rewriter, loc, x), strides);
+    for (auto [x, offset] : llvm::zip(xs, op.getOffsets())) {
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      result = tensor::InsertSliceOp::create(rewriter, loc, x, result, offsets,
+                                             sizesOf(rewriter, loc, x), strides);
+    }
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

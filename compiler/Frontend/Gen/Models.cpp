@@ -519,12 +519,11 @@ Value Generator::mergeHalves(Value a, Value b, llvm::StringRef mode,
     return ops.mul(a, b);
   if (mode == "ave")
     return ops.mul(ops.add(a, b), ops.cst(a, 0.5));
-  // concat along the features: each half placed into zeros, summed.
+  // concat along the features: the halves placed side by side.
   auto type = tensorType(a);
   int64_t axis = type.getRank() - 1, n = type.getShape().back();
-  Value left = nn::UnsliceOp::create(builder, loc(at), a, axis, 0, 2 * n);
-  Value right = nn::UnsliceOp::create(builder, loc(at), b, axis, n, 2 * n);
-  return ops.add(left, right);
+  return nn::UnsliceOp::create(builder, loc(at), mlir::ValueRange{a, b}, axis,
+                               llvm::ArrayRef<int64_t>{0, n}, 2 * n);
 }
 
 std::optional<Val> Generator::applyBlock(const ModelDecl &block, const CallExpr &call,

@@ -86,7 +86,7 @@ class NN_BinaryOp<string mnemonic, string desc>
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
 }
 
-def NN_AddOp : NN_BinaryOp<"add", "addition">;
+def NN_AddOp : NN_BinaryOp<"add", "addition"> { let hasCanonicalizer = 1; }
 def NN_SubOp : NN_BinaryOp<"sub", "subtraction">;
 def NN_MulOp : NN_BinaryOp<"mul", "multiplication">;
 def NN_DivOp : NN_BinaryOp<"div", "division">;
@@ -507,25 +507,36 @@ def NN_SliceOp : NN_Op<"slice", [Pure, SameOperandsAndResultElementType,
   }];
 }
 
-def NN_UnsliceOp : NN_Op<"unslice", [Pure, SameOperandsAndResultElementType,
+def NN_UnsliceOp : NN_Op<"unslice", [Pure, SameOperandsElementType,
     InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
-  let summary = "the transpose of nn.slice: x placed into zeros";
+  let summary = "the transpose of nn.slice: pieces placed into zeros";
   let description = [{
-    A tensor like `x` whose `axis` (static) has `full` elements: `x` at
-    `[offset, offset + x's size)`, zero elsewhere. The gradient of
-    `nn.slice`, and its gradient is `nn.slice`.
+    A tensor like the pieces `xs` whose `axis` (static) has `full`
+    elements: each piece `xs[k]` at `[offsets[k], offsets[k] + its size)`,
+    zero elsewhere. The pieces' ranges are disjoint; they agree on every
+    other axis. One piece is the gradient of `nn.slice`; several are what
+    a sum of such gradients folds to (the gates of a recurrent cell, whose
+    pre-activations are one tensor cut into slices), and a concatenation
+    (a bidirectional layer's halves). Its gradient is one `nn.slice` per
+    piece.
 
     Example:
 
     ```mlir
-    %dz = nn.unslice %df axis = 1 offset = 8 full = 32 : tensor<?x8xf32>
+    %dz = nn.unslice %df axis = 1 offsets = [8] full = 32 : tensor<?x8xf32>
+    %cat = nn.unslice %a, %b axis = 1 offsets = [0, 4] full = 8
+        : tensor<?x4xf32>, tensor<?x4xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis, I64Attr:$offset,
-                       I64Attr:$full);
+  let arguments = (ins Variadic<NN_FloatTensor>:$xs, I64Attr:$axis,
+                       DenseI64ArrayAttr:$offsets, I64Attr:$full);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = [{
-    $x `axis` `=` $axis `offset` `=` $offset `full` `=` $full attr-dict `:` type($x)
+    $xs `axis` `=` $axis `offsets` `=` $offsets `full` `=` $full attr-dict `:` type($xs)
+  }];
+  let extraClassDeclaration = [{
+    /// Whether the pieces fill the whole axis (no element stays zero).
+    bool coversAxis();
   }];
 }
 

@@ -64,37 +64,121 @@ LogicalResult UnsliceOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &out) {
-  auto x = cast<RankedTensorType>(adaptor.getX().getType());
+  ValueRange xs = adaptor.getXs();
+  ArrayRef<int64_t> offsets = adaptor.getOffsets();
+  if (xs.empty() || xs.size() != offsets.size())
+    return emitOptionalError(loc, "'nn.unslice' needs one offset per piece "
+                             "and at least one piece (", xs.size(),
+                             " pieces, ", offsets.size(), " offsets)");
+  auto first = cast<RankedTensorType>(xs[0].getType());
   int64_t axis = adaptor.getAxis(), full = adaptor.getFull();
-  int64_t size = axis >= 0 && axis < x.getRank() ? x.getDimSize(axis) : 0;
-  if (ShapedType::isDynamic(size))
-    return emitOptionalError(loc, "'nn.unslice' needs a static size along "
-                             "axis ", axis);
-  if (failed(checkRange(loc, "unslice", x, axis, adaptor.getOffset(), size,
-                        full)))
-    return failure();
-  SmallVector<int64_t> shape(x.getShape());
+  // Ranges checked, then disjoint: sorted by offset, each ends before the
+  // next begins.
+  SmallVector<std::pair<int64_t, int64_t>> ranges;
+  for (auto [x, offset] : llvm::zip(xs, offsets)) {
+    auto t = cast<RankedTensorType>(x.getType());
+    if (t.getRank() != first.getRank())
+      return emitOptionalError(loc, "'nn.unslice' pieces of ranks ",
+                               first.getRank(), " and ", t.getRank());
+    int64_t size = axis >= 0 && axis < t.getRank() ? t.getDimSize(axis) : 0;
+    if (ShapedType::isDynamic(size))
+      return emitOptionalError(loc, "'nn.unslice' needs a static size along "
+                               "axis ", axis);
+    if (failed(checkRange(loc, "unslice", t, axis, offset, size, full)))
+      return failure();
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (d != axis && t.getDimSize(d) != first.getDimSize(d))
+        return emitOptionalError(loc, "'nn.unslice' pieces differ along "
+                                 "axis ", d);
+    ranges.push_back({offset, offset + size});
+  }
+  llvm::sort(ranges);
+  for (size_t k = 1; k < ranges.size(); ++k)
+    if (ranges[k].first < ranges[k - 1].second)
+      return emitOptionalError(loc, "'nn.unslice' pieces overlap: [",
+                               ranges[k - 1].first, ", ", ranges[k - 1].second,
+                               ") and [", ranges[k].first, ", ",
+                               ranges[k].second, ")");
+  SmallVector<int64_t> shape(first.getShape());
   shape[axis] = full;
-  out.push_back(RankedTensorType::get(shape, x.getElementType()));
+  out.push_back(RankedTensorType::get(shape, first.getElementType()));
   return success();
+}
+
+bool UnsliceOp::coversAxis() {
+  int64_t covered = 0; // the ranges are disjoint (verified)
+  for (Value x : getXs())
+    covered += cast<RankedTensorType>(x.getType()).getDimSize(getAxis());
+  return covered == static_cast<int64_t>(getFull());
 }
 
 LogicalResult SliceOp::buildGradients(OpBuilder &b,
                                       ArrayRef<Value> resultGrads,
                                       SmallVectorImpl<Value> &operandGrads) {
   operandGrads.push_back(UnsliceOp::create(
-      b, getLoc(), resultGrads[0], getAxis(), getOffset(),
-      getX().getType().getDimSize(getAxis())));
+      b, getLoc(), ValueRange{resultGrads[0]}, getAxis(),
+      ArrayRef<int64_t>{static_cast<int64_t>(getOffset())}, getX().getType().getDimSize(getAxis())));
   return success();
 }
 
 LogicalResult UnsliceOp::buildGradients(OpBuilder &b,
                                         ArrayRef<Value> resultGrads,
                                         SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(SliceOp::create(
-      b, getLoc(), resultGrads[0], getAxis(), getOffset(),
-      getX().getType().getDimSize(getAxis())));
+  for (auto [x, offset] : llvm::zip(getXs(), getOffsets()))
+    operandGrads.push_back(SliceOp::create(
+        b, getLoc(), resultGrads[0], getAxis(), offset,
+        cast<RankedTensorType>(x.getType()).getDimSize(getAxis())));
   return success();
+}
+
+namespace {
+
+/// add(unslice(a...), unslice(b...)) with disjoint pieces along the same
+/// axis is unslice(a..., b...): the sum of the gradients of slices that
+/// cut one tensor (a recurrent cell's gates) becomes that gradient placed
+/// piece by piece, with no zero-filled tensor per piece and no sum. Exact:
+/// every element is one piece's value or zero (x + 0 = x; only a -0 piece
+/// value would come out as -0 instead of +0).
+struct AddOfDisjointUnslices : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lhs = op.getLhs().getDefiningOp<UnsliceOp>();
+    auto rhs = op.getRhs().getDefiningOp<UnsliceOp>();
+    if (!lhs || !rhs || lhs.getAxis() != rhs.getAxis() ||
+        lhs.getFull() != rhs.getFull() ||
+        lhs.getType() != op.getType() || rhs.getType() != op.getType())
+      return failure();
+    SmallVector<std::pair<int64_t, Value>> pieces;
+    for (UnsliceOp u : {lhs, rhs})
+      for (auto [x, offset] : llvm::zip(u.getXs(), u.getOffsets()))
+        pieces.push_back({offset, x});
+    // Offsets of pieces are distinct if they are disjoint.
+    llvm::sort(pieces, [](auto &a, auto &b) { return a.first < b.first; });
+    int64_t axis = lhs.getAxis();
+    for (size_t k = 1; k < pieces.size(); ++k) {
+      int64_t size = cast<RankedTensorType>(pieces[k - 1].second.getType())
+                         .getDimSize(axis);
+      if (pieces[k].first < pieces[k - 1].first + size)
+        return failure(); // overlapping pieces do add up
+    }
+    SmallVector<Value> xs;
+    SmallVector<int64_t> offsets;
+    for (auto [offset, x] : pieces) {
+      offsets.push_back(offset);
+      xs.push_back(x);
+    }
+    rewriter.replaceOpWithNewOp<UnsliceOp>(op, xs, axis, offsets,
+                                           lhs.getFull());
+    return success();
+  }
+};
+
+} // namespace
+
+void AddOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                        MLIRContext *context) {
+  results.add<AddOfDisjointUnslices>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -73,9 +73,28 @@ func.func @reverse(%x: tensor<?x3x4xf32>) -> tensor<?x3x2xf32> {
 // CHECK: %[[E2:.*]] = tensor.empty(%[[B2]]) : tensor<?x3xf32>
 // CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[E2]] : tensor<?x3xf32>)
 func.func @unslice_and_zeros(%x: tensor<?x4xf32>, %y: tensor<?x5x2xf32>) -> (tensor<?x8xf32>, tensor<?x3xf32>) {
-  %u = nn.unslice %x axis = 1 offset = 2 full = 8 : tensor<?x4xf32>
+  %u = nn.unslice %x axis = 1 offsets = [2] full = 8 : tensor<?x4xf32>
   %z = nn.batch_zeros %y : tensor<?x5x2xf32> -> tensor<?x3xf32>
   return %u, %z : tensor<?x8xf32>, tensor<?x3xf32>
+}
+
+// -----
+
+// Pieces that fill the axis go into an empty tensor (no zeros written);
+// pieces that leave a gap go into zeros.
+// CHECK-LABEL: func.func @unslice_pieces
+// CHECK: %[[E:.*]] = tensor.empty(%{{.*}}) : tensor<?x8xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: %[[P:.*]] = tensor.insert_slice %arg0 into %[[E]][0, 0] [%{{.*}}, 3] [1, 1] : tensor<?x3xf32> into tensor<?x8xf32>
+// CHECK: %[[Q:.*]] = tensor.insert_slice %arg1 into %[[P]][0, 3] [%{{.*}}, 5] [1, 1] : tensor<?x5xf32> into tensor<?x8xf32>
+// CHECK: %[[E2:.*]] = tensor.empty(%{{.*}}) : tensor<?x9xf32>
+// CHECK: %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E2]] : tensor<?x9xf32>)
+// CHECK: %[[P2:.*]] = tensor.insert_slice %arg0 into %[[Z]][0, 0] [%{{.*}}, 3] [1, 1]
+// CHECK: tensor.insert_slice %arg1 into %[[P2]][0, 4] [%{{.*}}, 5] [1, 1]
+func.func @unslice_pieces(%a: tensor<?x3xf32>, %b: tensor<?x5xf32>) -> (tensor<?x8xf32>, tensor<?x9xf32>) {
+  %full = nn.unslice %a, %b axis = 1 offsets = [0, 3] full = 8 : tensor<?x3xf32>, tensor<?x5xf32>
+  %gap = nn.unslice %a, %b axis = 1 offsets = [0, 4] full = 9 : tensor<?x3xf32>, tensor<?x5xf32>
+  return %full, %gap : tensor<?x8xf32>, tensor<?x9xf32>
 }
 
 // -----

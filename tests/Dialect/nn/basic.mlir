@@ -152,7 +152,7 @@ func.func @embedding(%ids: tensor<?x5xf32>, %t: tensor<7x3xf32>) -> tensor<7x3xf
 // CHECK: %[[Z:.*]] = nn.batch_zeros %arg0 : tensor<?x5x4xf32> -> tensor<?x8xf32>
 // CHECK: nn.scan carry(%[[Z]] : tensor<?x8xf32>) over(%arg0 : tensor<?x5x4xf32>) with(%arg1 : tensor<4x16xf32>) reverse -> tensor<?x8xf32>, tensor<?x5x8xf32> {
 // CHECK: nn.slice %{{.*}} axis = 1 offset = 8 size = 8 : tensor<?x16xf32>
-// CHECK: nn.unslice %{{.*}} axis = 1 offset = 8 full = 16 : tensor<?x8xf32>
+// CHECK: nn.unslice %{{.*}} axis = 1 offsets = [8] full = 16 : tensor<?x8xf32>
 // CHECK: nn.grad %{{.*}} : tensor<?x8xf32> seeds(%{{.*}} : tensor<?x8xf32>) {
 func.func @recurrence(%x: tensor<?x5x4xf32>, %w: tensor<4x16xf32>) -> tensor<?x5x8xf32> {
   %h0 = nn.batch_zeros %x : tensor<?x5x4xf32> -> tensor<?x8xf32>
@@ -163,7 +163,7 @@ func.func @recurrence(%x: tensor<?x5x4xf32>, %w: tensor<4x16xf32>) -> tensor<?x5
     %n = nn.add %a, %s : tensor<?x8xf32>, tensor<?x8xf32>
     nn.yield %n, %n : tensor<?x8xf32>, tensor<?x8xf32>
   }
-  %u = nn.unslice %h axis = 1 offset = 8 full = 16 : tensor<?x8xf32>
+  %u = nn.unslice %h axis = 1 offsets = [8] full = 16 : tensor<?x8xf32>
   %g = nn.grad %h : tensor<?x8xf32> seeds(%h : tensor<?x8xf32>) {
   ^bb0(%b: tensor<?x8xf32>):
     nn.yield %b : tensor<?x8xf32>

@@ -59,3 +59,33 @@ func.func @scan_outputs(%h0: tensor<?x2xf32>, %x: tensor<?x3x2xf32>) -> (tensor<
   }
   return %s#2, %s#3 : tensor<?x3x2xf32>, tensor<?x3x2xf32>
 }
+
+// The sum of the gradients of a recurrent cell's gate slices: disjoint
+// pieces, summed in any order, become one nn.unslice of all pieces in
+// offset order (no zero-filled tensor per piece, no sums).
+// CHECK-LABEL: func.func @add_disjoint_unslices
+// CHECK-SAME: (%[[I:.*]]: tensor<?x2xf32>, %[[F:.*]]: tensor<?x2xf32>, %[[G:.*]]: tensor<?x2xf32>, %[[O:.*]]: tensor<?x2xf32>)
+// CHECK-NEXT: %[[U:.*]] = nn.unslice %[[I]], %[[F]], %[[G]], %[[O]] axis = 1 offsets = [0, 2, 4, 6] full = 8
+// CHECK-NEXT: return %[[U]]
+func.func @add_disjoint_unslices(%i: tensor<?x2xf32>, %f: tensor<?x2xf32>, %g: tensor<?x2xf32>, %o: tensor<?x2xf32>) -> tensor<?x8xf32> {
+  %uo = nn.unslice %o axis = 1 offsets = [6] full = 8 : tensor<?x2xf32>
+  %ug = nn.unslice %g axis = 1 offsets = [4] full = 8 : tensor<?x2xf32>
+  %uf = nn.unslice %f axis = 1 offsets = [2] full = 8 : tensor<?x2xf32>
+  %ui = nn.unslice %i axis = 1 offsets = [0] full = 8 : tensor<?x2xf32>
+  %0 = nn.add %uo, %ug : tensor<?x8xf32>, tensor<?x8xf32>
+  %1 = nn.add %0, %uf : tensor<?x8xf32>, tensor<?x8xf32>
+  %2 = nn.add %ui, %1 : tensor<?x8xf32>, tensor<?x8xf32>
+  return %2 : tensor<?x8xf32>
+}
+
+// Overlapping pieces add up: they stay sums.
+// CHECK-LABEL: func.func @add_unslices_kept
+// CHECK-COUNT-2: nn.add
+// CHECK-NOT: nn.add
+func.func @add_unslices_kept(%a: tensor<?x2xf32>, %b: tensor<?x4xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>) {
+  %ua = nn.unslice %a axis = 1 offsets = [2] full = 8 : tensor<?x2xf32>
+  %ub = nn.unslice %b axis = 1 offsets = [0] full = 8 : tensor<?x4xf32>
+  %overlap = nn.add %ua, %ub : tensor<?x8xf32>, tensor<?x8xf32>
+  %twice = nn.add %ua, %ua : tensor<?x8xf32>, tensor<?x8xf32>
+  return %overlap, %twice : tensor<?x8xf32>, tensor<?x8xf32>
+}

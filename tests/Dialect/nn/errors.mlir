@@ -519,7 +519,31 @@ func.func @slice_axis(%x: tensor<?x8xf32>) {
 
 func.func @unslice_range(%x: tensor<?x4xf32>) {
   // expected-error @+1 {{'nn.unslice' range [6, 10) is outside [0, 8)}}
-  %0 = nn.unslice %x axis = 1 offset = 6 full = 8 : tensor<?x4xf32>
+  %0 = nn.unslice %x axis = 1 offsets = [6] full = 8 : tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @unslice_overlap(%x: tensor<?x4xf32>, %y: tensor<?x2xf32>) {
+  // expected-error @+1 {{'nn.unslice' pieces overlap: [1, 3) and [2, 6)}}
+  %0 = nn.unslice %x, %y axis = 1 offsets = [2, 1] full = 8 : tensor<?x4xf32>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @unslice_offsets(%x: tensor<?x4xf32>, %y: tensor<?x2xf32>) {
+  // expected-error @+1 {{'nn.unslice' needs one offset per piece and at least one piece (2 pieces, 1 offsets)}}
+  %0 = nn.unslice %x, %y axis = 1 offsets = [0] full = 8 : tensor<?x4xf32>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @unslice_pieces_differ(%x: tensor<?x4x3xf32>, %y: tensor<?x2x5xf32>) {
+  // expected-error @+1 {{'nn.unslice' pieces differ along axis 2}}
+  %0 = nn.unslice %x, %y axis = 1 offsets = [0, 4] full = 8 : tensor<?x4x3xf32>, tensor<?x2x5xf32>
   return
 }
 
