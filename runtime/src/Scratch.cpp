@@ -15,7 +15,9 @@
 //    step's state outlives the step's other temporaries, so without this
 //    the top climbed by a whole step's temporaries every step (an
 //    LSTM(64) over 200 steps: 28 MB of fresh memory per training step,
-//    each temporary cold in cache; issue 15's step 20 -> 24 ms);
+//    each temporary cold in cache; issue 15's step 20 -> 24 ms). A nested
+//    entry may take an outer entry's hole; one it then does not free stays
+//    taken until the outer entry's release (never lost, only unused);
 //  - release(mark) drops everything above the entry's mark;
 //  - an allocation that does not fit comes from malloc, and the arena grows
 //    to the call's high-water mark once the outermost entry returns (live

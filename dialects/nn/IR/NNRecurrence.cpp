@@ -117,7 +117,8 @@ LogicalResult SliceOp::buildGradients(OpBuilder &b,
                                       SmallVectorImpl<Value> &operandGrads) {
   operandGrads.push_back(UnsliceOp::create(
       b, getLoc(), ValueRange{resultGrads[0]}, getAxis(),
-      ArrayRef<int64_t>{static_cast<int64_t>(getOffset())}, getX().getType().getDimSize(getAxis())));
+      ArrayRef<int64_t>{static_cast<int64_t>(getOffset())},
+      getX().getType().getDimSize(getAxis())));
   return success();
 }
 

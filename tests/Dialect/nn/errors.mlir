@@ -541,6 +541,14 @@ func.func @unslice_offsets(%x: tensor<?x4xf32>, %y: tensor<?x2xf32>) {
 
 // -----
 
+func.func @unslice_ranks(%x: tensor<?x4xf32>, %y: tensor<?x2x5xf32>) {
+  // expected-error @+1 {{'nn.unslice' pieces of ranks 2 and 3}}
+  %0 = nn.unslice %x, %y axis = 1 offsets = [0, 4] full = 8 : tensor<?x4xf32>, tensor<?x2x5xf32>
+  return
+}
+
+// -----
+
 func.func @unslice_pieces_differ(%x: tensor<?x4x3xf32>, %y: tensor<?x2x5xf32>) {
   // expected-error @+1 {{'nn.unslice' pieces differ along axis 2}}
   %0 = nn.unslice %x, %y axis = 1 offsets = [0, 4] full = 8 : tensor<?x4x3xf32>, tensor<?x2x5xf32>
